@@ -1,0 +1,57 @@
+/**
+ * Storage form of events: a type name, a schema version and JSON text.
+ *
+ * The store never casts a row to an event; it goes through `decodeStoredEvent`, which
+ * upcasts old versions and fails with a value naming the field that did not decode.
+ *
+ * @since 0.1.0
+ */
+import * as E from "fp-ts/lib/Either.js"
+import { pipe } from "fp-ts/lib/function.js"
+import { EVENT_SCHEMA_VERSION, TradeEvent } from "./Events.js"
+import { formatErrors } from "./internal/formatErrors.js"
+
+/** @since 0.1.0 @category models */
+export interface StoredEvent {
+  readonly type: TradeEvent["type"]
+  readonly version: number
+  readonly data: string
+}
+
+/** Why a stored event could not be read back. @since 0.1.0 @category errors */
+export interface StoredEventDecodeError {
+  readonly _tag: "StoredEventDecodeError"
+  readonly message: string
+}
+
+/** @since 0.1.0 @category codecs */
+export const encodeStoredEvent = (event: TradeEvent): StoredEvent => ({
+  type: event.type,
+  version: EVENT_SCHEMA_VERSION,
+  data: JSON.stringify(TradeEvent.encode(event))
+})
+
+const fail = (message: string): E.Either<StoredEventDecodeError, never> =>
+  E.left({ _tag: "StoredEventDecodeError", message })
+
+/** @since 0.1.0 @category codecs */
+export const decodeStoredEvent = (
+  type: string,
+  version: number,
+  data: string
+): E.Either<StoredEventDecodeError, TradeEvent> => {
+  if (version !== EVENT_SCHEMA_VERSION) return fail(`unknown schema version ${version} for event type ${type}`)
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch (e) {
+    return fail(`payload is not JSON: ${(e as Error).message}`)
+  }
+  return pipe(
+    TradeEvent.decode(json),
+    E.mapLeft((errors) => ({ _tag: "StoredEventDecodeError" as const, message: formatErrors(errors) })),
+    E.chain((event) =>
+      event.type === type ? E.right(event) : fail(`payload type ${event.type} does not match column type ${type}`)
+    )
+  )
+}

@@ -1,0 +1,91 @@
+/**
+ * Branded identifiers and small value types shared by every package.
+ *
+ * @since 0.1.0
+ */
+import * as t from "io-ts"
+import * as D from "./Decimal.js"
+
+/** Schwab order id: int64 on the wire, kept as its decimal digits (ids above 2^53 lose digits as numbers). */
+export interface OrderIdBrand {
+  readonly OrderId: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type OrderId = t.Branded<string, OrderIdBrand>
+/** @since 0.1.0 @category codecs */
+export const OrderId = t.brand(
+  t.string,
+  (s): s is OrderId => /^[0-9]{1,19}$/.test(s) && BigInt(s) <= 9223372036854775807n,
+  "OrderId"
+)
+
+/** Schwab's hash of an account number: the only account reference that appears in URLs and events. */
+export interface AccountHashBrand {
+  readonly AccountHash: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type AccountHash = t.Branded<string, AccountHashBrand>
+/** @since 0.1.0 @category codecs */
+export const AccountHash = t.brand(t.string, (s): s is AccountHash => /^[A-Za-z0-9_-]{1,128}$/.test(s), "AccountHash")
+
+/** Ticker symbol as Schwab writes it (`AAPL`, `BRK.B`, `SPY   250919C00500000` for options). */
+export interface SymbolBrand {
+  readonly Symbol: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type Symbol = t.Branded<string, SymbolBrand>
+/** @since 0.1.0 @category codecs */
+export const Symbol = t.brand(
+  t.string,
+  (s): s is Symbol => s.length > 0 && s.length <= 64 && s.trim() === s && !/[\n\r\t]/.test(s),
+  "Symbol"
+)
+
+/** The bot's own id for one execution (one event stream), chosen before the order is sent. */
+export interface ExecutionIdBrand {
+  readonly ExecutionId: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type ExecutionId = t.Branded<string, ExecutionIdBrand>
+/** @since 0.1.0 @category codecs */
+export const ExecutionId = t.brand(
+  t.string,
+  (s): s is ExecutionId => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s),
+  "ExecutionId"
+)
+
+/** A positive whole number of shares, as the bot orders them. */
+export interface SharesBrand {
+  readonly Shares: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type Shares = t.Branded<D.Decimal, SharesBrand>
+/** @since 0.1.0 @category codecs */
+export const Shares = t.brand(
+  D.DecimalFromString,
+  (d): d is Shares => D.isPositive(d) && D.isInteger(d),
+  "Shares"
+)
+
+/** @since 0.1.0 @category models */
+export type Direction = "BUY" | "SELL"
+/** @since 0.1.0 @category codecs */
+export const Direction = t.keyof({ BUY: null, SELL: null }, "Direction")
+
+/**
+ * An instant as ISO-8601 UTC text with milliseconds (`2025-08-29T17:15:18.000Z`): the
+ * only time format inside events, whatever form the broker sent.
+ */
+export interface InstantBrand {
+  readonly Instant: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type Instant = t.Branded<string, InstantBrand>
+/** @since 0.1.0 @category codecs */
+export const Instant = t.brand(
+  t.string,
+  (s): s is Instant => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s) && !Number.isNaN(Date.parse(s)),
+  "Instant"
+)
+/** @since 0.1.0 @category constructors */
+export const instantFromDate = (d: Date): Instant => d.toISOString() as Instant
