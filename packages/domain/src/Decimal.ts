@@ -39,7 +39,8 @@ const normalise = (units: bigint, scale: number): Decimal => {
 
 /** @since 0.1.0 @category constructors */
 export const make = (units: bigint, scale = 0): Decimal => {
-  if (!Number.isInteger(scale) || scale < 0) throw new RangeError(`Decimal scale must be a natural number, got ${scale}`)
+  if (!Number.isInteger(scale) || scale < 0)
+    throw new RangeError(`Decimal scale must be a natural number, got ${scale}`)
   return normalise(units, scale)
 }
 
@@ -86,7 +87,8 @@ export const fromString = (text: string): Decimal | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const fromNumber = (n: number): Decimal | undefined => (Number.isFinite(n) ? fromString(String(n)) : undefined)
+export const fromNumber = (n: number): Decimal | undefined =>
+  Number.isFinite(n) ? fromString(String(n)) : undefined
 
 /** Canonical text: no exponent, no trailing zeros (`"150.25"`, `"3"`, `"-0.5"`). @since 0.1.0 @category conversions */
 export const toString = (d: Decimal): string => {
@@ -205,7 +207,8 @@ export const centsOfRatio = (numerator: Decimal, denominator: Decimal): bigint |
 
 /** Cents of an exact amount, rounded half-up. @since 0.1.0 @category conversions */
 export const toCents = (d: Decimal): bigint => {
-  const scaled = d.scale <= 2 ? d.units * pow10(2 - d.scale) : divRound(d.units, pow10(d.scale - 2), "half-up")
+  const scaled =
+    d.scale <= 2 ? d.units * pow10(2 - d.scale) : divRound(d.units, pow10(d.scale - 2), "half-up")
   return scaled
 }
 
@@ -252,12 +255,16 @@ export const DecimalFromString: t.Type<Decimal, string, unknown> = new t.Type<De
 )
 
 /** A decimal that is zero or more. @since 0.1.0 @category codecs */
-export const NonNegativeDecimalFromString: t.Type<Decimal, string, unknown> = new t.Type<Decimal, string, unknown>(
+export const NonNegativeDecimalFromString: t.Type<Decimal, string, unknown> = new t.Type<
+  Decimal,
+  string,
+  unknown
+>(
   "NonNegativeDecimalFromString",
   isDecimal,
   (u, c) =>
-    E.chain((d: Decimal) => (isNegative(d) ? t.failure<Decimal>(u, c, "must not be negative") : t.success(d)))(
-      DecimalFromString.validate(u, c)
-    ),
+    E.chain((d: Decimal) =>
+      isNegative(d) ? t.failure<Decimal>(u, c, "must not be negative") : t.success(d)
+    )(DecimalFromString.validate(u, c)),
   toString
 )

@@ -40,7 +40,8 @@ export const decodeStoredEvent = (
   version: number,
   data: string
 ): E.Either<StoredEventDecodeError, TradeEvent> => {
-  if (version !== EVENT_SCHEMA_VERSION) return fail(`unknown schema version ${version} for event type ${type}`)
+  if (version !== EVENT_SCHEMA_VERSION)
+    return fail(`unknown schema version ${version} for event type ${type}`)
   let json: unknown
   try {
     json = JSON.parse(data)
@@ -51,7 +52,9 @@ export const decodeStoredEvent = (
     TradeEvent.decode(json),
     E.mapLeft((errors) => ({ _tag: "StoredEventDecodeError" as const, message: formatErrors(errors) })),
     E.chain((event) =>
-      event.type === type ? E.right(event) : fail(`payload type ${event.type} does not match column type ${type}`)
+      event.type === type
+        ? E.right(event)
+        : fail(`payload type ${event.type} does not match column type ${type}`)
     )
   )
 }

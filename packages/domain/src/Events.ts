@@ -14,7 +14,10 @@ import { AccountHash, Direction, ExecutionId, Instant, OrderId, Shares, Symbol }
 const CentsFromString = new t.Type<bigint, string, unknown>(
   "CentsFromString",
   (u): u is bigint => typeof u === "bigint",
-  (u, c) => (typeof u === "string" && /^-?\d{1,20}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c, "expected cents as digits")),
+  (u, c) =>
+    typeof u === "string" && /^-?\d{1,20}$/.test(u)
+      ? t.success(BigInt(u))
+      : t.failure(u, c, "expected cents as digits"),
   (b) => b.toString()
 )
 
@@ -93,20 +96,18 @@ export type LegSummary = t.TypeOf<typeof LegSummary>
  * average; `averagePrice` is that quotient (exact when it terminates, else 12 digits
  * half-up) and `priceCents` is it rounded half-up to cents once.
  */
-export const Filled = t.intersection(
-  [
-    t.type({
-      type: t.literal("Filled"),
-      executionId: ExecutionId,
-      orderId: OrderId,
-      filledShares: NonNegativeDecimalFromString,
-      notional: DecimalFromString,
-      averagePrice: DecimalFromString,
-      priceCents: CentsFromString,
-      closedAt: Instant,
-      legs: t.readonlyArray(LegSummary)
-    })
-  ],
+export const Filled = t.type(
+  {
+    type: t.literal("Filled"),
+    executionId: ExecutionId,
+    orderId: OrderId,
+    filledShares: NonNegativeDecimalFromString,
+    notional: DecimalFromString,
+    averagePrice: DecimalFromString,
+    priceCents: CentsFromString,
+    closedAt: Instant,
+    legs: t.readonlyArray(LegSummary)
+  },
   "Filled"
 )
 /** @since 0.1.0 @category events */

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { Failed, FillFlagged, Filled, LegFilled, Submitted } from "./Events.js"
+import type { Failed, Filled, FillFlagged, LegFilled, Submitted } from "./Events.js"
 import type { OrderId } from "./ids.js"
 
 /** No event yet. @since 0.1.0 @category models */
@@ -48,4 +48,5 @@ export type TradeState = Pending | Working | FilledState | FailedState
 export const initial: TradeState = { status: "Pending" }
 
 /** Filled and Failed absorb: no later event changes them. @since 0.1.0 @category guards */
-export const isTerminal = (s: TradeState): s is FilledState | FailedState => s.status === "Filled" || s.status === "Failed"
+export const isTerminal = (s: TradeState): s is FilledState | FailedState =>
+  s.status === "Filled" || s.status === "Failed"

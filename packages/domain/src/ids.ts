@@ -26,7 +26,11 @@ export interface AccountHashBrand {
 /** @since 0.1.0 @category models */
 export type AccountHash = t.Branded<string, AccountHashBrand>
 /** @since 0.1.0 @category codecs */
-export const AccountHash = t.brand(t.string, (s): s is AccountHash => /^[A-Za-z0-9_-]{1,128}$/.test(s), "AccountHash")
+export const AccountHash = t.brand(
+  t.string,
+  (s): s is AccountHash => /^[A-Za-z0-9_-]{1,128}$/.test(s),
+  "AccountHash"
+)
 
 /** Ticker symbol as Schwab writes it (`AAPL`, `BRK.B`, `SPY   250919C00500000` for options). */
 export interface SymbolBrand {
@@ -84,7 +88,8 @@ export type Instant = t.Branded<string, InstantBrand>
 /** @since 0.1.0 @category codecs */
 export const Instant = t.brand(
   t.string,
-  (s): s is Instant => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s) && !Number.isNaN(Date.parse(s)),
+  (s): s is Instant =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s) && !Number.isNaN(Date.parse(s)),
   "Instant"
 )
 /** @since 0.1.0 @category constructors */
