@@ -91,7 +91,7 @@ export const fromNumber = (n: number): Decimal | undefined =>
   Number.isFinite(n) ? fromString(String(n)) : undefined
 
 /** Canonical text: no exponent, no trailing zeros (`"150.25"`, `"3"`, `"-0.5"`). @since 0.1.0 @category conversions */
-export const toString = (d: Decimal): string => {
+export const format = (d: Decimal): string => {
   if (d.scale === 0) return d.units.toString()
   const negative = d.units < 0n
   const digits = (negative ? -d.units : d.units).toString().padStart(d.scale + 1, "0")
@@ -251,7 +251,7 @@ export const DecimalFromString: t.Type<Decimal, string, unknown> = new t.Type<De
     const d = fromString(u)
     return d === undefined ? t.failure(u, c, `not a decimal number: ${JSON.stringify(u)}`) : t.success(d)
   },
-  toString
+  format
 )
 
 /** A decimal that is zero or more. @since 0.1.0 @category codecs */
@@ -266,5 +266,5 @@ export const NonNegativeDecimalFromString: t.Type<Decimal, string, unknown> = ne
     E.chain((d: Decimal) =>
       isNegative(d) ? t.failure<Decimal>(u, c, "must not be negative") : t.success(d)
     )(DecimalFromString.validate(u, c)),
-  toString
+  format
 )

@@ -9,7 +9,7 @@
  */
 import * as t from "io-ts"
 import { DecimalFromString, NonNegativeDecimalFromString } from "./Decimal.js"
-import { AccountHash, Direction, ExecutionId, Instant, OrderId, Shares, Symbol } from "./ids.js"
+import { AccountHash, Direction, ExecutionId, Instant, OrderId, Shares, TickerSymbol } from "./ids.js"
 
 const CentsFromString = new t.Type<bigint, string, unknown>(
   "CentsFromString",
@@ -34,7 +34,7 @@ export const Submitted = t.intersection(
       executionId: ExecutionId,
       orderId: OrderId,
       accountHash: AccountHash,
-      symbol: Symbol,
+      symbol: TickerSymbol,
       shares: Shares,
       direction: Direction,
       submittedAt: Instant
@@ -65,7 +65,7 @@ export const LegFilled = t.intersection(
     optional({
       legId: t.string,
       activityId: t.string,
-      symbol: Symbol,
+      symbol: TickerSymbol,
       instruction: t.string
     })
   ],
@@ -84,7 +84,7 @@ export const LegSummary = t.intersection(
       averagePrice: DecimalFromString,
       priceCents: CentsFromString
     }),
-    optional({ symbol: Symbol, instruction: t.string })
+    optional({ symbol: TickerSymbol, instruction: t.string })
   ],
   "LegSummary"
 )

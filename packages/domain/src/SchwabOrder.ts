@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Decimal } from "./Decimal.js"
-import type { Instant, OrderId, Symbol } from "./ids.js"
+import type { Instant, OrderId, TickerSymbol } from "./ids.js"
 
 /** The 21 statuses of the spec, in its order. @since 0.1.0 @category models */
 export const KNOWN_ORDER_STATUSES = [
@@ -76,7 +76,7 @@ export interface OrderLeg {
   readonly legId?: string
   readonly instruction?: string
   readonly quantity?: Decimal
-  readonly symbol?: Symbol
+  readonly symbol?: TickerSymbol
   readonly assetType?: string
   readonly instrumentId?: string
 }

@@ -33,16 +33,16 @@ export const AccountHash = t.brand(
 )
 
 /** Ticker symbol as Schwab writes it (`AAPL`, `BRK.B`, `SPY   250919C00500000` for options). */
-export interface SymbolBrand {
-  readonly Symbol: unique symbol
+export interface TickerSymbolBrand {
+  readonly TickerSymbol: unique symbol
 }
 /** @since 0.1.0 @category models */
-export type Symbol = t.Branded<string, SymbolBrand>
+export type TickerSymbol = t.Branded<string, TickerSymbolBrand>
 /** @since 0.1.0 @category codecs */
-export const Symbol = t.brand(
+export const TickerSymbol = t.brand(
   t.string,
-  (s): s is Symbol => s.length > 0 && s.length <= 64 && s.trim() === s && !/[\n\r\t]/.test(s),
-  "Symbol"
+  (s): s is TickerSymbol => s.length > 0 && s.length <= 64 && s.trim() === s && !/[\n\r\t]/.test(s),
+  "TickerSymbol"
 )
 
 /** The bot's own id for one execution (one event stream), chosen before the order is sent. */
