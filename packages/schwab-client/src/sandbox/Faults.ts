@@ -1,0 +1,144 @@
+/**
+ * Injected failures, per route. A fault fires a number of `times` (default once) or,
+ * with `probability`, on a seeded coin so a seed replays the same failures.
+ *
+ * @since 0.1.0
+ */
+import type { Random } from "./Random.js"
+
+/** @since 0.1.0 @category models */
+export type RouteName =
+  | "authorize"
+  | "token"
+  | "accountNumbers"
+  | "placeOrder"
+  | "getOrder"
+  | "listOrders"
+  | "replaceOrder"
+  | "cancelOrder"
+
+/** @since 0.1.0 @category models */
+export type FaultRoute = RouteName | "*"
+
+/**
+ * - `rateLimited`: 429, with `Retry-After` when `retryAfterSeconds` is given
+ * - `serverError`: 500; `unavailable`: 503
+ * - `latency`: answers normally after `latencyMs` of real time
+ * - `hang`: never answers; the socket stays open until the client gives up or the sandbox closes
+ * - `malformedJson`: 200 with a body that is not JSON
+ * - `truncatedJson`: the real status and headers with the real body cut in the middle
+ * - `connectionReset`: announces the full body, sends half, destroys the socket
+ * - `unauthorized`: 401 as if the access token had expired (`invalid_client` on the token route)
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultKind =
+  | "rateLimited"
+  | "serverError"
+  | "unavailable"
+  | "latency"
+  | "hang"
+  | "malformedJson"
+  | "truncatedJson"
+  | "connectionReset"
+  | "unauthorized"
+
+/** @since 0.1.0 @category models */
+export interface FaultSpec {
+  readonly route: FaultRoute
+  readonly kind: FaultKind
+  /** How many requests it hits (default 1 unless `probability` is given, then unlimited). */
+  readonly times?: number
+  /** Chance per matching request, drawn from the sandbox seed. */
+  readonly probability?: number
+  readonly retryAfterSeconds?: number
+  readonly latencyMs?: number
+  /**
+   * Run the route (and its side effect, e.g. placing the order) before failing.
+   * Default: true for `latency`, `truncatedJson`, `malformedJson` and
+   * `connectionReset`, which need the real answer; false for the others. A `hang`
+   * or `serverError` with this set is the ambiguous "did my order go through?" case.
+   */
+  readonly afterHandling?: boolean
+}
+
+/** @since 0.1.0 @category models */
+export interface ActiveFault extends FaultSpec {
+  readonly id: number
+  readonly remaining: number
+  readonly hits: number
+}
+
+/** @since 0.1.0 @category models */
+export interface FaultHandle {
+  readonly id: number
+  readonly remove: () => void
+  /** How many requests it has hit so far. */
+  readonly hits: () => number
+}
+
+const NEEDS_ANSWER: ReadonlySet<FaultKind> = new Set([
+  "latency",
+  "truncatedJson",
+  "malformedJson",
+  "connectionReset"
+])
+
+/** @since 0.1.0 @category guards */
+export const runsHandlerFirst = (fault: FaultSpec): boolean =>
+  fault.afterHandling ?? NEEDS_ANSWER.has(fault.kind)
+
+/** @since 0.1.0 @category constructors */
+export class Faults {
+  private faults: Array<{ spec: FaultSpec; id: number; remaining: number; hits: number }> = []
+  private nextId = 1
+
+  constructor(private readonly rng: Random) {}
+
+  inject(spec: FaultSpec): FaultHandle {
+    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
+      throw new Error(`fault probability ${spec.probability} is not in [0, 1]`)
+    }
+    const entry = {
+      spec,
+      id: this.nextId++,
+      remaining: spec.times ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
+      hits: 0
+    }
+    this.faults.push(entry)
+    return {
+      id: entry.id,
+      remove: () => {
+        this.faults = this.faults.filter((fault) => fault !== entry)
+      },
+      hits: () => entry.hits
+    }
+  }
+
+  clear(): void {
+    this.faults = []
+  }
+
+  active(): ReadonlyArray<ActiveFault> {
+    return this.faults.map((fault) => ({
+      ...fault.spec,
+      id: fault.id,
+      remaining: fault.remaining,
+      hits: fault.hits
+    }))
+  }
+
+  /** The fault this request meets, if any; the first injected that matches wins. */
+  take(route: RouteName): FaultSpec | undefined {
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || (fault.spec.route !== "*" && fault.spec.route !== route)) continue
+      if (fault.spec.probability !== undefined && !this.rng.chance(fault.spec.probability)) continue
+      fault.remaining -= 1
+      fault.hits += 1
+      if (fault.remaining <= 0) this.faults = this.faults.filter((other) => other !== fault)
+      return fault.spec
+    }
+    return undefined
+  }
+}

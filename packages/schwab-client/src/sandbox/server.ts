@@ -1,0 +1,321 @@
+/**
+ * `startSandbox`: the Schwab sandbox as a real HTTP server on 127.0.0.1.
+ *
+ * @since 0.1.0
+ */
+import { createHash } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+import { manualClock, type SandboxClock } from "./Clock.js"
+import { type FaultSpec, Faults, runsHandlerFirst } from "./Faults.js"
+import { renderJson } from "./JsonText.js"
+import { immediateFill, type Lifecycle } from "./Lifecycle.js"
+import { type IssuedTokens, OAuth } from "./OAuth.js"
+import { type Account, type BookOrder, OrderBook, type OrderSpec } from "./OrderBook.js"
+import { makeRandom, type Random } from "./Random.js"
+import { RequestLog, type RequestRecord } from "./RequestLog.js"
+import { renderOrder } from "./renderOrder.js"
+import { type Answer, handle, matchRoute, type RouteContext, serviceError, unauthorized } from "./routes.js"
+import { type OrderTruth, truthOf } from "./truth.js"
+
+/** @since 0.1.0 @category models */
+export interface SandboxOptions {
+  readonly seed?: number | string
+  /** Default: a manual clock at 2025-08-29T13:30:00Z. */
+  readonly clock?: SandboxClock
+  readonly appKey?: string
+  readonly appSecret?: string
+  /** Default: one account, 12345678. A missing hashValue is derived from the seed. */
+  readonly accounts?: ReadonlyArray<{ readonly accountNumber: string; readonly hashValue?: string }>
+  readonly accessTokenTtlSeconds?: number
+  /** The lifecycle of an order placed over HTTP when `scriptNext` has none queued. */
+  readonly defaultLifecycle?: (order: OrderSpec, rng: Random) => Lifecycle
+  /** Default 0: any free port. */
+  readonly port?: number
+}
+
+/** What `seedOrder` needs; the rest of the order gets Schwab's usual values. @since 0.1.0 @category models */
+export interface SeedOrder {
+  readonly symbol: string
+  readonly quantity: number | string
+  readonly instruction?: string
+  readonly enteredAt?: Date | number | string
+  readonly orderType?: string
+  /** The limit price, decimal text. */
+  readonly price?: string
+  readonly assetType?: string
+}
+
+/** @since 0.1.0 @category models */
+export interface Sandbox {
+  readonly port: number
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string
+  /** `http://127.0.0.1:PORT/trader/v1` */
+  readonly baseUrl: string
+  /** `http://127.0.0.1:PORT/v1/oauth/token` */
+  readonly tokenUrl: string
+  /** `http://127.0.0.1:PORT/v1/oauth/authorize` */
+  readonly authorizeUrl: string
+  readonly appKey: string
+  readonly appSecret: string
+  readonly accounts: ReadonlyArray<Account>
+  readonly clock: SandboxClock
+  /** Moves a manual clock on; throws on a real one. */
+  readonly advance: (ms: number) => void
+  readonly faults: Faults
+  readonly issueAuthorizationCode: (redirectUri?: string) => string
+  /** Tokens for a fresh authorization, without HTTP. */
+  readonly authorize: () => IssuedTokens
+  readonly expireAccessTokens: () => void
+  readonly revokeRefreshTokens: () => void
+  /** Queues lifecycles for the next orders placed (or replacements made) over HTTP, in order. */
+  readonly scriptNext: (...lifecycles: ReadonlyArray<Lifecycle>) => void
+  /** Creates an order without HTTP (entered now unless `enteredAt`); answers its id. */
+  readonly seedOrder: (accountHash: string, order: SeedOrder, lifecycle?: Lifecycle) => string
+  /** Puts arbitrary (even broken) JSON text into that account's list results. */
+  readonly addRawOrder: (
+    accountHash: string,
+    jsonText: string,
+    options?: { readonly enteredAt?: Date | number | string; readonly status?: string }
+  ) => void
+  /** What an honest tracker must end up recording for this order, as of now. */
+  readonly truth: (orderId: string | bigint) => OrderTruth
+  /** The order's JSON text as `GET .../orders/{orderId}` would answer now. */
+  readonly orderJson: (orderId: string | bigint) => string
+  readonly orderIds: () => ReadonlyArray<string>
+  readonly requests: () => ReadonlyArray<RequestRecord>
+  readonly resetRequests: () => void
+  /** The most requests in any sliding window (default 60 s), optionally of some only. */
+  readonly maxRequestsInWindow: (windowMs?: number, include?: (record: RequestRecord) => boolean) => number
+  readonly close: () => Promise<void>
+}
+
+const toMillis = (at: Date | number | string): number =>
+  typeof at === "number" ? at : typeof at === "string" ? Date.parse(at) : at.getTime()
+
+/** @since 0.1.0 @category constructors */
+export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
+  const rng = makeRandom(options.seed ?? 1)
+  const clock = options.clock ?? manualClock()
+  const appKey = options.appKey ?? "sandbox-app-key"
+  const appSecret = options.appSecret ?? "sandbox-app-secret"
+  const accounts: ReadonlyArray<Account> = (options.accounts ?? [{ accountNumber: "12345678" }]).map(
+    (account) => {
+      if (!/^\d+$/.test(account.accountNumber)) throw new Error("sandbox account numbers are digits")
+      return {
+        accountNumber: account.accountNumber,
+        hashValue:
+          account.hashValue ??
+          createHash("sha256").update(`${rng.seed}/${account.accountNumber}`).digest("hex").toUpperCase()
+      }
+    }
+  )
+  const book = new OrderBook(accounts, rng.fork("book"))
+  const oauth = new OAuth(
+    { appKey, appSecret, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800 },
+    clock,
+    rng.fork("oauth")
+  )
+  const faults = new Faults(rng.fork("faults"))
+  const log = new RequestLog()
+  const correlRng = rng.fork("correl")
+  const errorRng = rng.fork("errors")
+  const truncateRng = rng.fork("truncate")
+  const defaultRng = rng.fork("default-lifecycle")
+  const queue: Array<Lifecycle> = []
+  const lifecycleFor = (spec: OrderSpec): Lifecycle =>
+    queue.shift() ?? options.defaultLifecycle?.(spec, defaultRng) ?? immediateFill()
+
+  const hanging = new Set<ServerResponse>()
+  const sockets = new Set<Socket>()
+  let origin = ""
+  const context = (): RouteContext => ({ book, oauth, now: clock.now, rng: errorRng, origin, lifecycleFor })
+
+  const send = (
+    response: ServerResponse,
+    record: RequestRecord,
+    answer: Answer,
+    body = answer.body
+  ): void => {
+    record.status = answer.status
+    const headers: Record<string, string> = { "Schwab-Client-CorrelId": correlRng.uuid(), ...answer.headers }
+    if (body !== undefined) headers["Content-Type"] = "application/json"
+    response.writeHead(answer.status, { ...headers, "Content-Length": String(Buffer.byteLength(body ?? "")) })
+    response.end(body ?? "")
+  }
+
+  const answerWithFault = (
+    response: ServerResponse,
+    record: RequestRecord,
+    fault: FaultSpec,
+    answer: Answer | undefined
+  ) => {
+    record.fault = fault.kind
+    const isToken = record.name === "token" || record.name === "authorize"
+    switch (fault.kind) {
+      case "rateLimited": {
+        const retry =
+          fault.retryAfterSeconds === undefined ? {} : { "Retry-After": String(fault.retryAfterSeconds) }
+        return send(response, record, { ...serviceError(429, "Too many requests"), headers: retry })
+      }
+      case "serverError":
+        return send(response, record, serviceError(500, "Internal server error"))
+      case "unavailable":
+        return send(response, record, serviceError(503, "Service unavailable"))
+      case "unauthorized":
+        return send(
+          response,
+          record,
+          isToken
+            ? { status: 401, body: renderJson({ error: "invalid_client" }) }
+            : unauthorized(errorRng, "Access token expired")
+        )
+      case "hang":
+        record.status = 0
+        hanging.add(response)
+        return
+      case "malformedJson":
+        return send(response, record, { status: 200 }, '{"orderId":<html><body>Bad Gateway</body></html>')
+      case "truncatedJson":
+      case "connectionReset": {
+        const real = answer ?? { status: 200, body: "[]" }
+        const text = real.body ?? ""
+        const cut = text.length < 2 ? text.length : truncateRng.int(1, text.length - 1)
+        if (fault.kind === "truncatedJson") return send(response, record, real, text.slice(0, cut))
+        record.status = real.status
+        response.writeHead(real.status, {
+          "Schwab-Client-CorrelId": correlRng.uuid(),
+          "Content-Type": "application/json",
+          "Content-Length": String(Buffer.byteLength(text))
+        })
+        response.write(text.slice(0, cut))
+        response.socket?.destroy()
+        return
+      }
+      case "latency":
+        return send(response, record, answer ?? serviceError(500, "Internal server error"))
+    }
+  }
+
+  const onRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString("utf8")
+    const url = new URL(request.url ?? "/", origin)
+    const method = request.method ?? "GET"
+    const route = matchRoute(method, url.pathname)
+    const record = log.add({
+      method,
+      route: `${method} ${route?.template ?? url.pathname}`,
+      name: route?.name ?? "unknown",
+      status: 0,
+      at: Date.now()
+    })
+    if (route === undefined)
+      return send(response, record, serviceError(404, "Not found", [`${method} ${url.pathname}`]))
+    const fault = faults.take(route.name)
+    if (fault?.kind === "latency")
+      await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 1000))
+    const run = (): Answer => {
+      try {
+        return handle(context(), route, { url, headers: request.headers, body })
+      } catch (error) {
+        return serviceError(500, "Internal server error", [String(error)])
+      }
+    }
+    if (fault === undefined) return send(response, record, run())
+    return answerWithFault(response, record, fault, runsHandlerFirst(fault) ? run() : undefined)
+  }
+
+  const server = createServer((request, response) => {
+    onRequest(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500).end(String(error))
+    })
+  })
+  server.on("connection", (socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  origin = `http://127.0.0.1:${port}`
+
+  const findOrder = (orderId: string | bigint): BookOrder => {
+    const order = book.get(BigInt(orderId))
+    if (order === undefined) throw new Error(`sandbox: no order ${orderId}`)
+    return order
+  }
+  const accountFor = (hash: string): Account => {
+    const account = book.accountByHash(hash)
+    if (account === undefined) throw new Error("sandbox: no account with that hash")
+    return account
+  }
+
+  return {
+    port,
+    origin,
+    baseUrl: `${origin}/trader/v1`,
+    tokenUrl: `${origin}/v1/oauth/token`,
+    authorizeUrl: `${origin}/v1/oauth/authorize`,
+    appKey,
+    appSecret,
+    accounts,
+    clock,
+    advance: (ms) => {
+      if (clock.kind !== "manual") throw new Error("sandbox: advance needs a manual clock")
+      clock.advance(ms)
+    },
+    faults,
+    issueAuthorizationCode: (redirectUri) => oauth.issueAuthorizationCode(redirectUri),
+    authorize: () => oauth.authorize(),
+    expireAccessTokens: () => oauth.expireAccessTokens(),
+    revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
+    scriptNext: (...lifecycles) => {
+      queue.push(...lifecycles)
+    },
+    seedOrder: (accountHash, order, lifecycle) => {
+      const quantity = String(order.quantity)
+      const spec: OrderSpec = {
+        symbol: order.symbol,
+        quantity,
+        instruction: order.instruction ?? "BUY",
+        orderType: order.orderType ?? (order.price === undefined ? "MARKET" : "LIMIT"),
+        assetType: order.assetType ?? "EQUITY",
+        session: "NORMAL",
+        duration: "DAY",
+        orderStrategyType: "SINGLE",
+        complexOrderStrategyType: "NONE",
+        ...(order.price === undefined ? {} : { price: order.price })
+      }
+      const enteredAt = order.enteredAt === undefined ? clock.now() : toMillis(order.enteredAt)
+      return book
+        .create(accountFor(accountHash), spec, lifecycle ?? lifecycleFor(spec), enteredAt)
+        .orderId.toString()
+    },
+    addRawOrder: (accountHash, jsonText, rawOptions = {}) => {
+      book.addRaw({
+        account: accountFor(accountHash),
+        text: jsonText,
+        ...(rawOptions.enteredAt === undefined ? {} : { enteredAt: toMillis(rawOptions.enteredAt) }),
+        ...(rawOptions.status === undefined ? {} : { status: rawOptions.status })
+      })
+    },
+    truth: (orderId) => truthOf(book, findOrder(orderId), clock.now()),
+    orderJson: (orderId) => renderJson(renderOrder(book, findOrder(orderId), clock.now())),
+    orderIds: () => book.all().map((order) => order.orderId.toString()),
+    requests: () => log.all(),
+    resetRequests: () => log.reset(),
+    maxRequestsInWindow: (windowMs, include) => log.maxInWindow(windowMs, include),
+    close: async () => {
+      for (const response of hanging) response.socket?.destroy()
+      hanging.clear()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const socket of sockets) socket.destroy()
+      await closed
+    }
+  }
+}
