@@ -7,7 +7,28 @@
 export * as Decimal from "./Decimal.js"
 export * from "./EventCodec.js"
 export * from "./Events.js"
+/** The reducer and log fold. @since 0.1.0 @category reducers */
+export { evolve, fold } from "./evolve.js"
+/** Stable fill keys. @since 0.1.0 @category constructors */
+export { disambiguate, fillKey } from "./fillKey.js"
+/** Fill ordering and per-leg aggregation. @since 0.1.0 @category aggregation */
+export {
+  compareFills,
+  executionTotals,
+  type Fill,
+  type FillTotals,
+  insertFill,
+  isMultiLeg,
+  summarizeLegs,
+  totalsOf,
+  UNASSIGNED_LEG
+} from "./fills.js"
+export * from "./Inconsistency.js"
 export * from "./ids.js"
+/** Fill sanity flags (reference price band, price <= 0, overfill). @since 0.1.0 @category sanity */
+export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
+/** The decision: new events from a broker snapshot. @since 0.1.0 @category decisions */
+export { type ReconcileOptions, reconcile } from "./reconcile.js"
 export * from "./SchwabOrder.js"
 export * from "./schwab/AccountNumbers.js"
 export * from "./schwab/LosslessJson.js"
@@ -17,4 +38,6 @@ export * from "./schwab/OrderStatus.js"
 export * from "./schwab/OrderTree.js"
 export * from "./schwab/SchwabError.js"
 export * from "./schwab/wire.js"
+/** The fills a snapshot shows, as LegFilled events. @since 0.1.0 @category fills */
+export { isFillActivity, snapshotFills } from "./snapshotFills.js"
 export * from "./TradeState.js"
