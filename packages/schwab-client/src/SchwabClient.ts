@@ -1,0 +1,361 @@
+/**
+ * The Trader API calls fill-tracker makes: account hashes, one order, an order list, and
+ * placing / cancelling / replacing an order.
+ *
+ * Every request goes through one shared rate limiter, carries a fresh access token, has a
+ * timeout, and is retried by the policy in `SchwabConfig.retry`: transport failures,
+ * timeouts, 5xx and 429 (after `Retry-After`) with backoff; a 401 refreshes the token once
+ * and retries once; 400/403/404 never. Requests that create orders are never retried once
+ * they may have reached Schwab: a duplicate order is worse than a failure.
+ *
+ * @since 0.1.0
+ */
+
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type {
+  AccountHash,
+  DecodedOrderList,
+  Direction,
+  OrderId,
+  SchwabOrder,
+  Shares,
+  TickerSymbol
+} from "@fill-tracker/domain"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import { withRetry } from "./internal/backoff.js"
+import { context, type Endpoint, exchange, type Reply, statusError } from "./internal/exchange.js"
+import {
+  checkListQuery,
+  type MarketOrder,
+  marketOrderBody,
+  orderIdFromLocation,
+  schwabTime
+} from "./internal/orderRequest.js"
+import { placementCandidates } from "./internal/placementMatch.js"
+import * as Wire from "./internal/wire.js"
+import * as RateLimiter from "./RateLimiter.js"
+import { SchwabAuth } from "./SchwabAuth.js"
+import { SchwabConfig } from "./SchwabConfig.js"
+import {
+  DecodeError,
+  InvalidRequest,
+  isTransient,
+  OrderPlacementUnknown,
+  type SchwabError,
+  UnknownAccount
+} from "./SchwabError.js"
+
+/** An account the authorization can see; the plain number stays Redacted. @since 0.1.0 @category models */
+export interface AccountNumber {
+  readonly accountNumber: Redacted.Redacted<string>
+  readonly hashValue: AccountHash
+}
+
+/** @since 0.1.0 @category models */
+export interface ListOrdersQuery {
+  /** Earliest entered time; required by Schwab. */
+  readonly from: Date
+  /** Latest entered time; required, and at most 60 days after `from`. */
+  readonly to: Date
+  /** One of Schwab's order statuses (`WORKING`, `FILLED`, ...). */
+  readonly status?: string | undefined
+  /** Schwab's default is 3000. */
+  readonly maxResults?: number | undefined
+}
+
+/** The bot's order: whole shares, market, DAY, regular session, equity. @since 0.1.0 @category models */
+export interface PlaceOrderRequest {
+  readonly symbol: TickerSymbol
+  readonly shares: Shares
+  readonly direction: Direction
+}
+
+/** @since 0.1.0 @category models */
+export interface SchwabClient {
+  /** The accounts this authorization can see (fetched once, then cached). */
+  readonly accountNumbers: () => Effect.Effect<ReadonlyArray<AccountNumber>, SchwabError>
+  /** The hash Schwab uses in URLs for a plain account number (from the cache; refetched once on a miss). */
+  readonly accountHash: (
+    accountNumber: string | Redacted.Redacted<string>
+  ) => Effect.Effect<AccountHash, SchwabError>
+  /** One order. 404 is OrderNotFound. */
+  readonly getOrder: (accountHash: AccountHash, orderId: OrderId) => Effect.Effect<SchwabOrder, SchwabError>
+  /** Orders entered in [from, to]; elements that do not decode are reported in `skipped`. */
+  readonly listOrders: (
+    accountHash: AccountHash,
+    query: ListOrdersQuery
+  ) => Effect.Effect<DecodedOrderList, SchwabError>
+  /** Places a market order and returns its id; never sends it twice (see the module doc). */
+  readonly placeOrder: (
+    accountHash: AccountHash,
+    order: PlaceOrderRequest
+  ) => Effect.Effect<OrderId, SchwabError>
+  /** Cancels an order (Schwab answers 200 with no body). */
+  readonly cancelOrder: (accountHash: AccountHash, orderId: OrderId) => Effect.Effect<void, SchwabError>
+  /** Replaces an order with a new market order; returns the new order id. Not retried once sent. */
+  readonly replaceOrder: (
+    accountHash: AccountHash,
+    orderId: OrderId,
+    order: PlaceOrderRequest
+  ) => Effect.Effect<OrderId, SchwabError>
+}
+
+/** @since 0.1.0 @category tags */
+export const SchwabClient = Context.GenericTag<SchwabClient>("@fill-tracker/schwab-client/SchwabClient")
+
+const ACCOUNT_NUMBERS: Endpoint = { method: "GET", route: "/accounts/accountNumbers" }
+const GET_ORDER: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders/{orderId}" }
+const LIST_ORDERS: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders" }
+const PLACE_ORDER: Endpoint = { method: "POST", route: "/accounts/{accountHash}/orders" }
+const CANCEL_ORDER: Endpoint = { method: "DELETE", route: "/accounts/{accountHash}/orders/{orderId}" }
+const REPLACE_ORDER: Endpoint = { method: "PUT", route: "/accounts/{accountHash}/orders/{orderId}" }
+
+/**
+ * `idempotent`: every transient failure may be retried. `once`: the request may create an
+ * order, so only failures that prove Schwab never acted on it are retried (429, and a
+ * connection that never carried the request).
+ */
+type Safety = "idempotent" | "once"
+
+const retryable =
+  (safety: Safety) =>
+  (e: SchwabError): boolean =>
+    safety === "idempotent"
+      ? isTransient(e)
+      : e._tag === "RateLimited" || (e._tag === "TransportError" && !e.sent)
+
+/** Failures after which a sent order may or may not exist. */
+const ambiguous = (e: SchwabError): boolean =>
+  e._tag === "RequestTimeout" || e._tag === "ServerError" || (e._tag === "TransportError" && e.sent)
+
+/** Builds the service. @since 0.1.0 @category constructors */
+export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth | HttpClient.HttpClient> =
+  Effect.gen(function* () {
+    const config = yield* SchwabConfig
+    const auth = yield* SchwabAuth
+    const http = yield* HttpClient.HttpClient
+    const limiter = yield* RateLimiter.make(config.rateLimitPerMinute)
+    const accountsCache = yield* Ref.make(Option.none<ReadonlyArray<AccountNumber>>())
+    const accountsLock = yield* Effect.makeSemaphore(1)
+    // Ids this client placed: a lost answer must never be matched to one of them.
+    const placed = yield* Ref.make(new Set<string>())
+
+    const path = (...segments: ReadonlyArray<string>) =>
+      `${config.baseUrl}/${segments.map(encodeURIComponent).join("/")}`
+
+    /** Sends a request through the limiter with a fresh token; a 401 refreshes once and resends once. */
+    const call = (
+      endpoint: Endpoint,
+      request: HttpClientRequest.HttpClientRequest,
+      safety: Safety,
+      orderId?: string
+    ): Effect.Effect<Reply, SchwabError> => {
+      const send = (token: Redacted.Redacted<string>) =>
+        Effect.gen(function* () {
+          yield* limiter.take
+          const reply = yield* exchange(
+            http,
+            config.requestTimeout,
+            endpoint,
+            HttpClientRequest.bearerToken(request, Redacted.value(token))
+          )
+          const failed = statusError(endpoint, reply, yield* Clock.currentTimeMillis, orderId)
+          return Option.isSome(failed) ? yield* Effect.fail(failed.value) : reply
+        })
+      const attempt = Effect.flatMap(auth.accessToken(), (token) =>
+        Effect.catchTag(send(token), "Unauthorized", () =>
+          Effect.flatMap(auth.refreshAfterRejection(token), send)
+        )
+      )
+      return withRetry(config.retry, retryable(safety), () => attempt)
+    }
+
+    const accountNumbers = () =>
+      Effect.flatMap(Ref.get(accountsCache), (cached) =>
+        Option.isSome(cached)
+          ? Effect.succeed(cached.value)
+          : accountsLock.withPermits(1)(fetchAccounts(false))
+      )
+
+    const fetchAccounts = (force: boolean): Effect.Effect<ReadonlyArray<AccountNumber>, SchwabError> =>
+      Effect.gen(function* () {
+        const cached = yield* Ref.get(accountsCache)
+        if (!force && Option.isSome(cached)) return cached.value
+        const reply = yield* call(
+          ACCOUNT_NUMBERS,
+          HttpClientRequest.get(path("accounts", "accountNumbers")),
+          "idempotent"
+        )
+        const list = yield* Wire.accountNumbers(context(ACCOUNT_NUMBERS, reply.correlId), reply.body)
+        const accounts = list.map((a) => ({
+          accountNumber: Redacted.make(a.accountNumber),
+          hashValue: a.hashValue
+        }))
+        yield* Ref.set(accountsCache, Option.some(accounts))
+        return accounts
+      })
+
+    const accountHash = (accountNumber: string | Redacted.Redacted<string>) => {
+      const wanted = Redacted.isRedacted(accountNumber) ? Redacted.value(accountNumber) : accountNumber
+      const find = (accounts: ReadonlyArray<AccountNumber>) =>
+        Option.fromNullable(accounts.find((a) => Redacted.value(a.accountNumber) === wanted)?.hashValue)
+      return Effect.gen(function* () {
+        const hit = find(yield* accountNumbers())
+        if (Option.isSome(hit)) return hit.value
+        // An account linked since the cache was filled: look once more before giving up.
+        const again = find(yield* accountsLock.withPermits(1)(fetchAccounts(true)))
+        return Option.isSome(again) ? again.value : yield* new UnknownAccount()
+      })
+    }
+
+    const getOrder = (hash: AccountHash, orderId: OrderId) =>
+      Effect.flatMap(
+        call(
+          GET_ORDER,
+          HttpClientRequest.get(path("accounts", hash, "orders", orderId)),
+          "idempotent",
+          orderId
+        ),
+        (reply) => Wire.order(context(GET_ORDER, reply.correlId), reply.body)
+      )
+
+    const listOrders = (hash: AccountHash, query: ListOrdersQuery) =>
+      Effect.gen(function* () {
+        const checked = checkListQuery(query)
+        if (Either.isLeft(checked))
+          return yield* new InvalidRequest({ ...context(LIST_ORDERS), detail: checked.left })
+        const request = HttpClientRequest.get(path("accounts", hash, "orders")).pipe(
+          HttpClientRequest.setUrlParams({
+            fromEnteredTime: schwabTime(query.from),
+            toEnteredTime: schwabTime(query.to),
+            ...(query.status === undefined ? {} : { status: query.status }),
+            ...(query.maxResults === undefined ? {} : { maxResults: String(query.maxResults) })
+          })
+        )
+        const reply = yield* call(LIST_ORDERS, request, "idempotent")
+        const list = yield* Wire.orderList(context(LIST_ORDERS, reply.correlId), reply.body)
+        if (list.skipped.length > 0)
+          yield* Effect.logWarning("Schwab order list had elements that did not decode").pipe(
+            Effect.annotateLogs({
+              route: LIST_ORDERS.route,
+              skipped: list.skipped.map(
+                (s) => `${s.index}${s.orderId === undefined ? "" : ` (${s.orderId})`}: ${s.path}`
+              )
+            })
+          )
+        return list
+      })
+
+    const newOrderId = (endpoint: Endpoint, reply: Reply) =>
+      Either.match(orderIdFromLocation(reply.headers.location), {
+        onLeft: (detail) =>
+          Effect.fail(new DecodeError({ ...context(endpoint, reply.correlId), path: "Location", detail })),
+        onRight: (id) => Effect.succeed(id)
+      })
+
+    const orderBody = (endpoint: Endpoint, order: MarketOrder) =>
+      Either.match(marketOrderBody(order), {
+        onLeft: (detail) => Effect.fail(new InvalidRequest({ ...context(endpoint), detail })),
+        onRight: (body) => Effect.succeed(body)
+      })
+
+    /** Looks for the order a lost answer may have created; fails OrderPlacementUnknown when it cannot tell. */
+    const recoverPlacement = (hash: AccountHash, order: MarketOrder, startedAt: number, cause: SchwabError) =>
+      Effect.gen(function* () {
+        const { clockSkew, delay, lookups } = config.placementRecovery
+        const skew = Duration.toMillis(clockSkew)
+        let candidates = 0
+        for (let i = 0; i < lookups; i++) {
+          yield* Effect.sleep(delay)
+          const now = yield* Clock.currentTimeMillis
+          const listed = yield* Effect.either(
+            listOrders(hash, { from: new Date(startedAt - skew), to: new Date(now + skew) })
+          )
+          if (Either.isLeft(listed)) continue
+          const found = placementCandidates(
+            listed.right.orders,
+            order,
+            startedAt - skew,
+            yield* Ref.get(placed)
+          )
+          candidates = found.length
+          if (found.length === 1 && found[0] !== undefined) {
+            yield* Effect.logWarning(
+              "Schwab order placement answer was lost; the order was found in the order list"
+            ).pipe(Effect.annotateLogs({ route: PLACE_ORDER.route, orderId: found[0], cause: cause._tag }))
+            return found[0]
+          }
+          if (found.length > 1) break
+        }
+        return yield* new OrderPlacementUnknown({
+          ...context(PLACE_ORDER, "correlId" in cause ? cause.correlId : undefined),
+          attemptStartedAt: new Date(startedAt),
+          candidates,
+          cause
+        })
+      })
+
+    const remember = (id: OrderId) => Ref.update(placed, (s) => new Set(s).add(id))
+
+    const placeOrder = (hash: AccountHash, order: PlaceOrderRequest) =>
+      Effect.gen(function* () {
+        const body = yield* orderBody(PLACE_ORDER, order)
+        const startedAt = yield* Clock.currentTimeMillis
+        const request = HttpClientRequest.post(path("accounts", hash, "orders")).pipe(
+          HttpClientRequest.bodyText(body, "application/json")
+        )
+        const sent = yield* Effect.either(call(PLACE_ORDER, request, "once"))
+        const id = Either.isRight(sent)
+          ? yield* newOrderId(PLACE_ORDER, sent.right)
+          : ambiguous(sent.left)
+            ? yield* recoverPlacement(hash, order, startedAt, sent.left)
+            : yield* Effect.fail(sent.left)
+        yield* remember(id)
+        return id
+      })
+
+    const cancelOrder = (hash: AccountHash, orderId: OrderId) =>
+      Effect.asVoid(
+        call(
+          CANCEL_ORDER,
+          HttpClientRequest.del(path("accounts", hash, "orders", orderId)),
+          "idempotent",
+          orderId
+        )
+      )
+
+    const replaceOrder = (hash: AccountHash, orderId: OrderId, order: PlaceOrderRequest) =>
+      Effect.gen(function* () {
+        const body = yield* orderBody(REPLACE_ORDER, order)
+        const request = HttpClientRequest.put(path("accounts", hash, "orders", orderId)).pipe(
+          HttpClientRequest.bodyText(body, "application/json")
+        )
+        const reply = yield* call(REPLACE_ORDER, request, "once", orderId)
+        const id = yield* newOrderId(REPLACE_ORDER, reply)
+        yield* remember(id)
+        return id
+      })
+
+    return {
+      accountNumbers,
+      accountHash,
+      getOrder,
+      listOrders,
+      placeOrder,
+      cancelOrder,
+      replaceOrder
+    } satisfies SchwabClient
+  })
+
+/** SchwabClient from config, SchwabAuth and an HttpClient. @since 0.1.0 @category layers */
+export const layer: Layer.Layer<SchwabClient, never, SchwabConfig | SchwabAuth | HttpClient.HttpClient> =
+  Layer.effect(SchwabClient, make)

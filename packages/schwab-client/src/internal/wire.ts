@@ -1,0 +1,50 @@
+/**
+ * The one place the client meets the domain's Schwab wire decoders: fp-ts `Either` becomes
+ * an Effect, and a decoder's problem becomes one tagged DecodeError that keeps the field path.
+ */
+import {
+  type AccountNumberHash,
+  type DecodedOrderList,
+  decodeAccountNumbers,
+  decodeOrder,
+  decodeOrderList,
+  decodeSchwabError,
+  type SchwabOrder
+} from "@fill-tracker/domain"
+import * as Effect from "effect/Effect"
+import type * as FpEither from "fp-ts/lib/Either.js"
+import { DecodeError, type RequestContext } from "../SchwabError.js"
+
+interface Problem {
+  readonly path?: string | undefined
+  readonly message: string
+}
+
+const fromFp = <A>(
+  ctx: RequestContext,
+  result: FpEither.Either<Problem, A>,
+  detail: (p: Problem) => string = (p) => p.message
+): Effect.Effect<A, DecodeError> =>
+  result._tag === "Right"
+    ? Effect.succeed(result.right)
+    : Effect.fail(
+        new DecodeError({ ...ctx, path: result.left.path ?? "<root>", detail: detail(result.left) })
+      )
+
+export const order = (ctx: RequestContext, text: string): Effect.Effect<SchwabOrder, DecodeError> =>
+  fromFp(ctx, decodeOrder(text))
+
+export const orderList = (ctx: RequestContext, text: string): Effect.Effect<DecodedOrderList, DecodeError> =>
+  fromFp(ctx, decodeOrderList(text))
+
+// The problem text may quote the offending value, which here can be an account number: keep the path only.
+export const accountNumbers = (
+  ctx: RequestContext,
+  text: string
+): Effect.Effect<ReadonlyArray<AccountNumberHash>, DecodeError> =>
+  fromFp(ctx, decodeAccountNumbers(text), () => "not a list of { accountNumber, hashValue }")
+
+export const schwabErrorBody = (
+  text: string
+): { readonly message?: string | undefined; readonly errors: ReadonlyArray<string> } =>
+  decodeSchwabError(text)
