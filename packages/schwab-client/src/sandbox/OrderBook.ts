@@ -88,7 +88,6 @@ export interface RawListEntry {
   readonly text: string
   readonly enteredAt?: number
   readonly status?: string
-  readonly orderId?: string
 }
 
 const TERMINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED", "REPLACED"])

@@ -25,6 +25,8 @@ export {
   realClock,
   type SandboxClock
 } from "./Clock.js"
+/** @since 0.1.0 @category control */
+export { type LifecycleSpec, lifecycleFromSpec } from "./Control.js"
 /** @since 0.1.0 @category faults */
 export type {
   ActiveFault,

@@ -8,7 +8,8 @@
  *
  * Flags (each also as an env var, e.g. SANDBOX_SEED): --seed, --clock manual|real,
  * --start <ISO time> (manual clock), --app-key, --app-secret, --accounts 123,456,
- * --access-token-ttl <seconds>, --port.
+ * --access-token-ttl <seconds>, --port. The `/__sandbox/` control API (Control.ts)
+ * is on, so the test that spawned it can script orders, move the clock and read truth.
  *
  * @since 0.1.0
  */
@@ -42,6 +43,7 @@ const ttl = setting("access-token-ttl", "SANDBOX_ACCESS_TOKEN_TTL")
 const port = setting("port", "SANDBOX_PORT")
 
 const sandbox = await startSandbox({
+  control: true,
   seed: seedText === undefined ? 1 : /^\d+$/.test(seedText) ? Number(seedText) : seedText,
   clock: clockKind === "manual" ? manualClock(start) : realClock(),
   ...(appKey === undefined ? {} : { appKey }),

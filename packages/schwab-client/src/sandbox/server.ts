@@ -7,6 +7,7 @@ import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { manualClock, type SandboxClock } from "./Clock.js"
+import { control } from "./Control.js"
 import { type FaultSpec, Faults, runsHandlerFirst } from "./Faults.js"
 import { renderJson } from "./JsonText.js"
 import { immediateFill, type Lifecycle } from "./Lifecycle.js"
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   readonly defaultLifecycle?: (order: OrderSpec, rng: Random) => Lifecycle
   /** Default 0: any free port. */
   readonly port?: number
+  /** Serve the `/__sandbox/` control API (for a sandbox in another process). Default false. */
+  readonly control?: boolean
 }
 
 /** What `seedOrder` needs; the rest of the order gets Schwab's usual values. @since 0.1.0 @category models */
@@ -204,6 +207,11 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     const body = Buffer.concat(chunks).toString("utf8")
     const url = new URL(request.url ?? "/", origin)
     const method = request.method ?? "GET"
+    const controlled = options.control === true ? control(sandbox, method, url.pathname, body) : undefined
+    if (controlled !== undefined) {
+      response.writeHead(controlled.status, { "Content-Type": "application/json" }).end(controlled.body ?? "")
+      return
+    }
     const route = matchRoute(method, url.pathname)
     const record = log.add({
       method,
@@ -255,7 +263,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     return account
   }
 
-  return {
+  const sandbox: Sandbox = {
     port,
     origin,
     baseUrl: `${origin}/trader/v1`,
@@ -318,4 +326,5 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       await closed
     }
   }
+  return sandbox
 }

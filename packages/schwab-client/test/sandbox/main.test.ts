@@ -33,6 +33,31 @@ describe("main: the sandbox as its own process", () => {
       expect(config.accounts.map((account) => account.accountNumber)).toEqual(["111", "222"])
       const unauthenticated = await fetch(`${config.baseUrl}/accounts/accountNumbers`)
       expect(unauthenticated.status).toBe(401)
+
+      // The control API drives the sandbox from this process.
+      const origin = `http://127.0.0.1:${config.port}/__sandbox`
+      const post = async (path: string, body: unknown) =>
+        (await fetch(`${origin}${path}`, { method: "POST", body: JSON.stringify(body) })).json()
+      const { orderId } = (await post("/seed-order", {
+        accountHash: config.accounts[0]?.hashValue,
+        order: { symbol: "AAPL", quantity: 4 },
+        lifecycle: { lifecycle: "fillsInLegs", args: [2, 1000, { price: "10.5" }] }
+      })) as { orderId: string }
+      expect(BigInt(orderId) > 2n ** 53n).toBe(true)
+      await post("/clock/advance", { ms: 1000 })
+      const truth = (await (await fetch(`${origin}/truth/${orderId}`)).json()) as {
+        status: string
+        filledQuantity: string
+      }
+      expect(truth).toMatchObject({ status: "FILLED", filledQuantity: "4" })
+      const { accessToken } = (await post("/authorize", {})) as { accessToken: string }
+      await post("/faults", { route: "accountNumbers", kind: "unavailable" })
+      const faulted = await fetch(`${config.baseUrl}/accounts/accountNumbers`, {
+        headers: { Authorization: `Bearer ${accessToken}` }
+      })
+      expect(faulted.status).toBe(503)
+      const log = (await (await fetch(`${origin}/requests`)).json()) as Array<{ status: number }>
+      expect(log.map((record) => record.status)).toEqual([401, 503])
       const exited = once(child, "exit")
       child.kill("SIGTERM")
       const [code] = (await exited) as [number | null]
