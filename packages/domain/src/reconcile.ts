@@ -41,10 +41,22 @@ export interface ReconcileOptions {
 type Followed = Working | FilledState | FailedState
 type Snapshot = SchwabOrder & { readonly orderId: OrderId }
 
-const followed = (state: TradeState, order: SchwabOrder): E.Either<Inconsistency, [Followed, Snapshot]> => {
+/**
+ * The snapshot is of the followed order, or of the order it directly replaced (a poll
+ * that raced the replacement, or the same REPLACED snapshot seen again): the latter may
+ * still add fills, but decides nothing else — its Replaced event is already recorded.
+ */
+const followed = (
+  state: TradeState,
+  order: SchwabOrder
+): E.Either<Inconsistency, [Followed, Snapshot, "followed" | "predecessor"]> => {
   if (state.status === "Pending") return E.left(notSubmitted())
-  if (order.orderId !== state.orderId) return E.left(orderMismatch(state.orderId, order.orderId))
-  return E.right([state, { ...order, orderId: order.orderId }])
+  if (order.orderId === undefined) return E.left(orderMismatch(state.orderId, undefined))
+  if (order.orderId === state.orderId)
+    return E.right([state, { ...order, orderId: order.orderId }, "followed"])
+  return order.replacingOrders.some((o) => o.orderId === state.orderId)
+    ? E.right([state, { ...order, orderId: order.orderId }, "predecessor"])
+    : E.left(orderMismatch(state.orderId, order.orderId))
 }
 
 /**
@@ -189,7 +201,8 @@ const decide = (
   order: Snapshot,
   fresh: ReadonlyArray<LegFilled>,
   now: Instant,
-  band: D.Decimal
+  band: D.Decimal,
+  role: "followed" | "predecessor"
 ): E.Either<Inconsistency, ReadonlyArray<TradeEvent>> => {
   if (state.status !== "Submitted")
     return fresh.length === 0
@@ -218,13 +231,15 @@ const decide = (
     latest,
     state.flags
   )
-  return E.right([...fillEvents, ...overfill, ...terminalEvent(state, order, fills, now)])
+  const outcome = role === "followed" ? terminalEvent(state, order, fills, now) : []
+  return E.right([...fillEvents, ...overfill, ...outcome])
 }
 
 /**
  * The new events a fresh snapshot of the followed order (`state.orderId`) implies, or the
  * inconsistency that stops it: no submission yet, another order's snapshot, or a snapshot
- * that contradicts recorded fills.
+ * that contradicts recorded fills. A snapshot of the order the followed one directly
+ * replaced is accepted for its fills only (so a REPLACED snapshot seen twice is idempotent).
  *
  * Right holds, in order: each new fill as `LegFilled` (oldest broker time first) with its
  * price flags, an `Overfill` flag once, then at most one of `Filled` (status FILLED and the
@@ -245,11 +260,11 @@ export const reconcile = (
 ): E.Either<Inconsistency, ReadonlyArray<TradeEvent>> =>
   pipe(
     followed(state, order),
-    E.chain(([s, snapshot]) =>
+    E.chain(([s, snapshot, role]) =>
       pipe(
         snapshotFills(s.submission, snapshot, now),
         E.chain((seen) => newFills(s, seen)),
-        E.chain((fresh) => decide(s, snapshot, fresh, now, options.priceBand ?? DEFAULT_PRICE_BAND))
+        E.chain((fresh) => decide(s, snapshot, fresh, now, options.priceBand ?? DEFAULT_PRICE_BAND, role))
       )
     )
   )

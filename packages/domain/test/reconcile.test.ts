@@ -284,16 +284,13 @@ describe("reconcile: failures and replacements", () => {
 
   it("replaced then filled on the replacement: one execution across both orders", () => {
     const replacementId = orderId("1003931002")
-    const first = given(submitted())
-      .when(
-        order({
-          status: status("REPLACED"),
-          closeTime: at("17:20:00"),
-          activities: [fill("88001", { legId: "1", quantity: "40", price: "10.00", time: "17:15:00" })],
-          replacingOrders: [order({ orderId: replacementId, quantity: dec("60") })]
-        })
-      )
-      .events()
+    const replacedSnapshot = order({
+      status: status("REPLACED"),
+      closeTime: at("17:20:00"),
+      activities: [fill("88001", { legId: "1", quantity: "40", price: "10.00", time: "17:15:00" })],
+      replacingOrders: [order({ orderId: replacementId, quantity: dec("60") })]
+    })
+    const first = given(submitted()).when(replacedSnapshot).events()
     expect(first).toEqual([
       legFilled("88001:0", "40", "10.00", "17:15:00"),
       {
@@ -306,7 +303,20 @@ describe("reconcile: failures and replacements", () => {
     ])
     const history = [submitted(), ...first]
     expect(fold(history)).toMatchObject({ status: "Submitted", orderId: replacementId })
-    // the old order's snapshot is no longer the followed one
+    // the same REPLACED snapshot again changes nothing; a late fill on it is still recorded
+    given(...history)
+      .when(replacedSnapshot)
+      .thenNothingHappened()
+    given(...history)
+      .when({
+        ...replacedSnapshot,
+        activities: [
+          ...replacedSnapshot.activities,
+          fill("88002", { legId: "1", quantity: "1", price: "10.00", time: "17:19:00" })
+        ]
+      })
+      .thenEvents([legFilled("88002:0", "1", "10.00", "17:19:00")])
+    // an order that neither is followed nor names the followed one as its replacement is refused
     given(...history)
       .when(order({ status: status("REPLACED") }))
       .thenInconsistent("OrderMismatch")
