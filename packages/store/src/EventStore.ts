@@ -1,0 +1,228 @@
+/**
+ * The event store: append with an expected version, read one stream, read everything in
+ * global order as a paged `Stream`.
+ *
+ * `append` claims the stream's version, inserts the events and applies them to the
+ * executions read model inside ONE transaction, so a fill is written with its row or not
+ * at all. The claim is the transaction's first statement and it is a write
+ * (`UPDATE streams ... WHERE version = expected` or `INSERT ... ON CONFLICT DO NOTHING`):
+ * on SQLite that takes the write lock before anything is read (no stale-snapshot upgrade),
+ * and on PostgreSQL the row lock makes a racing writer re-check the version. Either way
+ * exactly one of two appenders at the same expected version wins; the other gets
+ * `ConcurrencyError` and its transaction rolls back.
+ *
+ * @since 0.1.0
+ */
+
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { applyEvent, followedOrderIds } from "./applyEvent.js"
+import type { ExecutionRow } from "./ExecutionRow.js"
+import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
+import { decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
+import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
+import { insertOrderIds, loadRows, type Tables, upsertRows } from "./internal/readModel.js"
+import { isBusy, orStoreError } from "./internal/sqlErrors.js"
+import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
+
+/** @since 0.1.0 @category models */
+export interface EventStoreService {
+  /** Appends `events` if the stream is at `expectedVersion` (0: it must not exist yet). */
+  readonly append: (
+    streamId: ExecutionId,
+    expectedVersion: number,
+    events: ReadonlyArray<TradeEvent>,
+    metadata?: Record<string, unknown>
+  ) => Effect.Effect<AppendResult, ConcurrencyError | StoreError>
+  /** Every event of one stream in version order; version 0 and no events when it does not exist. */
+  readonly readStream: (
+    streamId: ExecutionId
+  ) => Effect.Effect<
+    { readonly version: number; readonly events: ReadonlyArray<RecordedEvent> },
+    StoreError | CorruptEventError
+  >
+  /** All events from `fromPosition` (inclusive, default the start) in global order, read in pages. */
+  readonly readAll: (options?: {
+    readonly fromPosition?: bigint
+    readonly pageSize?: number
+  }) => Stream.Stream<RecordedEvent, StoreError | CorruptEventError>
+}
+
+/** @since 0.1.0 @category tags */
+export class EventStore extends Context.Tag("@fill-tracker/store/EventStore")<
+  EventStore,
+  EventStoreService
+>() {}
+
+const liveTables: Tables = { executions: executionsTable, orders: executionOrdersTable }
+
+/** Default page size of `readAll`: big enough to amortise a query, small enough to bound memory. */
+export const defaultPageSize = 2_000
+
+/**
+ * Retries an append that found the file locked past the busy timeout (another process, or a
+ * second connection in this one, holding the write lock). The sleep is asynchronous so a
+ * connection of this process that holds the lock can finish.
+ */
+const busyRetry = Schedule.exponential("20 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(6))
+)
+
+/** @since 0.1.0 @category constructors */
+export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const currentVersion = (streamId: ExecutionId) =>
+    Effect.map(sql<{ version: bigint }>`SELECT version FROM streams WHERE stream_id = ${streamId}`, (rows) =>
+      rows[0] === undefined ? 0 : Number(rows[0].version)
+    )
+
+  const conflict = (streamId: ExecutionId, expectedVersion: number) =>
+    Effect.flatMap(currentVersion(streamId), (actualVersion) =>
+      Effect.fail(
+        new ConcurrencyError({ reason: "WrongExpectedVersion", streamId, expectedVersion, actualVersion })
+      )
+    )
+
+  const emptyAppend = (streamId: ExecutionId, expectedVersion: number) =>
+    Effect.gen(function* () {
+      const rows = yield* sql<{
+        version: bigint
+        position: bigint | null
+      }>`SELECT s.version AS version, (SELECT MAX(position) FROM events e WHERE e.stream_id = s.stream_id) AS position
+         FROM streams s WHERE s.stream_id = ${streamId}`
+      const actualVersion = rows[0] === undefined ? 0 : Number(rows[0].version)
+      if (actualVersion !== expectedVersion)
+        return yield* new ConcurrencyError({
+          reason: "WrongExpectedVersion",
+          streamId,
+          expectedVersion,
+          actualVersion
+        })
+      return { nextExpectedVersion: expectedVersion, lastPosition: rows[0]?.position ?? 0n }
+    })
+
+  const write = (
+    streamId: ExecutionId,
+    expectedVersion: number,
+    events: ReadonlyArray<TradeEvent>,
+    meta: Record<string, unknown>
+  ): Effect.Effect<AppendResult, ConcurrencyError | StoreError | SqlError> =>
+    Effect.gen(function* () {
+      const next = expectedVersion + events.length
+      const claimed =
+        expectedVersion === 0
+          ? yield* sql`INSERT INTO streams (stream_id, version) VALUES (${streamId}, ${next}) ON CONFLICT (stream_id) DO NOTHING RETURNING version`
+          : yield* sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
+      if (claimed.length === 0) return yield* conflict(streamId, expectedVersion)
+
+      const recordedAt = new Date(yield* Clock.currentTimeMillis)
+      const at = recordedAt.toISOString()
+      const metadata = JSON.stringify(meta)
+      const rows = events.map((event, i) => {
+        const stored = encodeStoredEvent(event)
+        return {
+          stream_id: streamId,
+          stream_version: expectedVersion + i + 1,
+          event_type: stored.type,
+          schema_version: stored.version,
+          payload: stored.data,
+          metadata,
+          recorded_at: at
+        }
+      })
+      const inserted = yield* sql<{
+        position: bigint
+        stream_version: bigint
+      }>`INSERT INTO events ${sql.insert(rows)} RETURNING position, stream_version`
+      // RETURNING order is not guaranteed, so positions are matched by version.
+      const positions = new Map(inserted.map((r) => [Number(r.stream_version), BigInt(r.position)]))
+
+      let row: ExecutionRow | undefined =
+        expectedVersion === 0 ? undefined : (yield* loadRows(sql, liveTables, [streamId]))[0]
+      const orderIds: Array<{ order_id: string; execution_id: string }> = []
+      let lastPosition = 0n
+      for (let i = 0; i < events.length; i++) {
+        const version = expectedVersion + i + 1
+        const position = positions.get(version) ?? 0n
+        if (position > lastPosition) lastPosition = position
+        const recorded: RecordedEvent = {
+          position,
+          streamId,
+          version,
+          event: events[i] as TradeEvent,
+          metadata: meta,
+          recordedAt
+        }
+        row = applyEvent(row, recorded)
+        for (const orderId of followedOrderIds(recorded))
+          orderIds.push({ order_id: orderId, execution_id: streamId })
+      }
+      if (row === undefined)
+        return yield* new StoreError({
+          reason: "Projection",
+          detail: `stream ${streamId} must start with a Submitted event`
+        })
+      yield* upsertRows(sql, liveTables, [row])
+      if (orderIds.length > 0) yield* insertOrderIds(sql, liveTables, orderIds)
+      return { nextExpectedVersion: next, lastPosition }
+    }).pipe(safeIntegers)
+
+  const append: EventStoreService["append"] = (streamId, expectedVersion, events, metadata) => {
+    if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
+      return Effect.fail(
+        new StoreError({
+          reason: "Sql",
+          detail: `expected version must be a natural number, got ${expectedVersion}`
+        })
+      )
+    const attempt =
+      events.length === 0
+        ? safeIntegers(emptyAppend(streamId, expectedVersion))
+        : sql.withTransaction(write(streamId, expectedVersion, events, metadata ?? {}))
+    return attempt.pipe(
+      Effect.retry({ schedule: busyRetry, while: (e) => e._tag === "SqlError" && isBusy(e) }),
+      orStoreError(`append to stream ${streamId}`)
+    )
+  }
+
+  const readStream: EventStoreService["readStream"] = (streamId) =>
+    sql<
+      Record<string, unknown>
+    >`SELECT ${sql.literal(eventColumns)} FROM events WHERE stream_id = ${streamId} ORDER BY stream_version`.pipe(
+      safeIntegers,
+      orStoreError(`reading stream ${streamId}`),
+      Effect.flatMap(decodeEventRows),
+      Effect.map((events) => ({ version: events.at(-1)?.version ?? 0, events }))
+    )
+
+  const readAll: EventStoreService["readAll"] = (options) => {
+    const pageSize = Math.max(1, options?.pageSize ?? defaultPageSize)
+    // Paging by position is gap-safe on SQLite, where writers are serialised so positions
+    // commit in order. PostgreSQL identities can commit out of order; see README.
+    return Stream.paginateChunkEffect(options?.fromPosition ?? 0n, (from) =>
+      Effect.map(readPage(sql, from, pageSize), (page) => {
+        const last = page.at(-1)
+        return [
+          Chunk.unsafeFromArray(page as Array<RecordedEvent>),
+          page.length < pageSize || last === undefined ? Option.none() : Option.some(last.position + 1n)
+        ] as const
+      })
+    )
+  }
+
+  return { append, readStream, readAll }
+})
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient> = Layer.effect(EventStore, make)

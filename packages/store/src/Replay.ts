@@ -1,0 +1,256 @@
+/**
+ * Rebuilding the executions read model from the events, and verifying the live one.
+ *
+ * Both stream the events in global order in pages (bounded memory) and apply the same
+ * `applyEvent` as `append` into the scratch tables `executions_rebuild` /
+ * `execution_orders_rebuild`, one transaction per page, keeping at most `cacheRows` rows in
+ * memory. The final step runs in one transaction that first takes the write lock, then
+ * applies the events appended meanwhile, so nothing committed during a replay is missed:
+ * `rebuild` then swaps the scratch rows into the live tables; `verify` compares them with
+ * the live tables and leaves the live model alone.
+ *
+ * @since 0.1.0
+ */
+
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ExecutionId } from "@fill-tracker/domain"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { applyEvent, followedOrderIds } from "./applyEvent.js"
+import type { ExecutionRow, RowDifference } from "./ExecutionRow.js"
+import { type CorruptEventError, StoreError } from "./errors.js"
+import { readPage, safeIntegers } from "./internal/eventRows.js"
+import {
+  executionOrdersTable,
+  executionsTable,
+  scratchExecutionOrdersTable,
+  scratchExecutionsTable
+} from "./internal/migrations.js"
+import { chunks, insertOrderIds, loadRows, type Tables, upsertRows } from "./internal/readModel.js"
+import { columns, toColumns } from "./internal/rowColumns.js"
+import { orStoreError } from "./internal/sqlErrors.js"
+import type { RecordedEvent } from "./RecordedEvent.js"
+
+/** @since 0.1.0 @category models */
+export interface ReplayProgress {
+  readonly processed: number
+  readonly total: number
+}
+
+/** @since 0.1.0 @category models */
+export interface ReplayService {
+  /** Rebuilds the executions read model from every event and swaps it in. */
+  readonly rebuild: (
+    onProgress?: (p: ReplayProgress) => void
+  ) => Effect.Effect<{ readonly events: number; readonly executions: number }, StoreError | CorruptEventError>
+  /** Rebuilds into the scratch tables and reports every row that differs from the live model. */
+  readonly verify: (
+    onProgress?: (p: ReplayProgress) => void
+  ) => Effect.Effect<ReadonlyArray<RowDifference>, StoreError | CorruptEventError>
+}
+
+/** @since 0.1.0 @category tags */
+export class Replay extends Context.Tag("@fill-tracker/store/Replay")<Replay, ReplayService>() {}
+
+/** @since 0.1.0 @category models */
+export interface ReplayOptions {
+  /** Events read per page (default 5000). */
+  readonly pageSize?: number
+  /** Rows kept in memory between pages (default 20000); a miss reads the row back from the scratch table. */
+  readonly cacheRows?: number
+}
+
+const live: Tables = { executions: executionsTable, orders: executionOrdersTable }
+const scratch: Tables = { executions: scratchExecutionsTable, orders: scratchExecutionOrdersTable }
+const columnList = columns.join(", ")
+
+/** @since 0.1.0 @category constructors */
+export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, never, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const pageSize = Math.max(1, options?.pageSize ?? 5_000)
+    const cacheRows = Math.max(1, options?.cacheRows ?? 20_000)
+    // One replay at a time per service: they share the scratch tables and the row cache.
+    const lock = yield* Effect.makeSemaphore(1)
+
+    /** Rows by execution id, oldest use first (a Map keeps insertion order). */
+    const cache = new Map<ExecutionId, ExecutionRow>()
+    const remember = (row: ExecutionRow) => {
+      cache.delete(row.executionId)
+      cache.set(row.executionId, row)
+    }
+    const evict = () => {
+      for (const id of cache.keys()) {
+        if (cache.size <= cacheRows) break
+        cache.delete(id)
+      }
+    }
+
+    const applyPage = (page: ReadonlyArray<RecordedEvent>) =>
+      Effect.gen(function* () {
+        const missing = new Set<ExecutionId>()
+        for (const rec of page)
+          if (rec.version > 1 && !cache.has(rec.streamId) && !missing.has(rec.streamId))
+            missing.add(rec.streamId)
+        for (const ids of chunks([...missing], 500))
+          for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
+        const touched = new Map<ExecutionId, ExecutionRow>()
+        const orderIds: Array<{ order_id: string; execution_id: string }> = []
+        for (const rec of page) {
+          const row = applyEvent(cache.get(rec.streamId), rec)
+          if (row === undefined)
+            return yield* new StoreError({
+              reason: "Projection",
+              detail: `stream ${rec.streamId} does not start with a Submitted event (position ${rec.position})`
+            })
+          remember(row)
+          touched.set(row.executionId, row)
+          for (const orderId of followedOrderIds(rec))
+            orderIds.push({ order_id: orderId, execution_id: rec.streamId })
+        }
+        yield* upsertRows(sql, scratch, [...touched.values()])
+        yield* insertOrderIds(sql, scratch, orderIds)
+        evict()
+      })
+
+    /** Applies events from `from` to the scratch tables, a page at a time; returns the next position and count. */
+    const replayFrom = (
+      from: bigint,
+      report: (n: number) => Effect.Effect<void>
+    ): Effect.Effect<
+      { readonly next: bigint; readonly count: number },
+      StoreError | CorruptEventError | SqlError
+    > =>
+      Effect.gen(function* () {
+        let next = from
+        let count = 0
+        while (true) {
+          const page = yield* readPage(sql, next, pageSize)
+          if (page.length === 0) break
+          yield* sql.withTransaction(applyPage(page))
+          count += page.length
+          next = (page.at(-1)?.position ?? next) + 1n
+          yield* report(count)
+          if (page.length < pageSize) break
+        }
+        return { next, count }
+      })
+
+    const clearScratch = sql.withTransaction(
+      Effect.zipRight(sql`DELETE FROM ${sql(scratch.orders)}`, sql`DELETE FROM ${sql(scratch.executions)}`)
+    )
+
+    const prepare = (onProgress?: (p: ReplayProgress) => void) =>
+      Effect.gen(function* () {
+        cache.clear()
+        yield* clearScratch
+        const counted = yield* sql<{ n: bigint }>`SELECT COUNT(*) AS n FROM events`
+        const total = Number(counted[0]?.n ?? 0n)
+        const report = (processed: number) =>
+          onProgress === undefined
+            ? Effect.void
+            : Effect.sync(() => onProgress({ processed, total: Math.max(total, processed) }))
+        return yield* replayFrom(0n, report)
+      })
+
+    const rebuild: ReplayService["rebuild"] = (onProgress) =>
+      Effect.gen(function* () {
+        const first = yield* prepare(onProgress)
+        const result = yield* sql.withTransaction(
+          Effect.gen(function* () {
+            // A write first: on SQLite it takes the write lock, so no append commits between
+            // the catch-up read below and the swap.
+            yield* sql`DELETE FROM ${sql(live.orders)}`
+            const rest = yield* replayFrom(first.next, () => Effect.void)
+            yield* sql`DELETE FROM ${sql(live.executions)}`
+            yield* sql`INSERT INTO ${sql(live.executions)} (${sql.literal(columnList)}) SELECT ${sql.literal(columnList)} FROM ${sql(scratch.executions)}`
+            yield* sql`INSERT INTO ${sql(live.orders)} (order_id, execution_id) SELECT order_id, execution_id FROM ${sql(scratch.orders)}`
+            const n = yield* sql<{ n: bigint }>`SELECT COUNT(*) AS n FROM ${sql(live.executions)}`
+            return { events: first.count + rest.count, executions: Number(n[0]?.n ?? 0n) }
+          })
+        )
+        cache.clear()
+        yield* clearScratch
+        return result
+      }).pipe(safeIntegers, orStoreError("rebuilding the read model"), lock.withPermits(1))
+
+    const differences = Effect.gen(function* () {
+      const changedColumns = columns
+        .filter((c) => c !== "execution_id")
+        .map((c) => `l.${c} IS DISTINCT FROM r.${c}`)
+        .join(" OR ")
+      const changed = yield* sql<{ id: string; live: bigint | null; rebuilt: bigint | null }>`
+        SELECT l.execution_id AS id, 1 AS live, r.stream_version AS rebuilt
+        FROM ${sql(live.executions)} l LEFT JOIN ${sql(scratch.executions)} r ON r.execution_id = l.execution_id
+        WHERE r.execution_id IS NULL OR ${sql.literal(changedColumns)}
+        UNION ALL
+        SELECT r.execution_id AS id, NULL AS live, 1 AS rebuilt
+        FROM ${sql(scratch.executions)} r LEFT JOIN ${sql(live.executions)} l ON l.execution_id = r.execution_id
+        WHERE l.execution_id IS NULL
+        ORDER BY id`
+      const out: Array<RowDifference> = []
+      for (const ids of chunks(
+        changed.map((c) => c.id as ExecutionId),
+        500
+      )) {
+        const liveRows = new Map((yield* loadRows(sql, live, ids)).map((r) => [r.executionId as string, r]))
+        const rebuiltRows = new Map(
+          (yield* loadRows(sql, scratch, ids)).map((r) => [r.executionId as string, r])
+        )
+        for (const id of ids) {
+          const l = liveRows.get(id)
+          const r = rebuiltRows.get(id)
+          if (l === undefined && r !== undefined)
+            out.push({ kind: "MissingInLive", executionId: id, rebuilt: r })
+          else if (l !== undefined && r === undefined)
+            out.push({ kind: "MissingInRebuilt", executionId: id, live: l })
+          else if (l !== undefined && r !== undefined) {
+            const lc = toColumns(l)
+            const rc = toColumns(r)
+            const diff = columns
+              .filter((c) => lc[c] !== rc[c])
+              .map((c) => ({ column: c, live: lc[c], rebuilt: rc[c] }))
+            out.push({ kind: "Different", executionId: id, columns: diff })
+          }
+        }
+      }
+      const orderDiff = (a: Tables, b: Tables) =>
+        sql<{ order_id: string; execution_id: string }>`
+          SELECT order_id, execution_id FROM ${sql(a.orders)}
+          EXCEPT SELECT order_id, execution_id FROM ${sql(b.orders)}
+          ORDER BY execution_id, order_id`
+      for (const o of yield* orderDiff(live, scratch))
+        out.push({ kind: "OrderIndex", executionId: o.execution_id, orderId: o.order_id, presentIn: "live" })
+      for (const o of yield* orderDiff(scratch, live))
+        out.push({
+          kind: "OrderIndex",
+          executionId: o.execution_id,
+          orderId: o.order_id,
+          presentIn: "rebuilt"
+        })
+      return out
+    })
+
+    const verify: ReplayService["verify"] = (onProgress) =>
+      Effect.gen(function* () {
+        const first = yield* prepare(onProgress)
+        const out = yield* sql.withTransaction(
+          Effect.gen(function* () {
+            // A no-op write takes SQLite's write lock: the live model cannot move while compared.
+            yield* sql`DELETE FROM ${sql(scratch.orders)} WHERE order_id IS NULL`
+            yield* replayFrom(first.next, () => Effect.void)
+            return yield* differences
+          })
+        )
+        cache.clear()
+        yield* clearScratch
+        return out
+      }).pipe(safeIntegers, orStoreError("verifying the read model"), lock.withPermits(1))
+
+    return { rebuild, verify }
+  })
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<Replay, never, SqlClient.SqlClient> = Layer.effect(Replay, make())

@@ -1,0 +1,234 @@
+/**
+ * The executions projection: a pure fold from recorded events to one read-model row.
+ *
+ * `append` applies it inline in the append's transaction and `Replay` applies it to every
+ * event in global order, so the live and the rebuilt model cannot diverge. It does not use
+ * the domain's `evolve` on purpose: the row is a flat summary, and keeping the fold here
+ * keeps the table's shape the store's own contract.
+ *
+ * @since 0.1.0
+ */
+import {
+  Decimal as D,
+  type Failed,
+  type Filled,
+  type FillFlagged,
+  type Instant,
+  type LegFilled,
+  type LegSummary,
+  type OrderId,
+  type Submitted
+} from "@fill-tracker/domain"
+import type { ExecutionRow, ExecutionState, LegRow } from "./ExecutionRow.js"
+import type { RecordedEvent } from "./RecordedEvent.js"
+
+const dec = (text: string): D.Decimal => {
+  const d = D.fromString(text)
+  // Row text is written only by this module, from D.format, so it always parses.
+  if (d === undefined) throw new Error(`read-model decimal is not canonical: ${text}`)
+  return d
+}
+
+const fromSubmitted = (e: Submitted, rec: RecordedEvent): ExecutionRow => ({
+  executionId: e.executionId,
+  status: "SUBMITTED",
+  state: "SUBMITTED",
+  orderId: e.orderId,
+  originalOrderId: e.orderId,
+  accountHash: e.accountHash,
+  symbol: e.symbol,
+  shares: D.format(e.shares),
+  direction: e.direction,
+  filledShares: "0",
+  notional: null,
+  averagePrice: null,
+  priceCents: null,
+  legId: null,
+  legs: null,
+  flagCount: 0,
+  lastFlagKind: null,
+  reason: null,
+  brokerStatus: null,
+  submittedAt: e.submittedAt,
+  executedAt: null,
+  failedAt: null,
+  streamVersion: rec.version,
+  updatedAt: rec.recordedAt.toISOString() as Instant
+})
+
+const legRow = (legId: string, quantity: D.Decimal, notional: D.Decimal, extra: Partial<LegRow>): LegRow => {
+  const average = D.quotient(notional, quantity)
+  return {
+    legId,
+    filledQuantity: D.format(quantity),
+    notional: D.format(notional),
+    averagePrice: average === undefined ? "0" : D.format(average),
+    priceCents: (D.centsOfRatio(notional, quantity) ?? 0n).toString(),
+    ...extra
+  }
+}
+
+const summaryRow = (s: LegSummary): LegRow => ({
+  legId: s.legId,
+  filledQuantity: D.format(s.filledQuantity),
+  notional: D.format(s.notional),
+  averagePrice: D.format(s.averagePrice),
+  priceCents: s.priceCents.toString(),
+  ...(s.symbol === undefined ? {} : { symbol: s.symbol }),
+  ...(s.instruction === undefined ? {} : { instruction: s.instruction })
+})
+
+const legExtra = (f: LegFilled): Partial<LegRow> => ({
+  ...(f.symbol === undefined ? {} : { symbol: f.symbol }),
+  ...(f.instruction === undefined ? {} : { instruction: f.instruction })
+})
+
+/** A fill on a working row: single-leg sums exactly; a second leg id turns the row multi-leg. */
+const addFill = (row: ExecutionRow, f: LegFilled): ExecutionRow => {
+  const notional = D.mul(f.quantity, f.price)
+  const multi = row.legs !== null || (f.legId !== undefined && row.legId !== null && f.legId !== row.legId)
+  if (multi) {
+    const legs: Array<LegRow> =
+      row.legs !== null
+        ? [...row.legs]
+        : [legRow(row.legId ?? "", dec(row.filledShares), dec(row.notional ?? "0"), {})]
+    const legId = f.legId ?? ""
+    const at = legs.findIndex((l) => l.legId === legId)
+    const prev = legs[at]
+    const next =
+      prev === undefined
+        ? legRow(legId, f.quantity, notional, legExtra(f))
+        : legRow(legId, D.add(dec(prev.filledQuantity), f.quantity), D.add(dec(prev.notional), notional), {
+            ...(prev.symbol === undefined ? {} : { symbol: prev.symbol }),
+            ...(prev.instruction === undefined ? {} : { instruction: prev.instruction })
+          })
+    if (prev === undefined) legs.push(next)
+    else legs[at] = next
+    const filled = legs.map((l) => dec(l.filledQuantity)).reduce(D.min)
+    return {
+      ...row,
+      state: legs.some((l) => D.isPositive(dec(l.filledQuantity))) ? "PARTIALLY_FILLED" : row.state,
+      filledShares: D.format(filled),
+      notional: null,
+      averagePrice: null,
+      priceCents: null,
+      legId: null,
+      legs
+    }
+  }
+  const filled = D.add(dec(row.filledShares), f.quantity)
+  const total = D.add(dec(row.notional ?? "0"), notional)
+  const average = D.quotient(total, filled)
+  const cents = D.centsOfRatio(total, filled)
+  return {
+    ...row,
+    state: D.isPositive(filled) ? "PARTIALLY_FILLED" : row.state,
+    filledShares: D.format(filled),
+    notional: D.format(total),
+    averagePrice: average === undefined ? null : D.format(average),
+    priceCents: cents ?? null,
+    legId: row.legId ?? f.legId ?? null
+  }
+}
+
+const legsOf = (row: ExecutionRow, legs: ReadonlyArray<LegSummary>) => ({
+  legs: legs.length >= 2 ? legs.map(summaryRow) : null,
+  legId: legs.length === 1 ? (legs[0]?.legId ?? row.legId) : legs.length >= 2 ? null : row.legId
+})
+
+const fill = (row: ExecutionRow, e: Filled): ExecutionRow => ({
+  ...row,
+  status: "FILLED",
+  state: "FILLED",
+  orderId: e.orderId,
+  filledShares: D.format(e.filledShares),
+  notional: D.format(e.notional),
+  averagePrice: D.format(e.averagePrice),
+  priceCents: e.priceCents,
+  ...legsOf(row, e.legs),
+  brokerStatus: "FILLED",
+  executedAt: e.closedAt
+})
+
+/** Failed state from the broker status; a replacement that is not followed is its own state. */
+export const failedState = (e: Failed): ExecutionState => {
+  if (e.replacementOrderId !== undefined || e.brokerStatus === "REPLACED") return "REPLACED_FAILED"
+  switch (e.brokerStatus) {
+    case "CANCELED":
+    case "REJECTED":
+    case "EXPIRED":
+      return e.brokerStatus
+    default:
+      return "FAILED"
+  }
+}
+
+const fail = (row: ExecutionRow, e: Failed): ExecutionRow => ({
+  ...row,
+  status: "FAILED",
+  state: failedState(e),
+  orderId: e.orderId,
+  filledShares: D.format(e.filledShares),
+  notional: e.notional === undefined ? null : D.format(e.notional),
+  averagePrice: e.averagePrice === undefined ? null : D.format(e.averagePrice),
+  priceCents: e.priceCents ?? null,
+  ...legsOf(row, e.legs),
+  reason: e.reason,
+  brokerStatus: e.brokerStatus,
+  failedAt: e.failedAt
+})
+
+const flag = (row: ExecutionRow, e: FillFlagged): ExecutionRow => ({
+  ...row,
+  flagCount: row.flagCount + 1,
+  lastFlagKind: e.kind
+})
+
+/**
+ * Applies one recorded event to the execution's row. Idempotent: an event at or below the
+ * row's stream version leaves it unchanged. Returns `undefined` only when there is no row
+ * and the event is not `Submitted` (a stream must start with its submission).
+ * Terminal rows (FILLED, FAILED) take flags but no further fills, replacements or outcomes.
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export const applyEvent = (row: ExecutionRow | undefined, rec: RecordedEvent): ExecutionRow | undefined => {
+  const e = rec.event
+  if (row === undefined) return e.type === "Submitted" ? fromSubmitted(e, rec) : undefined
+  if (rec.version <= row.streamVersion) return row
+  const working = row.status === "SUBMITTED"
+  const next = ((): ExecutionRow => {
+    switch (e.type) {
+      case "Submitted":
+        return row
+      case "LegFilled":
+        return working ? addFill(row, e) : row
+      case "Filled":
+        return working ? fill(row, e) : row
+      case "Failed":
+        return working ? fail(row, e) : row
+      case "Replaced":
+        return working ? { ...row, orderId: e.replacementOrderId } : row
+      case "FillFlagged":
+        return flag(row, e)
+      default: {
+        const never: never = e
+        return never
+      }
+    }
+  })()
+  return { ...next, streamVersion: rec.version, updatedAt: rec.recordedAt.toISOString() as Instant }
+}
+
+/**
+ * Order ids an event makes the execution followable by: the submitted order and each
+ * followed replacement (a `Failed` event's unfollowed replacement is not one).
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export const followedOrderIds = (rec: RecordedEvent): ReadonlyArray<OrderId> => {
+  const e = rec.event
+  return e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : []
+}

@@ -1,0 +1,66 @@
+/**
+ * The store's failure families: a tagged class each, with a literal `reason`, a message
+ * and the original `cause` (STYLE.md "Shell errors"). No payload text or account data is
+ * copied into a message: positions, stream ids and versions are enough to find a row.
+ *
+ * @since 0.1.0
+ */
+import type { ExecutionId } from "@fill-tracker/domain"
+import * as Data from "effect/Data"
+
+/**
+ * The database could not do what was asked: SQL failed, the file was busy past the busy
+ * timeout, a read-model row did not decode, or the projection refused an event sequence.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly reason: "Sql" | "Busy" | "Constraint" | "Projection" | "CorruptRow" | "Open"
+  readonly detail: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.reason}: ${this.detail}`
+  }
+}
+
+/**
+ * The stream was not at the version the caller expected: another writer moved it on.
+ * Nothing of the failed append was written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConcurrencyError extends Data.TaggedError("ConcurrencyError")<{
+  readonly reason: "WrongExpectedVersion"
+  readonly streamId: ExecutionId
+  readonly expectedVersion: number
+  /** The version found, when it could be read (0 when the stream does not exist). */
+  readonly actualVersion: number | undefined
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `stream ${this.streamId} is at version ${this.actualVersion ?? "unknown"}, expected ${this.expectedVersion}`
+  }
+}
+
+/**
+ * A stored event no longer decodes with the domain's codec (or its row is malformed).
+ * Names the global position, stream and version so the row can be found and repaired.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CorruptEventError extends Data.TaggedError("CorruptEventError")<{
+  readonly reason: "UndecodablePayload" | "MalformedRow"
+  readonly position: bigint
+  readonly streamId: string
+  readonly version: number
+  readonly detail: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `event at position ${this.position} (stream ${this.streamId} version ${this.version}) is corrupt: ${this.detail}`
+  }
+}

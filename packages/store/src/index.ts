@@ -1,0 +1,32 @@
+/**
+ * @fill-tracker/store — the event store, the executions read model, replay and the token
+ * blob table, on `@effect/sql` with SQLite as the embedded default.
+ *
+ * @since 0.1.0
+ */
+
+/** Pure projection from recorded events to a read-model row, shared by append and replay. @since 0.1.0 @category projection */
+export { applyEvent, failedState, followedOrderIds } from "./applyEvent.js"
+/** Append, read a stream, read everything in global order. @since 0.1.0 @category services */
+export { EventStore, type EventStoreService } from "./EventStore.js"
+/** The executions read-model row and its status/state types. @since 0.1.0 @category models */
+export {
+  type ExecutionRow,
+  type ExecutionState,
+  executionStates,
+  type FlatStatus,
+  type LegRow,
+  type RowDifference
+} from "./ExecutionRow.js"
+/** Queries over the executions read model. @since 0.1.0 @category services */
+export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
+/** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`. @since 0.1.0 @category errors */
+export { ConcurrencyError, CorruptEventError, StoreError } from "./errors.js"
+/** An event with its position, version, metadata and time. @since 0.1.0 @category models */
+export type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
+/** Rebuild and verify the read model from the events. @since 0.1.0 @category services */
+export { Replay, type ReplayOptions, type ReplayProgress, type ReplayService } from "./Replay.js"
+/** The SQLite layer providing every store service. @since 0.1.0 @category layers */
+export * as SqliteStore from "./SqliteStore.js"
+/** The Schwab client's encrypted token blob, opaque to the store. @since 0.1.0 @category services */
+export { TokenBlobStore, type TokenBlobStoreService } from "./TokenBlobStore.js"

@@ -1,0 +1,121 @@
+/**
+ * The schema, as numbered migrations defined in code for the `@effect/sql` Migrator.
+ *
+ * Portable SQL except where `onDialectOrElse` picks a dialect: the global position column
+ * (SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`, PostgreSQL an identity) and the JSON check
+ * on `legs` (SQLite `json_valid`, PostgreSQL a `jsonb` column). The PostgreSQL branches are
+ * written for the later `SqlClient` and have not been run yet.
+ */
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+
+/** Live read model and the scratch copy `Replay` rebuilds into have the same shape. */
+export const executionsTable = "executions"
+export const executionOrdersTable = "execution_orders"
+export const scratchExecutionsTable = "executions_rebuild"
+export const scratchExecutionOrdersTable = "execution_orders_rebuild"
+
+const createExecutions = (table: string, ordersTable: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const legs = sql.onDialectOrElse({
+      pg: () => sql.literal("legs JSONB"),
+      orElse: () => sql.literal("legs TEXT CHECK (legs IS NULL OR json_valid(legs))")
+    })
+    yield* sql`CREATE TABLE ${sql(table)} (
+      execution_id TEXT PRIMARY KEY,
+      status TEXT NOT NULL CHECK (status IN ('SUBMITTED', 'FILLED', 'FAILED')),
+      state TEXT NOT NULL,
+      order_id TEXT NOT NULL CHECK (length(order_id) BETWEEN 1 AND 19),
+      original_order_id TEXT NOT NULL CHECK (length(original_order_id) BETWEEN 1 AND 19),
+      account_hash TEXT NOT NULL CHECK (length(account_hash) >= 1),
+      symbol TEXT NOT NULL CHECK (length(symbol) >= 1),
+      shares TEXT NOT NULL CHECK (shares NOT LIKE '-%' AND CAST(shares AS NUMERIC) > 0),
+      direction TEXT NOT NULL CHECK (direction IN ('BUY', 'SELL')),
+      filled_shares TEXT NOT NULL CHECK (filled_shares NOT LIKE '-%' AND CAST(filled_shares AS NUMERIC) >= 0),
+      notional TEXT,
+      average_price TEXT,
+      price_cents INTEGER,
+      leg_id TEXT,
+      ${legs},
+      flag_count INTEGER NOT NULL CHECK (flag_count >= 0),
+      last_flag_kind TEXT CHECK (last_flag_kind IN ('PriceOutOfBand', 'NonPositivePrice', 'Overfill')),
+      reason TEXT,
+      broker_status TEXT,
+      submitted_at TEXT NOT NULL,
+      executed_at TEXT,
+      failed_at TEXT,
+      stream_version INTEGER NOT NULL CHECK (stream_version >= 1),
+      updated_at TEXT NOT NULL,
+      CONSTRAINT state_matches_status CHECK (
+        (status = 'SUBMITTED' AND state IN ('SUBMITTED', 'PARTIALLY_FILLED'))
+        OR (status = 'FILLED' AND state = 'FILLED')
+        OR (status = 'FAILED' AND state IN ('CANCELED', 'REJECTED', 'EXPIRED', 'REPLACED_FAILED', 'FAILED'))
+      ),
+      CONSTRAINT filled_is_complete CHECK (status <> 'FILLED' OR (
+        price_cents IS NOT NULL AND average_price IS NOT NULL AND executed_at IS NOT NULL
+        AND CAST(filled_shares AS NUMERIC) > 0 AND failed_at IS NULL AND reason IS NULL
+      )),
+      CONSTRAINT failed_is_complete CHECK (status <> 'FAILED' OR (
+        reason IS NOT NULL AND failed_at IS NOT NULL AND broker_status IS NOT NULL AND executed_at IS NULL
+      )),
+      CONSTRAINT working_is_open CHECK (status <> 'SUBMITTED' OR (
+        executed_at IS NULL AND failed_at IS NULL AND reason IS NULL
+      )),
+      CONSTRAINT flag_kind_with_count CHECK ((flag_count = 0) = (last_flag_kind IS NULL)),
+      CONSTRAINT one_leg_or_many CHECK (legs IS NULL OR leg_id IS NULL)
+    )`
+    yield* sql`CREATE INDEX ${sql(`${table}_status_submitted`)} ON ${sql(table)} (status, submitted_at)`
+    yield* sql`CREATE INDEX ${sql(`${table}_symbol_status`)} ON ${sql(table)} (symbol, status)`
+    yield* sql`CREATE INDEX ${sql(`${table}_state`)} ON ${sql(table)} (state)`
+    yield* sql`CREATE TABLE ${sql(ordersTable)} (
+      order_id TEXT NOT NULL,
+      execution_id TEXT NOT NULL REFERENCES ${sql(table)} (execution_id) ON DELETE CASCADE,
+      PRIMARY KEY (order_id, execution_id)
+    )`
+    yield* sql`CREATE INDEX ${sql(`${ordersTable}_execution`)} ON ${sql(ordersTable)} (execution_id)`
+  })
+
+const events = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE streams (
+    stream_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL CHECK (version >= 0)
+  )`
+  const position = sql.onDialectOrElse({
+    pg: () => sql.literal("position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    orElse: () => sql.literal("position INTEGER PRIMARY KEY AUTOINCREMENT")
+  })
+  yield* sql`CREATE TABLE events (
+    ${position},
+    stream_id TEXT NOT NULL REFERENCES streams (stream_id),
+    stream_version INTEGER NOT NULL CHECK (stream_version >= 1),
+    event_type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (stream_id, stream_version)
+  )`
+})
+
+const tokenBlobs = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE token_blobs (
+    name TEXT PRIMARY KEY,
+    blob TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`
+})
+
+/** Never edit a released migration: add the next number. */
+export const loader = Migrator.fromRecord({
+  "0001_events": events,
+  "0002_executions": createExecutions(executionsTable, executionOrdersTable),
+  "0003_executions_rebuild": createExecutions(scratchExecutionsTable, scratchExecutionOrdersTable),
+  "0004_token_blobs": tokenBlobs
+})
+
+/** Runs the pending migrations in one transaction; a no-op when the file is up to date. */
+export const migrate = Migrator.make({})({ loader, table: "store_migrations" })

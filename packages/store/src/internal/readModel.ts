@@ -1,0 +1,83 @@
+/**
+ * Reads and writes of the executions tables, parameterised by table so `append` (live
+ * tables) and `Replay` (scratch tables) share the same SQL.
+ */
+
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ExecutionId } from "@fill-tracker/domain"
+import * as Effect from "effect/Effect"
+import type { ExecutionRow } from "../ExecutionRow.js"
+import { StoreError } from "../errors.js"
+import { BadColumn, columns, fromColumns, toColumns } from "./rowColumns.js"
+
+export interface Tables {
+  readonly executions: string
+  readonly orders: string
+}
+
+const selectList = columns.join(", ")
+const updateList = columns
+  .filter((c) => c !== "execution_id")
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ")
+/** SQLite's default limit is 32766 bound parameters; stay well below it (and below PostgreSQL's 65535). */
+export const rowsPerStatement = Math.floor(30_000 / columns.length)
+
+export const decodeRows = (
+  raws: ReadonlyArray<Readonly<Record<string, unknown>>>
+): Effect.Effect<Array<ExecutionRow>, StoreError> =>
+  Effect.try({
+    try: () => raws.map(fromColumns),
+    catch: (cause) =>
+      new StoreError({
+        reason: "CorruptRow",
+        detail: cause instanceof BadColumn ? cause.message : "read-model row did not decode",
+        cause
+      })
+  })
+
+export const loadRows = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  ids: ReadonlyArray<ExecutionId>
+): Effect.Effect<Array<ExecutionRow>, StoreError | SqlError> =>
+  ids.length === 0
+    ? Effect.succeed([])
+    : Effect.flatMap(
+        sql<
+          Record<string, unknown>
+        >`SELECT ${sql.literal(selectList)} FROM ${sql(tables.executions)} WHERE ${sql.in("execution_id", ids)}`,
+        decodeRows
+      )
+
+/** Inserts or replaces whole rows (portable `ON CONFLICT ... DO UPDATE`, SQLite 3.24+ and PostgreSQL). */
+export const upsertRows = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  rows: ReadonlyArray<ExecutionRow>
+): Effect.Effect<void, SqlError> =>
+  Effect.forEach(
+    chunks(rows, rowsPerStatement),
+    (chunk) =>
+      sql`INSERT INTO ${sql(tables.executions)} ${sql.insert(chunk.map(toColumns))} ON CONFLICT (execution_id) DO UPDATE SET ${sql.literal(updateList)}`,
+    { discard: true }
+  )
+
+export const insertOrderIds = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  pairs: ReadonlyArray<{ readonly order_id: string; readonly execution_id: string }>
+): Effect.Effect<void, SqlError> =>
+  Effect.forEach(
+    chunks(pairs, 10_000),
+    (chunk) => sql`INSERT INTO ${sql(tables.orders)} ${sql.insert(chunk)} ON CONFLICT DO NOTHING`,
+    { discard: true }
+  )
+
+export const chunks = <A>(as: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  if (as.length <= size) return as.length === 0 ? [] : [as]
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < as.length; i += size) out.push(as.slice(i, i + size))
+  return out
+}

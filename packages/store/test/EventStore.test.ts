@@ -1,0 +1,226 @@
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { EventStore, Executions } from "../src/index.js"
+import { executionId, filled, flagged, legFilled, submitted } from "./support/events.js"
+import { storeLayer, tempFile } from "./support/store.js"
+
+const withStore = <A, E>(body: Effect.Effect<A, E, EventStore | Executions | SqlClient.SqlClient>) =>
+  Effect.flatMap(tempFile, (file) => Effect.provide(body, storeLayer(file)))
+
+describe("EventStore", () => {
+  it.scoped("appends and reads a stream back, with versions and metadata", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const id = executionId("exec-1")
+        const first = yield* store.append(id, 0, [submitted("exec-1", "1001")], { source: "bot" })
+        assert.strictEqual(first.nextExpectedVersion, 1)
+        const second = yield* store.append(id, 1, [
+          legFilled("exec-1", "1001", "a:0", "4", "150.25"),
+          legFilled("exec-1", "1001", "a:1", "6", "150.2501")
+        ])
+        assert.strictEqual(second.nextExpectedVersion, 3)
+        assert.isTrue(second.lastPosition > first.lastPosition)
+        const read = yield* store.readStream(id)
+        assert.strictEqual(read.version, 3)
+        assert.deepStrictEqual(
+          read.events.map((e) => [e.version, e.event.type]),
+          [
+            [1, "Submitted"],
+            [2, "LegFilled"],
+            [3, "LegFilled"]
+          ]
+        )
+        assert.deepStrictEqual(read.events[0]?.metadata, { source: "bot" })
+        assert.deepStrictEqual(read.events[1]?.event, legFilled("exec-1", "1001", "a:0", "4", "150.25"))
+        assert.strictEqual(read.events[2]?.position, second.lastPosition)
+        const missing = yield* store.readStream(executionId("nope"))
+        assert.deepStrictEqual(missing, { version: 0, events: [] })
+      })
+    )
+  )
+
+  it.scoped("readAll returns every stream's events in global position order, from a position", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        for (let i = 0; i < 7; i++)
+          yield* store.append(executionId(`s-${i % 3}-${i}`), 0, [
+            submitted(`s-${i % 3}-${i}`, `${2000 + i}`)
+          ])
+        yield* store.append(executionId("s-0-0"), 1, [flagged("s-0-0", "2000")])
+        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll({ pageSize: 3 })))
+        assert.strictEqual(all.length, 8)
+        const positions = all.map((e) => e.position)
+        assert.deepStrictEqual(
+          positions,
+          [...positions].sort((a, b) => (a < b ? -1 : 1))
+        )
+        assert.strictEqual(new Set(positions).size, 8)
+        assert.strictEqual(all.at(-1)?.streamId, "s-0-0")
+        const from = all[5]?.position ?? 0n
+        const tail = Chunk.toReadonlyArray(
+          yield* Stream.runCollect(store.readAll({ fromPosition: from, pageSize: 2 }))
+        )
+        assert.deepStrictEqual(
+          tail.map((e) => e.position),
+          positions.slice(5)
+        )
+      })
+    )
+  )
+
+  it.scoped("a wrong expected version is a ConcurrencyError and writes nothing", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const id = executionId("exec-2")
+        yield* store.append(id, 0, [submitted("exec-2", "1002")])
+        const again = yield* Effect.either(store.append(id, 0, [submitted("exec-2", "1002")]))
+        const stale = yield* Effect.either(store.append(id, 5, [flagged("exec-2", "1002")]))
+        for (const r of [again, stale]) {
+          assert.isTrue(Either.isLeft(r))
+          if (Either.isLeft(r)) {
+            assert.strictEqual(r.left._tag, "ConcurrencyError")
+            if (r.left._tag === "ConcurrencyError") assert.strictEqual(r.left.actualVersion, 1)
+          }
+        }
+        assert.strictEqual((yield* store.readStream(id)).version, 1)
+      })
+    )
+  )
+
+  it.scoped("two appenders on two connections at the same expected version: exactly one wins", () =>
+    Effect.gen(function* () {
+      const file = yield* tempFile
+      const a = yield* Layer.build(storeLayer(file))
+      const b = yield* Layer.build(storeLayer(file))
+      const storeA = Context.get(a, EventStore)
+      const storeB = Context.get(b, EventStore)
+      const rounds = 20
+      for (let i = 0; i < rounds; i++) {
+        const name = `race-${i}`
+        const id = executionId(name)
+        yield* storeA.append(id, 0, [submitted(name, `${3000 + i}`)])
+        const results = yield* Effect.all(
+          [
+            Effect.either(storeA.append(id, 1, [legFilled(name, `${3000 + i}`, "a", "1", "10")])),
+            Effect.either(
+              storeB.append(id, 1, [
+                legFilled(name, `${3000 + i}`, "b", "2", "20"),
+                flagged(name, `${3000 + i}`)
+              ])
+            )
+          ],
+          { concurrency: "unbounded" }
+        )
+        const wins = results.filter(Either.isRight)
+        const losses = results.filter(Either.isLeft)
+        assert.strictEqual(wins.length, 1)
+        assert.strictEqual(losses.length, 1)
+        assert.strictEqual(losses[0]?.left._tag, "ConcurrencyError")
+        const stream = yield* storeB.readStream(id)
+        const row = Option.getOrThrow(yield* Context.get(a, Executions).byExecutionId(id))
+        // Nothing of the loser is left: the stream and the row show the winner only.
+        if (stream.version === 2) {
+          assert.deepStrictEqual(
+            stream.events.map((e) => e.event.type),
+            ["Submitted", "LegFilled"]
+          )
+          assert.strictEqual(row.filledShares, "1")
+        } else {
+          assert.deepStrictEqual(
+            stream.events.map((e) => e.event.type),
+            ["Submitted", "LegFilled", "FillFlagged"]
+          )
+          assert.strictEqual(row.filledShares, "2")
+          assert.strictEqual(row.flagCount, 1)
+        }
+        assert.strictEqual(row.streamVersion, stream.version)
+      }
+    })
+  )
+
+  it.scoped("a read-model write the CHECK constraints reject rolls the event append back", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const sql = yield* SqlClient.SqlClient
+        const id = executionId("exec-3")
+        yield* store.append(id, 0, [submitted("exec-3", "1003")])
+        // FILLED with zero filled shares is an invalid row (filled_is_complete).
+        const r = yield* Effect.either(
+          store.append(id, 1, [
+            legFilled("exec-3", "1003", "k", "1", "5"),
+            filled("exec-3", "1003", { filledShares: "0" })
+          ])
+        )
+        assert.isTrue(Either.isLeft(r))
+        if (Either.isLeft(r)) {
+          assert.strictEqual(r.left._tag, "StoreError")
+          if (r.left._tag === "StoreError") assert.strictEqual(r.left.reason, "Constraint")
+        }
+        assert.strictEqual((yield* store.readStream(id)).version, 1)
+        const counts = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM events`
+        assert.strictEqual(Number(counts[0]?.n), 1)
+        const row = Option.getOrThrow(yield* (yield* Executions).byExecutionId(id))
+        assert.strictEqual(row.status, "SUBMITTED")
+        assert.strictEqual(row.streamVersion, 1)
+        // The stream is still appendable at its real version.
+        const ok = yield* store.append(id, 1, [filled("exec-3", "1003")])
+        assert.strictEqual(ok.nextExpectedVersion, 2)
+      })
+    )
+  )
+
+  it.scoped("a stream that does not start with Submitted is refused and leaves nothing", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const id = executionId("exec-4")
+        const r = yield* Effect.either(store.append(id, 0, [legFilled("exec-4", "1004", "k", "1", "5")]))
+        assert.isTrue(Either.isLeft(r) && r.left._tag === "StoreError" && r.left.reason === "Projection")
+        assert.strictEqual((yield* store.readStream(id)).version, 0)
+        yield* store.append(id, 0, [submitted("exec-4", "1004")])
+      })
+    )
+  )
+
+  it.scoped("a corrupt payload is reported with its position by readStream and readAll", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const sql = yield* SqlClient.SqlClient
+        const id = executionId("exec-5")
+        yield* store.append(executionId("other"), 0, [submitted("other", "1099")])
+        const { lastPosition } = yield* store.append(id, 0, [
+          submitted("exec-5", "1005"),
+          flagged("exec-5", "1005")
+        ])
+        yield* sql`UPDATE events SET payload = ${'{"type":"FillFlagged","garbage":true}'} WHERE position = ${lastPosition}`
+        const one = yield* Effect.flip(store.readStream(id))
+        const all = yield* Effect.flip(Stream.runDrain(store.readAll()))
+        for (const e of [one, all]) {
+          assert.strictEqual(e._tag, "CorruptEventError")
+          if (e._tag === "CorruptEventError") {
+            assert.strictEqual(e.position, lastPosition)
+            assert.strictEqual(e.streamId, "exec-5")
+            assert.strictEqual(e.version, 2)
+            assert.strictEqual(e.reason, "UndecodablePayload")
+            assert.include(e.message, `position ${lastPosition}`)
+          }
+        }
+        yield* sql`UPDATE events SET payload = ${"not json"} WHERE position = ${lastPosition}`
+        const notJson = yield* Effect.flip(store.readStream(id))
+        assert.isTrue(notJson._tag === "CorruptEventError" && notJson.position === lastPosition)
+      })
+    )
+  )
+})
