@@ -64,8 +64,17 @@ export interface SchwabConfigInput {
   readonly authorizeUrl?: string
   readonly requestTimeout?: Duration.DurationInput
   readonly rateLimitPerMinute?: number
-  readonly retry?: Partial<RetryPolicy>
-  readonly placementRecovery?: Partial<PlacementRecovery>
+  readonly retry?: {
+    readonly maxAttempts?: number
+    readonly baseDelay?: Duration.DurationInput
+    readonly maxDelay?: Duration.DurationInput
+    readonly maxRetryAfter?: Duration.DurationInput
+  }
+  readonly placementRecovery?: {
+    readonly lookups?: number
+    readonly delay?: Duration.DurationInput
+    readonly clockSkew?: Duration.DurationInput
+  }
   readonly refreshMargin?: Duration.DurationInput
 }
 
@@ -125,7 +134,19 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       return yield* Effect.fail(
         ConfigError.InvalidData(["SCHWAB_RATE_LIMIT_PER_MINUTE"], "must be a whole number of at least 1")
       )
-    const retry: RetryPolicy = { ...defaults.retry, ...input.retry }
+    const r = input.retry ?? {}
+    const retry: RetryPolicy = {
+      maxAttempts: r.maxAttempts ?? defaults.retry.maxAttempts,
+      baseDelay: Duration.decode(r.baseDelay ?? defaults.retry.baseDelay),
+      maxDelay: Duration.decode(r.maxDelay ?? defaults.retry.maxDelay),
+      maxRetryAfter: Duration.decode(r.maxRetryAfter ?? defaults.retry.maxRetryAfter)
+    }
+    const p = input.placementRecovery ?? {}
+    const placementRecovery: PlacementRecovery = {
+      lookups: p.lookups ?? defaults.placementRecovery.lookups,
+      delay: Duration.decode(p.delay ?? defaults.placementRecovery.delay),
+      clockSkew: Duration.decode(p.clockSkew ?? defaults.placementRecovery.clockSkew)
+    }
     if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)
       return yield* Effect.fail(ConfigError.InvalidData(["retry", "maxAttempts"], "must be at least 1"))
     return {
@@ -138,7 +159,7 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       requestTimeout: Duration.decode(input.requestTimeout ?? defaults.requestTimeout),
       rateLimitPerMinute: rate,
       retry,
-      placementRecovery: { ...defaults.placementRecovery, ...input.placementRecovery },
+      placementRecovery,
       refreshMargin: Duration.decode(input.refreshMargin ?? defaults.refreshMargin),
       tokenKey: Redacted.make(key.right)
     }

@@ -47,13 +47,13 @@ export const configInput = (s: Sandbox, overrides: Overrides = {}): SchwabConfig
     maxDelay: "20 millis",
     maxRetryAfter: "5 seconds",
     ...overrides.retry
-  } as SchwabConfig.SchwabConfigInput["retry"] & {},
+  },
   placementRecovery: {
     lookups: 2,
     delay: "10 millis",
     clockSkew: "5 seconds",
     ...overrides.placementRecovery
-  } as SchwabConfig.SchwabConfigInput["placementRecovery"] & {}
+  }
 })
 
 /** Config, memory TokenStore, undici HttpClient, SchwabAuth and SchwabClient, all real. */

@@ -1,0 +1,142 @@
+/**
+ * placeOrder never places twice: after an answer that may have been lost (timeout, reset
+ * connection, 5xx) it looks for the order in the list instead of sending again.
+ */
+import { type AddressInfo, createServer } from "node:net"
+import { describe, expect, it } from "@effect/vitest"
+import { Decimal, type Shares, type TickerSymbol } from "@fill-tracker/domain"
+import * as Effect from "effect/Effect"
+import type { FaultSpec } from "../src/sandbox/index.js"
+import { count, setup } from "./harness.js"
+
+/** A loopback port nobody listens on: bound once, then released. */
+const closedPort = Effect.promise(
+  () =>
+    new Promise<number>((resolve) => {
+      const server = createServer()
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo
+        server.close(() => resolve(port))
+      })
+    })
+)
+
+const order = {
+  symbol: "AAPL" as TickerSymbol,
+  shares: Decimal.fromBigInt(5n) as Shares,
+  direction: "BUY" as const
+}
+
+const lostAnswers: ReadonlyArray<[string, Omit<FaultSpec, "route">]> = [
+  ["a hang past the timeout", { kind: "hang", afterHandling: true }],
+  ["a 500", { kind: "serverError", afterHandling: true }],
+  ["a 503", { kind: "unavailable", afterHandling: true }],
+  ["a connection reset mid-answer", { kind: "connectionReset" }]
+]
+
+describe("SchwabClient.placeOrder", () => {
+  for (const [what, fault] of lostAnswers) {
+    it.scopedLive(`after ${what} once Schwab took the order, finds it and does not place it again`, () =>
+      Effect.gen(function* () {
+        const { s, client, hash } = yield* setup()
+        s.faults.inject({ route: "placeOrder", ...fault })
+        const id = yield* client.placeOrder(hash, order)
+        expect(s.orderIds()).toEqual([id])
+        expect(count(s, "placeOrder")).toBe(1)
+        expect(count(s, "listOrders")).toBeGreaterThanOrEqual(1)
+      })
+    )
+  }
+
+  it.scopedLive(
+    "after a 500 that did not place the order, reports OrderPlacementUnknown without resending",
+    () =>
+      Effect.gen(function* () {
+        const { s, client, hash } = yield* setup()
+        s.faults.inject({ route: "placeOrder", kind: "serverError" })
+        const e = yield* Effect.flip(client.placeOrder(hash, order))
+        expect(e._tag).toBe("OrderPlacementUnknown")
+        if (e._tag === "OrderPlacementUnknown") {
+          expect(e.cause._tag).toBe("ServerError")
+          expect(e.candidates).toBe(0)
+        }
+        expect(s.orderIds()).toEqual([])
+        expect(count(s, "placeOrder")).toBe(1)
+        expect(count(s, "listOrders")).toBe(2)
+      })
+  )
+
+  it.scopedLive("an identical order this client placed before is never taken for the lost one", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      const first = yield* client.placeOrder(hash, order)
+      s.faults.inject({ route: "placeOrder", kind: "hang" })
+      const e = yield* Effect.flip(client.placeOrder(hash, order))
+      expect(e._tag).toBe("OrderPlacementUnknown")
+      expect(s.orderIds()).toEqual([first])
+      expect(count(s, "placeOrder")).toBe(2)
+    })
+  )
+
+  it.scopedLive("an order for another symbol or quantity is not a match", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      s.seedOrder(hash, { symbol: "MSFT", quantity: 5 })
+      s.seedOrder(hash, { symbol: "AAPL", quantity: 4 })
+      s.seedOrder(hash, { symbol: "AAPL", quantity: 5, instruction: "SELL" })
+      s.faults.inject({ route: "placeOrder", kind: "serverError" })
+      const e = yield* Effect.flip(client.placeOrder(hash, order))
+      expect(e._tag).toBe("OrderPlacementUnknown")
+    })
+  )
+
+  it.scopedLive("a 429 is safe to resend: the order is placed once after the retry", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      s.faults.inject({ route: "placeOrder", kind: "rateLimited", retryAfterSeconds: 0 })
+      const id = yield* client.placeOrder(hash, order)
+      expect(s.orderIds()).toEqual([id])
+      expect(count(s, "placeOrder")).toBe(2)
+      expect(count(s, "listOrders")).toBe(0)
+    })
+  )
+
+  it.scopedLive(
+    "a refused connection never carried the request: retried, then a TransportError, no lookup",
+    () =>
+      Effect.gen(function* () {
+        const port = yield* closedPort
+        const { s, client, hash } = yield* setup({ baseUrl: `http://127.0.0.1:${port}/trader/v1` })
+        const e = yield* Effect.flip(client.placeOrder(hash, order))
+        expect(e._tag).toBe("TransportError")
+        if (e._tag === "TransportError") {
+          expect(e.sent).toBe(false)
+          expect(e.description).toBe("ECONNREFUSED")
+        }
+        expect(count(s, "listOrders")).toBe(0)
+      })
+  )
+
+  it.scopedLive("a 401 on placement refreshes and resends once (Schwab refused it unread)", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      s.expireAccessTokens()
+      const id = yield* client.placeOrder(hash, order)
+      expect(s.orderIds()).toEqual([id])
+      expect(s.requests().map((r) => `${r.name} ${r.status}`)).toEqual([
+        "placeOrder 401",
+        "token 200",
+        "placeOrder 201"
+      ])
+    })
+  )
+
+  it.scopedLive("a 400 (invalid order) is reported with Schwab's message and never resent", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      const e = yield* Effect.flip(client.placeOrder(hash, { ...order, symbol: "   " as TickerSymbol }))
+      expect(e._tag).toBe("BadRequest")
+      expect(count(s, "placeOrder")).toBe(1)
+    })
+  )
+})
