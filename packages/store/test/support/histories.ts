@@ -1,0 +1,116 @@
+/** fast-check arbitraries of valid execution histories, built from the domain codecs. */
+import type { TradeEvent } from "@fill-tracker/domain"
+import * as fc from "fast-check"
+import { failed, filled, flagged, legFilled, replaced, submitted } from "./events.js"
+
+export const numRuns = (fallback: number): number => {
+  const n = Number(process.env.FC_NUM_RUNS)
+  return Number.isInteger(n) && n > 0 ? n : fallback
+}
+
+const price = fc.integer({ min: 1, max: 5_000_000 }).map((n) => {
+  const text = String(n).padStart(5, "0")
+  return `${text.slice(0, -4)}.${text.slice(-4)}`
+})
+const quantity = fc.oneof(fc.integer({ min: 1, max: 50 }).map(String), fc.constant("0.5"))
+
+type Step =
+  | {
+      readonly kind: "fill"
+      readonly quantity: string
+      readonly price: string
+      readonly leg: string | undefined
+    }
+  | { readonly kind: "replace" }
+  | { readonly kind: "flag" }
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("fill" as const),
+      quantity,
+      price,
+      leg: fc.constantFrom(undefined, "1", "1", "2")
+    })
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: "replace" as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: "flag" as const }) }
+)
+
+const ending = fc.constantFrom("none", "filled", "CANCELED", "REJECTED", "EXPIRED", "REPLACED", "WEIRD")
+
+/** One execution's events: Submitted, fills/replacements/flags, maybe an outcome, maybe a late flag or fill. */
+export const history = (name: string, orderBase: number): fc.Arbitrary<ReadonlyArray<TradeEvent>> =>
+  fc
+    .record({
+      shares: fc.integer({ min: 1, max: 500 }),
+      symbol: fc.constantFrom("AAPL", "MSFT", "BRK.B"),
+      steps: fc.array(step, { maxLength: 6 }),
+      ending,
+      late: fc.array(step, { maxLength: 2 })
+    })
+    .map(({ shares, symbol, steps, ending, late }) => {
+      let orderNo = orderBase
+      let order = String(orderNo)
+      let fills = 0
+      const events: Array<TradeEvent> = [submitted(name, order, { symbol, shares: String(shares) })]
+      const apply = (s: Step) => {
+        if (s.kind === "fill") {
+          fills += 1
+          events.push(
+            legFilled(
+              name,
+              order,
+              `f${fills}`,
+              s.quantity,
+              s.price,
+              s.leg === undefined ? {} : { legId: s.leg }
+            )
+          )
+        } else if (s.kind === "replace") {
+          orderNo += 1
+          events.push(replaced(name, order, String(orderNo)))
+          order = String(orderNo)
+        } else events.push(flagged(name, order))
+      }
+      steps.forEach(apply)
+      if (ending === "filled") events.push(filled(name, order, { filledShares: String(shares) }))
+      else if (ending === "REPLACED")
+        events.push(failed(name, order, "REPLACED", { replacementOrderId: String(orderNo + 500) }))
+      else if (ending !== "none") events.push(failed(name, order, ending, { filledShares: "0" }))
+      if (ending !== "none") late.forEach(apply)
+      return events
+    })
+
+/** Several histories cut into append batches, plus an interleaving of the batches across streams. */
+export const histories = fc
+  .integer({ min: 1, max: 6 })
+  .chain((n) =>
+    fc.record({
+      streams: fc.tuple(...Array.from({ length: n }, (_, i) => history(`x-${i}`, 10_000 + i * 1_000))),
+      cuts: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 40, maxLength: 40 }),
+      picks: fc.array(fc.nat({ max: n - 1 }), { minLength: 60, maxLength: 60 })
+    })
+  )
+  .map(({ streams, cuts, picks }) => {
+    let c = 0
+    const queues = streams.map((events) => {
+      const batches: Array<ReadonlyArray<TradeEvent>> = []
+      for (let i = 0; i < events.length; ) {
+        const size = cuts[c++ % cuts.length] ?? 1
+        batches.push(events.slice(i, i + size))
+        i += size
+      }
+      return batches
+    })
+    const schedule: Array<{ readonly stream: number; readonly events: ReadonlyArray<TradeEvent> }> = []
+    let p = 0
+    while (queues.some((q) => q.length > 0)) {
+      const pick = picks[p++ % picks.length] ?? 0
+      const index = queues[pick]?.length ? pick : queues.findIndex((q) => q.length > 0)
+      const batch = queues[index]?.shift()
+      if (batch !== undefined) schedule.push({ stream: index, events: batch })
+    }
+    return { streams, schedule }
+  })
