@@ -23,9 +23,8 @@ export interface SchwabErrorBody {
 const MAX_TEXT = 500
 
 const text = (u: unknown): string | undefined => {
-  const s = typeof u === "string" ? u : losslessNumberText(u)
-  if (s === undefined) return undefined
-  const trimmed = s.trim()
+  if (typeof u !== "string") return undefined
+  const trimmed = u.trim()
   if (trimmed === "") return undefined
   return trimmed.length > MAX_TEXT ? `${trimmed.slice(0, MAX_TEXT - 3)}...` : trimmed
 }
@@ -39,7 +38,8 @@ const field = (u: unknown, key: string): unknown =>
 const errorEntry = (u: unknown): string | undefined => {
   const plain = text(u)
   if (plain !== undefined) return plain
-  const title = text(field(u, "title")) ?? text(field(u, "status"))
+  // `status` is the one field seen both as text ("400") and as a number (400).
+  const title = text(field(u, "title")) ?? text(field(u, "status")) ?? losslessNumberText(field(u, "status"))
   const detail = text(field(u, "detail")) ?? text(field(u, "message"))
   if (title !== undefined && detail !== undefined) return `${title}: ${detail}`
   return title ?? detail ?? text(field(u, "id"))
