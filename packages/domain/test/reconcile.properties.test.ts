@@ -12,13 +12,16 @@ import { isTerminal, type TradeState } from "../src/TradeState.js"
 import {
   anyStatus,
   fillActivities,
+  instant,
   nonFillActivity,
   numRuns,
+  price,
+  quantity,
   snapshotOf,
   submittedForOrder,
   tradeEvent
 } from "./testing/arbitraries.js"
-import { dec, leg, NOW } from "./testing/build.js"
+import { dec, leg, NOW, submitted } from "./testing/build.js"
 
 const runs = { numRuns: numRuns(100) }
 
@@ -167,6 +170,45 @@ describe("reconcile properties", () => {
         expect(reconcile(state, snapshotOf(mixed, status), NOW)).toEqual(
           reconcile(state, snapshotOf(acts, status), NOW)
         )
+      }),
+      runs
+    )
+  })
+
+  it("a spread's legs are summed per leg, never across legs, whatever the activity order", () => {
+    const execution = fc.record({ legId: fc.constantFrom("1", "2"), quantity, price, time: instant })
+    const spreadActivities = fc
+      .array(fc.array(execution, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 })
+      .map((activities) =>
+        activities.map(
+          (legs, i): OrderActivity => ({
+            activityId: String(700 + i),
+            executionType: "FILL",
+            executionLegs: legs.map((l, index) => ({ index, ...l }))
+          })
+        )
+      )
+      .chain((acts) =>
+        fc
+          .shuffledSubarray(acts, { minLength: acts.length, maxLength: acts.length })
+          .map((other) => [acts, other] as const)
+      )
+    const legs = [
+      leg({ legId: "1", instruction: "BUY_TO_OPEN" }),
+      leg({ legId: "2", instruction: "SELL_TO_OPEN" })
+    ]
+    fc.assert(
+      fc.property(spreadActivities, anyStatus, ([acts, other], status) => {
+        const state = fold([submitted()])
+        const events = decide(state, snapshotOf(acts, status, { legs }))
+        expect(decide(state, snapshotOf(other, status, { legs }))).toEqual(events)
+        const after = fold([submitted(), ...events])
+        if (after.status === "Pending") throw new Error("submitted")
+        const perLeg = (id: string) =>
+          D.sum(acts.flatMap((a) => a.executionLegs.filter((l) => l.legId === id).map((l) => l.quantity)))
+        const outcome = events.find((e) => e.type === "Filled" || e.type === "Failed")
+        if (outcome?.type === "Filled" || outcome?.type === "Failed")
+          for (const summary of outcome.legs) expect(summary.filledQuantity).toEqual(perLeg(summary.legId))
       }),
       runs
     )
