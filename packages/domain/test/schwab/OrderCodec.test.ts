@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import * as E from "fp-ts/lib/Either.js"
-import { parse, stringify } from "lossless-json"
+import { isLosslessNumber, parse, stringify } from "lossless-json"
 import { describe, expect, it } from "vitest"
 import {
   Decimal as D,
@@ -259,7 +259,6 @@ describe("decodeOrder errors name the bad field", () => {
   ])("%s", (_, text, path, problem, orderId) => {
     const e = bad(text)
     expect(e.path).toBe(path)
-    expect(e.message).toBe(`${path}: ${problem}${e.message.slice(path.length + 2 + problem.length)}`)
     expect(e.message.startsWith(`${path}: ${problem}`)).toBe(true)
     expect(e.orderId).toBe(orderId)
     expect(e.problems).toHaveLength(1)
@@ -371,6 +370,22 @@ describe("properties", () => {
       }
     return out
   }
+
+  it("any JSON number of a realistic body may come as a numeric string instead: same order", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...bodies), fc.infiniteStream(fc.boolean()), (text, flips) => {
+        const asStrings = (v: unknown): unknown => {
+          if (isLosslessNumber(v)) return flips.next().value ? v.value : v
+          if (Array.isArray(v)) return v.map(asStrings)
+          if (typeof v === "object" && v !== null)
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asStrings(x)]))
+          return v
+        }
+        expect(decodeOrderValue(asStrings(parse(text)))).toEqual(decodeOrder(text))
+      }),
+      { numRuns }
+    )
+  })
 
   it("never throws on realistic bodies with fields dropped or replaced", () => {
     fc.assert(
