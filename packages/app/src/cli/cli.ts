@@ -1,0 +1,24 @@
+/** The command tree. */
+import { Command } from "@effect/cli"
+import { authCommand } from "./auth.js"
+import { demoCommand } from "./demo.js"
+import { replayCommand } from "./replay.js"
+import { runCommand } from "./run.js"
+import { showCommand } from "./show.js"
+import { statusCommand } from "./status.js"
+import { submitCommand } from "./submit.js"
+
+const root = Command.make("fill-tracker").pipe(
+  Command.withDescription("Tracks the fills of Charles Schwab orders a trading bot sends, as event streams"),
+  Command.withSubcommands([
+    runCommand,
+    demoCommand,
+    authCommand,
+    submitCommand,
+    statusCommand,
+    showCommand,
+    replayCommand
+  ])
+)
+
+export const cli = Command.run(root, { name: "fill-tracker", version: "0.1.0" })

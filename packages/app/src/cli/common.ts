@@ -1,0 +1,53 @@
+/**
+ * What every command shares: turning flags into config (or InvalidConfig, exit 2), the
+ * logger chosen by LOG_FORMAT / LOG_LEVEL, and the store on the configured database.
+ */
+import { SqliteStore } from "@fill-tracker/store"
+import { Effect, Layer, Logger, LogLevel, type Option } from "effect"
+import type { AppConfig } from "../config/AppConfig.js"
+import type { SettingName } from "../config/settings.js"
+import { configFrom } from "./settingsOptions.js"
+
+export const resolve = (
+  flags: Readonly<Record<string, Option.Option<string>>>,
+  required: ReadonlyArray<SettingName> = []
+) =>
+  Effect.suspend(() => {
+    const r = configFrom(flags, required)
+    return r.ok ? Effect.succeed(r.config) : Effect.fail(r.error)
+  })
+
+const LEVELS = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error
+} as const
+
+/** Logs go to stderr so `--json` output on stdout stays machine-readable. */
+export const loggingLayer = (config: Pick<AppConfig, "logFormat" | "logLevel">) =>
+  Layer.mergeAll(
+    Logger.replace(
+      Logger.defaultLogger,
+      Logger.withConsoleError(config.logFormat === "json" ? Logger.jsonLogger : Logger.prettyLoggerDefault)
+    ),
+    Logger.minimumLogLevel(LEVELS[config.logLevel])
+  )
+
+export const storeLayer = (config: Pick<AppConfig, "database">) =>
+  SqliteStore.layer({ filename: config.database })
+
+/** Runs `program` with the store and logging of `config`. */
+export const withStore = <A, E, R>(config: AppConfig, program: Effect.Effect<A, E, R>) =>
+  program.pipe(Effect.provide(Layer.merge(storeLayer(config), loggingLayer(config))))
+
+/** Prints a table of rows with aligned columns. */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd()
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
+}

@@ -1,0 +1,97 @@
+import { Command } from "@effect/cli"
+import { type AccountHash, AccountHash as AccountHashCodec } from "@fill-tracker/domain"
+import { SchwabAuth, SchwabClient } from "@fill-tracker/schwab-client"
+import { Effect, Option, Redacted } from "effect"
+import type { AppConfig } from "../config/AppConfig.js"
+import { serveHealth } from "../health/HealthServer.js"
+import { appLayer } from "../layers.js"
+import { startPoller } from "../poller/Poller.js"
+import { pollerOptionsFrom } from "../poller/pollerOptions.js"
+import { loggingLayer, resolve } from "./common.js"
+import { settingsOptions } from "./settingsOptions.js"
+
+/** Account selection accepts hashes or plain numbers; numbers are mapped through Schwab's hash list. */
+const selectedAccounts = (config: AppConfig) =>
+  Effect.gen(function* () {
+    if (config.accounts.length === 0) return [] as ReadonlyArray<AccountHash>
+    const client = yield* SchwabClient.SchwabClient
+    const known = yield* client.accountNumbers()
+    return config.accounts.map((a) => {
+      const byNumber = known.find((k) => Redacted.value(k.accountNumber) === a)
+      return byNumber?.hashValue ?? (AccountHashCodec.is(a) ? a : (a as AccountHash))
+    })
+  })
+
+/** Token expiries for /health; none before the first authorization. */
+export const tokenExpiries = Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.tokenStatus()).pipe(
+  Effect.map(
+    Option.match({
+      onNone: () => ({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+      onSome: (t) => ({
+        accessExpiresAt: t.accessTokenExpiresAt.toISOString(),
+        refreshExpiresAt: t.refreshTokenExpiresAt.toISOString()
+      })
+    })
+  ),
+  Effect.orElseSucceed(() => ({ accessExpiresAt: undefined, refreshExpiresAt: undefined }))
+)
+
+/** The service: poller plus health endpoint, until SIGINT or SIGTERM. */
+export const runService = (config: AppConfig) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const accounts = yield* selectedAccounts(config)
+      const options = pollerOptionsFrom(config, accounts)
+      const auth = yield* SchwabAuth.SchwabAuth
+      const authorized = yield* auth.tokenStatus().pipe(Effect.orElseSucceed(() => Option.none()))
+      if (Option.isNone(authorized))
+        yield* Effect.logWarning(
+          "no Schwab tokens stored yet: run `fill-tracker auth url`, then `fill-tracker auth login --code <redirect URL>`"
+        )
+      const port = yield* serveHealth({
+        port: config.healthPort,
+        intervalMs: options.intervalMs,
+        maxJitterMs: options.maxJitterMs,
+        cycleTimeoutMs: options.cycleTimeoutMs,
+        tokenExpiries: tokenExpiries.pipe(Effect.provideService(SchwabAuth.SchwabAuth, auth))
+      })
+      const poller = yield* startPoller(options)
+      // Interruption (SIGINT/SIGTERM via runMain) runs this finalizer: the in-flight cycle
+      // gets the grace period, then the scope closes the health server and the database.
+      yield* Effect.addFinalizer(() =>
+        Effect.zipRight(Effect.logInfo("shutting down: letting the in-flight cycle finish"), poller.stop)
+      )
+      yield* Effect.logInfo("fill-tracker running").pipe(
+        Effect.annotateLogs({ database: config.database, intervalMs: options.intervalMs, healthPort: port })
+      )
+      return yield* Effect.never
+    })
+  ).pipe(Effect.provide(appLayer(config)), Effect.provide(loggingLayer(config)))
+
+export const runCommand = Command.make(
+  "run",
+  {
+    settings: settingsOptions([
+      "database",
+      "pollingInterval",
+      "pollingMaxJitter",
+      "pollConcurrency",
+      "appKey",
+      "appSecret",
+      "redirectUri",
+      "baseUrl",
+      "tokenUrl",
+      "authorizeUrl",
+      "accounts",
+      "tokenKey",
+      "rateLimit",
+      "requestTimeout",
+      "priceBand",
+      "healthPort",
+      "logLevel",
+      "logFormat",
+      "shutdownGrace"
+    ])
+  },
+  (args) => Effect.flatMap(resolve(args.settings, ["appKey", "appSecret", "tokenKey"]), runService)
+).pipe(Command.withDescription("Run the poller and the health endpoint until SIGINT or SIGTERM"))

@@ -1,0 +1,45 @@
+/**
+ * CLI options generated from the settings table: every setting is an optional text flag,
+ * and resolution (flag, else environment, else default) happens in `resolveConfig`, which
+ * can report every problem at once instead of stopping at the first bad flag.
+ */
+import { Options } from "@effect/cli"
+import { Option } from "effect"
+import { type AppConfig, type InvalidConfig, resolveConfig } from "../config/AppConfig.js"
+import { type SettingName, settings } from "../config/settings.js"
+
+const optionFor = (name: SettingName) => {
+  const s = settings[name] as (typeof settings)[SettingName] & {
+    readonly default?: string
+    readonly secret?: boolean
+  }
+  const dflt = s.default === undefined || s.default === "" ? "" : ` (default: ${s.default})`
+  return Options.text(s.flag).pipe(
+    Options.withDescription(`${s.description}${dflt}. Env: ${s.env}`),
+    Options.optional
+  )
+}
+
+/** Options for the given settings, as one record option. */
+export const settingsOptions = <const N extends SettingName>(names: ReadonlyArray<N>) =>
+  Options.all(
+    Object.fromEntries(names.map((n) => [n, optionFor(n)])) as {
+      [K in N]: Options.Options<Option.Option<string>>
+    }
+  )
+
+/** Turns parsed flags plus `process.env` into the config, or every problem. */
+export const configFrom = (
+  flags: Readonly<Record<string, Option.Option<string>>>,
+  required: ReadonlyArray<SettingName>,
+  env: Readonly<Record<string, string | undefined>> = process.env
+):
+  | { readonly ok: true; readonly config: AppConfig }
+  | { readonly ok: false; readonly error: InvalidConfig } => {
+  const byFlag: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(flags)) {
+    const s = settings[name as SettingName]
+    if (s !== undefined && Option.isSome(value)) byFlag[s.flag] = value.value
+  }
+  return resolveConfig({ flags: byFlag, env }, required)
+}

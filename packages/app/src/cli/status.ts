@@ -1,0 +1,54 @@
+import { Command, Options } from "@effect/cli"
+import { TickerSymbol } from "@fill-tracker/domain"
+import { Executions } from "@fill-tracker/store"
+import { Console, Effect, Option } from "effect"
+import { resolve, table, withStore } from "./common.js"
+import { rowJson, STATUS_HEADER, statusRow } from "./executionView.js"
+import { settingsOptions } from "./settingsOptions.js"
+
+const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
+
+export const statusCommand = Command.make(
+  "status",
+  {
+    settings: settingsOptions(["database", "logLevel", "logFormat"]),
+    symbol: Options.text("symbol").pipe(Options.withDescription("Only this symbol"), Options.optional),
+    status: Options.choice("status", STATUSES).pipe(
+      Options.withDescription("Only this flat status"),
+      Options.optional
+    ),
+    state: Options.text("state").pipe(
+      Options.withDescription("Only this exact state (e.g. PARTIALLY_FILLED)"),
+      Options.optional
+    ),
+    limit: Options.integer("limit").pipe(
+      Options.withDescription("At most this many rows"),
+      Options.withDefault(100)
+    ),
+    json: Options.boolean("json").pipe(Options.withDescription("One JSON object per line, for machines"))
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const config = yield* resolve(args.settings)
+      yield* withStore(
+        config,
+        Effect.gen(function* () {
+          const executions = yield* Executions
+          const symbol = Option.getOrUndefined(args.symbol)
+          if (symbol !== undefined && !TickerSymbol.is(symbol))
+            return yield* Effect.fail(new Error(`--symbol: "${symbol}" is not a symbol`))
+          const rows = yield* executions.query({
+            ...(symbol === undefined ? {} : { symbol }),
+            ...(Option.isSome(args.status) ? { status: args.status.value } : {}),
+            ...(Option.isSome(args.state) ? { state: args.state.value } : {}),
+            limit: args.limit
+          })
+          if (args.json) {
+            for (const r of rows) yield* Console.log(JSON.stringify(rowJson(r)))
+          } else {
+            yield* Console.log(table(STATUS_HEADER, rows.map(statusRow)))
+          }
+        })
+      )
+    })
+).pipe(Command.withDescription("A table of executions, with filters; --json for machines"))

@@ -1,0 +1,52 @@
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import { FillTracker } from "../tracker/FillTracker.js"
+import { resolve, withStore } from "./common.js"
+import { rowJson } from "./executionView.js"
+import { settingsOptions } from "./settingsOptions.js"
+
+export const submitCommand = Command.make(
+  "submit",
+  {
+    settings: settingsOptions(["database", "logLevel", "logFormat"]),
+    executionId: Options.text("execution-id").pipe(
+      Options.withDescription("Your id for this execution (unique)")
+    ),
+    orderId: Options.text("order-id").pipe(Options.withDescription("Schwab's order id")),
+    account: Options.text("account").pipe(
+      Options.withDescription("The account hash the order was placed in")
+    ),
+    symbol: Options.text("symbol"),
+    shares: Options.text("shares").pipe(Options.withDescription("Whole shares ordered")),
+    direction: Options.choice("direction", ["BUY", "SELL"] as const),
+    referencePrice: Options.text("reference-price").pipe(
+      Options.withDescription("The price you expected, for the fill price sanity check"),
+      Options.optional
+    ),
+    submittedAt: Options.text("submitted-at").pipe(
+      Options.withDescription("ISO time it was sent (default now)"),
+      Options.optional
+    )
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const config = yield* resolve(args.settings)
+      yield* withStore(
+        config,
+        Effect.gen(function* () {
+          const tracker = yield* FillTracker
+          const row = yield* tracker.recordSubmission({
+            executionId: args.executionId,
+            orderId: args.orderId,
+            accountHash: args.account,
+            symbol: args.symbol,
+            shares: args.shares,
+            direction: args.direction,
+            ...(Option.isSome(args.referencePrice) ? { referencePrice: args.referencePrice.value } : {}),
+            ...(Option.isSome(args.submittedAt) ? { submittedAt: args.submittedAt.value } : {})
+          })
+          yield* Console.log(JSON.stringify(rowJson(row)))
+        }).pipe(Effect.provide(FillTracker.layer))
+      )
+    })
+).pipe(Command.withDescription("Record a submitted order by hand"))

@@ -1,0 +1,226 @@
+/**
+ * Every setting fill-tracker reads, once: its environment variable, its CLI flag, its
+ * default and how to parse it. The CLI options, the env lookup, `--help` and the README's
+ * configuration table all come from this list, so they cannot drift apart.
+ */
+import { parseDurationMs } from "./Duration.js"
+
+export type Parsed<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly problem: string }
+
+const ok = <A>(value: A): Parsed<A> => ({ ok: true, value })
+const bad = (problem: string): Parsed<never> => ({ ok: false, problem })
+
+export interface Setting<A> {
+  readonly env: string
+  readonly flag: string
+  readonly description: string
+  /** Text form of the default, as a person would type it; `undefined` when there is none. */
+  readonly default?: string
+  /** Secrets are wrapped in `Redacted` and never printed, even in problems. */
+  readonly secret?: boolean
+  readonly parse: (text: string) => Parsed<A>
+}
+
+const duration =
+  (min: number, max: number) =>
+  (text: string): Parsed<number> => {
+    const ms = parseDurationMs(text)
+    if (ms === undefined) return bad(`"${text}" is not a duration (e.g. 15s, 1500ms, 2m)`)
+    if (ms < min || ms > max) return bad(`${text} is outside ${min}ms..${max}ms`)
+    return ok(ms)
+  }
+
+const integer =
+  (min: number, max: number) =>
+  (text: string): Parsed<number> => {
+    if (!/^\d{1,9}$/.test(text.trim())) return bad(`"${text}" is not a whole number`)
+    const n = Number(text.trim())
+    return n < min || n > max ? bad(`${n} is outside ${min}..${max}`) : ok(n)
+  }
+
+const url = (text: string): Parsed<string> => {
+  try {
+    const u = new URL(text)
+    return u.protocol === "http:" || u.protocol === "https:"
+      ? ok(text.replace(/\/+$/, ""))
+      : bad(`"${text}" is not an http(s) URL`)
+  } catch {
+    return bad(`"${text}" is not a URL`)
+  }
+}
+
+const nonEmpty = (text: string): Parsed<string> =>
+  text.trim() === "" ? bad("must not be empty") : ok(text.trim())
+
+const oneOf =
+  <A extends string>(...values: ReadonlyArray<A>) =>
+  (text: string): Parsed<A> =>
+    (values as ReadonlyArray<string>).includes(text.toLowerCase())
+      ? ok(text.toLowerCase() as A)
+      : bad(`"${text}" is not one of ${values.join(", ")}`)
+
+// A decimal fraction like 0.05, checked as text so no float is involved.
+const band = (text: string): Parsed<string> =>
+  /^0(\.\d{1,6})?$|^1(\.0{1,6})?$/.test(text.trim())
+    ? ok(text.trim())
+    : bad(`"${text}" is not a fraction between 0 and 1 (e.g. 0.05)`)
+
+const tokenKey = (text: string): Parsed<string> => {
+  const t = text.trim()
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? 32 : Buffer.from(t, "base64").length
+  return bytes === 32
+    ? ok(t)
+    : bad("must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)")
+}
+
+const accountList = (text: string): Parsed<ReadonlyArray<string>> => {
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+  return items.every((s) => /^[A-Za-z0-9_-]{1,128}$/.test(s))
+    ? ok(items)
+    : bad("must be a comma-separated list of account hashes or account numbers")
+}
+
+export const settings = {
+  database: {
+    env: "FILL_TRACKER_DATABASE",
+    flag: "database",
+    description: "SQLite database file (created when missing)",
+    default: "./fill-tracker.db",
+    parse: nonEmpty
+  } satisfies Setting<string>,
+  pollingInterval: {
+    env: "ORDER_POLLING_INTERVAL",
+    flag: "order-polling-interval",
+    description: "Time between poll cycles",
+    default: "15s",
+    parse: duration(100, 24 * 3_600_000)
+  } satisfies Setting<number>,
+  pollingMaxJitter: {
+    env: "ORDER_POLLING_MAX_JITTER",
+    flag: "order-polling-max-jitter",
+    description: "Random extra delay added to each interval, up to this much",
+    default: "5s",
+    parse: duration(0, 3_600_000)
+  } satisfies Setting<number>,
+  pollConcurrency: {
+    env: "POLL_CONCURRENCY",
+    flag: "poll-concurrency",
+    description: "Orders reconciled at once within a cycle",
+    default: "8",
+    parse: integer(1, 256)
+  } satisfies Setting<number>,
+  appKey: {
+    env: "SCHWAB_APP_KEY",
+    flag: "schwab-app-key",
+    description: "Schwab app key (client id)",
+    secret: true,
+    parse: nonEmpty
+  } satisfies Setting<string>,
+  appSecret: {
+    env: "SCHWAB_APP_SECRET",
+    flag: "schwab-app-secret",
+    description: "Schwab app secret (prefer the environment: flags show up in `ps`)",
+    secret: true,
+    parse: nonEmpty
+  } satisfies Setting<string>,
+  redirectUri: {
+    env: "SCHWAB_REDIRECT_URI",
+    flag: "schwab-redirect-uri",
+    description: "Callback URL registered with the Schwab app",
+    default: "https://127.0.0.1",
+    parse: url
+  } satisfies Setting<string>,
+  baseUrl: {
+    env: "SCHWAB_BASE_URL",
+    flag: "schwab-base-url",
+    description: "Trader API base URL",
+    default: "https://api.schwabapi.com/trader/v1",
+    parse: url
+  } satisfies Setting<string>,
+  tokenUrl: {
+    env: "SCHWAB_TOKEN_URL",
+    flag: "schwab-token-url",
+    description: "OAuth token endpoint",
+    default: "https://api.schwabapi.com/v1/oauth/token",
+    parse: url
+  } satisfies Setting<string>,
+  authorizeUrl: {
+    env: "SCHWAB_AUTHORIZE_URL",
+    flag: "schwab-authorize-url",
+    description: "OAuth authorize endpoint",
+    default: "https://api.schwabapi.com/v1/oauth/authorize",
+    parse: url
+  } satisfies Setting<string>,
+  accounts: {
+    env: "SCHWAB_ACCOUNTS",
+    flag: "accounts",
+    description: "Only poll these accounts (hashes or numbers, comma-separated); empty means all",
+    default: "",
+    parse: (text: string) => (text.trim() === "" ? ok([] as ReadonlyArray<string>) : accountList(text))
+  } satisfies Setting<ReadonlyArray<string>>,
+  tokenKey: {
+    env: "FILL_TRACKER_TOKEN_KEY",
+    flag: "token-key",
+    description: "AES-256 key that encrypts the stored Schwab tokens (32 bytes, hex or base64)",
+    secret: true,
+    parse: tokenKey
+  } satisfies Setting<string>,
+  rateLimit: {
+    env: "SCHWAB_RATE_LIMIT_PER_MINUTE",
+    flag: "rate-limit-per-minute",
+    description: "Client-side cap on Schwab requests per minute",
+    default: "120",
+    parse: integer(1, 10_000)
+  } satisfies Setting<number>,
+  requestTimeout: {
+    env: "SCHWAB_REQUEST_TIMEOUT",
+    flag: "request-timeout",
+    description: "Timeout of one Schwab request",
+    default: "10s",
+    parse: duration(50, 300_000)
+  } satisfies Setting<number>,
+  priceBand: {
+    env: "PRICE_SANITY_BAND",
+    flag: "price-sanity-band",
+    description: "Flag fills whose price is further than this fraction from the bot's reference price",
+    default: "0.05",
+    parse: band
+  } satisfies Setting<string>,
+  healthPort: {
+    env: "HEALTH_PORT",
+    flag: "health-port",
+    description: "Port of /health and /metrics on 127.0.0.1 (0 picks a free port)",
+    default: "9464",
+    parse: integer(0, 65_535)
+  } satisfies Setting<number>,
+  logLevel: {
+    env: "LOG_LEVEL",
+    flag: "log-level",
+    description: "debug, info, warning or error",
+    default: "info",
+    parse: oneOf("debug", "info", "warning", "error")
+  } satisfies Setting<"debug" | "info" | "warning" | "error">,
+  logFormat: {
+    env: "LOG_FORMAT",
+    flag: "log-format",
+    description: "json (one object per line) or pretty",
+    default: "pretty",
+    parse: oneOf("json", "pretty")
+  } satisfies Setting<"json" | "pretty">,
+  shutdownGrace: {
+    env: "SHUTDOWN_GRACE",
+    flag: "shutdown-grace",
+    description: "How long an in-flight cycle may run on after SIGINT/SIGTERM",
+    default: "10s",
+    parse: duration(0, 300_000)
+  } satisfies Setting<number>
+} as const
+
+export type Settings = typeof settings
+export type SettingName = keyof Settings
+export type SettingValue<K extends SettingName> = Settings[K] extends Setting<infer A> ? A : never

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The `fill-tracker` binary: one command with subcommands, each with `--help`.
+ * Exit codes: 0 success (and a clean SIGINT/SIGTERM), 1 failure, 2 invalid configuration
+ * or usage.
+ */
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit } from "effect"
+import { cli } from "./cli/cli.js"
+
+const USAGE_ERRORS = new Set([
+  "InvalidConfig",
+  "InvalidSubmission",
+  "MissingValue",
+  "InvalidValue",
+  "CommandMismatch",
+  "UnclusteredFlag",
+  "CorrectedFlag",
+  "MultipleValuesDetected",
+  "NoBuiltInMatch",
+  "MissingFlag",
+  "MissingSubcommand",
+  "InvalidArgument"
+])
+
+const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
+  const failure = Cause.failureOption(exit.cause)
+  if (failure._tag === "Some") {
+    const e = failure.value as { _tag?: string; message?: string } | undefined
+    if (e?._tag !== undefined && USAGE_ERRORS.has(e._tag)) return 2
+  }
+  return 1
+}
+
+const program = Effect.suspend(() => cli(process.argv)).pipe(
+  Effect.tapErrorCause((cause) =>
+    Effect.sync(() => {
+      const failure = Cause.failureOption(cause)
+      // @effect/cli has already printed its own usage errors; print ours once, plainly.
+      if (failure._tag === "Some") {
+        const e = failure.value as { _tag?: string; message?: string }
+        if (
+          e?._tag === undefined ||
+          !["MissingValue", "InvalidValue", "CommandMismatch", "MissingFlag"].includes(e._tag)
+        )
+          process.stderr.write(`fill-tracker: ${e?.message ?? String(e)}\n`)
+      } else if (!Cause.isInterruptedOnly(cause))
+        process.stderr.write(`fill-tracker: ${Cause.pretty(cause)}\n`)
+    })
+  ),
+  Effect.provide(NodeContext.layer)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => onExit(exitCode(exit))
+})

@@ -1,0 +1,125 @@
+/**
+ * The poll loop: a cycle, then the interval plus a random jitter (so several pollers, or
+ * restarts, do not hit Schwab in step), until asked to stop.
+ *
+ * Stopping is cooperative: `stop` lets the in-flight cycle finish for up to `grace`, then
+ * cuts it, so SIGTERM never leaves a half-done append (appends are transactions anyway)
+ * and never hangs a deploy.
+ */
+import type { SchwabClient } from "@fill-tracker/schwab-client"
+import type { EventStore, Executions } from "@fill-tracker/store"
+import { Clock, Deferred, Duration, Effect, Fiber, Random, Ref } from "effect"
+import type { Metrics } from "../health/Metrics.js"
+import { PollerStatus } from "./PollerStatus.js"
+import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
+
+export interface PollerOptions extends CycleOptions {
+  readonly intervalMs: number
+  readonly maxJitterMs: number
+  /** A cycle that runs longer is cut; the next one starts from the store again. */
+  readonly cycleTimeoutMs: number
+  readonly graceMs: number
+  /** Called after every cycle (the demo prints from it; tests count with it). */
+  readonly onCycle?: (report: CycleReport | undefined) => Effect.Effect<void>
+}
+
+const describe = (e: unknown): string =>
+  typeof e === "object" && e !== null && "message" in e
+    ? String((e as { message: unknown }).message)
+    : String(e)
+
+/** Runs one cycle and records its outcome in PollerStatus. Never fails. */
+/** What the poller needs from its environment. */
+export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions
+
+export const runCycleOnce = (
+  options: PollerOptions
+): Effect.Effect<CycleReport | undefined, never, PollerEnv> =>
+  Effect.gen(function* () {
+    const status = yield* PollerStatus
+    const started = yield* Clock.currentTimeMillis
+    const result = yield* pollCycle(options).pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(options.cycleTimeoutMs),
+        onTimeout: () => new Error(`cycle exceeded ${options.cycleTimeoutMs}ms and was cut`)
+      }),
+      Effect.either
+    )
+    const ended = yield* Clock.currentTimeMillis
+    if (result._tag === "Right") {
+      const report = result.right
+      const healthy = report.accountFailures === 0
+      yield* Ref.update(status, (s) => ({
+        ...s,
+        cycles: s.cycles + 1,
+        lastCycleAt: ended,
+        lastCycleMs: ended - started,
+        lastSuccessAt: healthy ? ended : s.lastSuccessAt,
+        consecutiveFailures: healthy ? 0 : s.consecutiveFailures + 1,
+        lastError: healthy ? undefined : `${report.accountFailures} account(s) could not be listed`,
+        openExecutions: report.open
+      }))
+      yield* Effect.logDebug("cycle done").pipe(
+        Effect.annotateLogs({
+          ms: ended - started,
+          open: report.open,
+          list: report.listRequests,
+          get: report.getRequests
+        })
+      )
+      return report
+    }
+    yield* Ref.update(status, (s) => ({
+      ...s,
+      cycles: s.cycles + 1,
+      lastCycleAt: ended,
+      lastCycleMs: ended - started,
+      consecutiveFailures: s.consecutiveFailures + 1,
+      lastError: describe(result.left)
+    }))
+    yield* Effect.logError("poll cycle failed").pipe(Effect.annotateLogs({ error: describe(result.left) }))
+    return undefined
+  }).pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.as(Effect.logError("poll cycle crashed", cause), undefined as CycleReport | undefined)
+    )
+  )
+
+/**
+ * Starts the loop in a background fiber and returns a `stop` that waits for the in-flight
+ * cycle up to the grace period. Used by `run`, the demo and the library facade.
+ */
+export const startPoller = (
+  options: PollerOptions
+): Effect.Effect<
+  { readonly stop: Effect.Effect<void>; readonly fiber: Fiber.RuntimeFiber<void> },
+  never,
+  PollerEnv
+> =>
+  Effect.gen(function* () {
+    const stopRequested = yield* Deferred.make<void>()
+    const loop = Effect.gen(function* () {
+      while (!(yield* Deferred.isDone(stopRequested))) {
+        const report = yield* runCycleOnce(options)
+        if (options.onCycle !== undefined) yield* options.onCycle(report)
+        const jitter = options.maxJitterMs > 0 ? yield* Random.nextIntBetween(0, options.maxJitterMs + 1) : 0
+        yield* Effect.raceFirst(
+          Effect.sleep(Duration.millis(options.intervalMs + jitter)),
+          Deferred.await(stopRequested)
+        )
+      }
+    })
+    const fiber = yield* Effect.forkDaemon(loop)
+    const stop = Effect.gen(function* () {
+      yield* Deferred.succeed(stopRequested, undefined)
+      const finished = yield* Fiber.await(fiber).pipe(
+        Effect.timeout(Duration.millis(options.graceMs)),
+        Effect.option
+      )
+      if (finished._tag === "None") {
+        yield* Effect.logWarning("in-flight cycle cut at the shutdown grace period")
+        yield* Fiber.interrupt(fiber)
+      }
+    })
+    return { stop, fiber }
+  })

@@ -1,0 +1,177 @@
+/**
+ * One poll cycle: every open execution asked about with as few Schwab requests as
+ * possible — per account one `listOrders` covering the open orders' entered times, then
+ * `getOrder` only for an order the list did not return (older than the list window,
+ * or missing from it). One order's failure is logged and counted; the others go on.
+ */
+import {
+  type AccountHash,
+  type Decimal,
+  flattenOrders,
+  type OrderId,
+  type SchwabOrder
+} from "@fill-tracker/domain"
+import { SchwabClient } from "@fill-tracker/schwab-client"
+import { type ExecutionRow, Executions } from "@fill-tracker/store"
+import { Array as Arr, Clock, Effect } from "effect"
+import { count, Metrics } from "../health/Metrics.js"
+import { type TrackOutcome, trackExecution } from "./trackExecution.js"
+
+/** Schwab rejects list windows over 60 days; stay a day inside it. */
+const MAX_LIST_WINDOW_MS = 59 * 24 * 3_600_000
+/** Entered times are the broker's; allow for clock skew between it and us. */
+const SKEW_MS = 5 * 60_000
+
+export interface CycleOptions {
+  readonly concurrency: number
+  readonly priceBand: Decimal.Decimal
+  /** When non-empty, only executions in these account hashes are polled. */
+  readonly accounts: ReadonlyArray<AccountHash>
+}
+
+export interface CycleReport {
+  readonly open: number
+  readonly outcomes: Readonly<Record<TrackOutcome | "error", number>>
+  readonly listRequests: number
+  readonly getRequests: number
+  readonly accountFailures: number
+}
+
+const emptyOutcomes = (): Record<TrackOutcome | "error", number> => ({
+  unchanged: 0,
+  updated: 0,
+  terminal: 0,
+  missing: 0,
+  inconsistent: 0,
+  conflict: 0,
+  error: 0
+})
+
+const errorKind = (e: unknown): string =>
+  typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : "Unknown"
+
+export const pollCycle = (options: CycleOptions) =>
+  Effect.gen(function* () {
+    const executions = yield* Executions
+    const client = yield* SchwabClient.SchwabClient
+    const metrics = yield* Metrics
+    const all = yield* executions.open()
+    const open =
+      options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
+    const outcomes = emptyOutcomes()
+    let listRequests = 0
+    let getRequests = 0
+    let accountFailures = 0
+    metrics.set("fill_tracker_open_executions", "Executions still open", open.length)
+
+    const byAccount = Arr.groupBy(open, (r) => r.accountHash)
+    yield* Effect.forEach(
+      Object.entries(byAccount),
+      ([hash, rows]) =>
+        Effect.gen(function* () {
+          const accountHash = hash as AccountHash
+          const now = yield* Clock.currentTimeMillis
+          const listable = rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
+          const byId = new Map<string, SchwabOrder>()
+          if (listable.length > 0) {
+            const from = Math.min(...listable.map((r) => Date.parse(r.submittedAt))) - SKEW_MS
+            listRequests += 1
+            const listed = yield* client
+              .listOrders(accountHash, { from: new Date(from), to: new Date(now + SKEW_MS) })
+              .pipe(
+                Effect.tapError((e) =>
+                  Effect.zipRight(
+                    count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
+                      kind: errorKind(e)
+                    }),
+                    Effect.logWarning("listOrders failed; this account is skipped this cycle").pipe(
+                      Effect.annotateLogs({
+                        error: errorKind(e),
+                        message: String((e as { message?: unknown }).message)
+                      })
+                    )
+                  )
+                ),
+                Effect.option
+              )
+            if (listed._tag === "None") {
+              accountFailures += 1
+              outcomes.error += rows.length
+              return
+            }
+            for (const s of listed.value.skipped) {
+              metrics.inc(
+                "fill_tracker_orders_skipped_total",
+                "List elements that did not decode and were skipped"
+              )
+              yield* Effect.logWarning("skipped an order list element that does not decode").pipe(
+                Effect.annotateLogs({
+                  index: s.index,
+                  orderId: s.orderId ?? "unreadable",
+                  path: s.path,
+                  problem: s.message
+                })
+              )
+            }
+            for (const o of flattenOrders(listed.value.orders))
+              if (o.orderId !== undefined) byId.set(o.orderId, o)
+          }
+          const snapshot = (orderId: OrderId) => {
+            const hit = byId.get(orderId)
+            if (hit !== undefined) return Effect.succeed<SchwabOrder | undefined>(hit)
+            getRequests += 1
+            return client.getOrder(accountHash, orderId).pipe(
+              Effect.tap((o) => Effect.sync(() => byId.set(orderId, o))),
+              Effect.map((o): SchwabOrder | undefined => o),
+              Effect.catchAll((e) =>
+                Effect.zipRight(
+                  count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
+                    kind: errorKind(e)
+                  }),
+                  Effect.as(
+                    Effect.logWarning("getOrder failed").pipe(
+                      Effect.annotateLogs({
+                        orderId,
+                        error: errorKind(e),
+                        message: String((e as { message?: unknown }).message)
+                      })
+                    ),
+                    undefined
+                  )
+                )
+              )
+            )
+          }
+          yield* Effect.forEach(
+            rows,
+            (row: ExecutionRow) =>
+              trackExecution(row.executionId, snapshot, { priceBand: options.priceBand }).pipe(
+                Effect.tap((outcome) => Effect.sync(() => (outcomes[outcome] += 1))),
+                Effect.catchAllCause((cause) =>
+                  Effect.zipRight(
+                    Effect.sync(() => (outcomes.error += 1)),
+                    Effect.logError("tracking an execution failed", cause).pipe(
+                      Effect.annotateLogs({ executionId: row.executionId })
+                    )
+                  )
+                )
+              ),
+            { concurrency: options.concurrency, discard: true }
+          )
+        }),
+      { concurrency: 2, discard: true }
+    )
+    metrics.inc(
+      "fill_tracker_schwab_requests_total",
+      "Schwab requests made by the poller",
+      { route: "listOrders" },
+      listRequests
+    )
+    metrics.inc(
+      "fill_tracker_schwab_requests_total",
+      "Schwab requests made by the poller",
+      { route: "getOrder" },
+      getRequests
+    )
+    return { open: open.length, outcomes, listRequests, getRequests, accountFailures } satisfies CycleReport
+  })

@@ -1,0 +1,158 @@
+/**
+ * Brings one execution up to date with a broker snapshot: load its stream, fold, let the
+ * domain decide the new events, append them at the version we read.
+ *
+ * A concurrency error means someone else appended in between (another cycle, the bot):
+ * reload and decide again rather than overwrite. A `Replaced` event moves the execution
+ * to the replacement order, which is looked up and reconciled in the same call, so a
+ * replaced order is followed without waiting a whole interval.
+ */
+import {
+  Decimal,
+  type ExecutionId,
+  fold,
+  type Instant,
+  instantFromDate,
+  isTerminal,
+  type OrderId,
+  reconcile,
+  type SchwabOrder,
+  type TradeEvent
+} from "@fill-tracker/domain"
+import { EventStore } from "@fill-tracker/store"
+import { Clock, Effect } from "effect"
+import { count, Metrics } from "../health/Metrics.js"
+
+/** Longest chain of replacements followed in one call; the rest continues next cycle. */
+const MAX_REPLACEMENT_HOPS = 5
+const MAX_CONFLICT_RETRIES = 3
+
+export type SnapshotSource<R> = (orderId: OrderId) => Effect.Effect<SchwabOrder | undefined, never, R>
+
+export interface TrackOptions {
+  readonly priceBand: Decimal.Decimal
+}
+
+export type TrackOutcome = "unchanged" | "updated" | "terminal" | "missing" | "inconsistent" | "conflict"
+
+const recordMetrics = (events: ReadonlyArray<TradeEvent>, now: number) =>
+  Effect.flatMap(Metrics, (m) =>
+    Effect.sync(() => {
+      for (const e of events) {
+        m.inc("fill_tracker_events_recorded_total", "Events appended, by type", { type: e.type })
+        if (e.type === "LegFilled") {
+          m.inc("fill_tracker_fills_recorded_total", "Execution legs recorded")
+          m.observeLatencyMs(now - Date.parse(e.executedAt))
+        }
+        if (e.type === "FillFlagged")
+          m.inc("fill_tracker_fills_flagged_total", "Fills flagged", { kind: e.kind })
+      }
+    })
+  )
+
+const logEvents = (events: ReadonlyArray<TradeEvent>) =>
+  Effect.forEach(events, (e) => {
+    switch (e.type) {
+      case "LegFilled":
+        return Effect.logInfo("fill recorded").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            quantity: Decimal.format(e.quantity),
+            price: Decimal.format(e.price),
+            executedAt: e.executedAt
+          })
+        )
+      case "Filled":
+        return Effect.logInfo("execution filled").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            shares: Decimal.format(e.filledShares),
+            priceCents: e.priceCents.toString()
+          })
+        )
+      case "Failed":
+        return Effect.logWarning("execution failed").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            brokerStatus: e.brokerStatus,
+            reason: e.reason,
+            filledShares: Decimal.format(e.filledShares)
+          })
+        )
+      case "FillFlagged":
+        return Effect.logWarning("fill flagged").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            kind: e.kind,
+            detail: e.detail
+          })
+        )
+      case "Replaced":
+        return Effect.logInfo("order replaced").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            replacement: e.replacementOrderId
+          })
+        )
+      default:
+        return Effect.void
+    }
+  })
+
+export const trackExecution = <R>(
+  executionId: ExecutionId,
+  snapshot: SnapshotSource<R>,
+  options: TrackOptions
+) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    let conflicts = 0
+    for (let hop = 0; hop <= MAX_REPLACEMENT_HOPS; ) {
+      const stream = yield* store.readStream(executionId)
+      const state = fold(stream.events.map((r) => r.event))
+      if (state.status === "Pending") return "missing" as TrackOutcome
+      if (isTerminal(state)) return "terminal" as TrackOutcome
+      const order = yield* snapshot(state.orderId)
+      if (order === undefined) return "missing" as TrackOutcome
+      const nowMs = yield* Clock.currentTimeMillis
+      const now: Instant = instantFromDate(new Date(nowMs))
+      const decided = reconcile(state, order, now, { priceBand: options.priceBand })
+      if (decided._tag === "Left") {
+        yield* count("fill_tracker_inconsistencies_total", "Snapshots that contradict recorded history")
+        yield* Effect.logError("broker snapshot contradicts recorded history").pipe(
+          Effect.annotateLogs({
+            executionId,
+            orderId: state.orderId,
+            inconsistency: JSON.stringify(decided.left)
+          })
+        )
+        return "inconsistent" as TrackOutcome
+      }
+      const events = decided.right
+      if (events.length === 0) return hop === 0 ? ("unchanged" as TrackOutcome) : ("updated" as TrackOutcome)
+      const appended = yield* store.append(executionId, stream.version, events, { source: "poller" }).pipe(
+        Effect.as(true),
+        Effect.catchTag("ConcurrencyError", () => Effect.succeed(false))
+      )
+      if (!appended) {
+        conflicts += 1
+        yield* count("fill_tracker_append_conflicts_total", "Appends retried after a concurrent write")
+        if (conflicts > MAX_CONFLICT_RETRIES) return "conflict" as TrackOutcome
+        continue
+      }
+      yield* recordMetrics(events, nowMs)
+      yield* logEvents(events)
+      if (!events.some((e) => e.type === "Replaced")) {
+        return events.some((e) => e.type === "Filled" || e.type === "Failed")
+          ? ("terminal" as TrackOutcome)
+          : ("updated" as TrackOutcome)
+      }
+      hop += 1
+    }
+    return "updated" as TrackOutcome
+  })

@@ -1,0 +1,110 @@
+/**
+ * The library surface for a bot that uses Effect: record a submission, read executions,
+ * follow fill and terminal events as they are recorded.
+ */
+import { type ExecutionId, ExecutionId as ExecutionIdCodec, type TradeEvent } from "@fill-tracker/domain"
+import { EventStore, type ExecutionRow, Executions, type RecordedEvent } from "@fill-tracker/store"
+import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
+
+/** The execution id is already recorded with a different submission. */
+export class SubmissionConflict extends Data.TaggedError("SubmissionConflict")<{
+  readonly executionId: string
+}> {
+  override get message() {
+    return `execution ${this.executionId} is already recorded with a different submission`
+  }
+}
+
+/** The events a bot acts on. */
+export type FillEvent = Extract<
+  TradeEvent,
+  { type: "LegFilled" | "Filled" | "Failed" | "Replaced" | "FillFlagged" }
+>
+
+const isFillEvent = (e: TradeEvent): e is FillEvent => e.type !== "Submitted"
+
+const sameSubmission = (a: TradeEvent, b: TradeEvent) =>
+  a.type === "Submitted" &&
+  b.type === "Submitted" &&
+  a.orderId === b.orderId &&
+  a.accountHash === b.accountHash &&
+  a.symbol === b.symbol &&
+  a.direction === b.direction &&
+  a.shares.units === b.shares.units
+
+export const makeFillTracker = Effect.gen(function* () {
+  const store = yield* EventStore
+  const executions = yield* Executions
+
+  const getExecution = (executionId: string) =>
+    ExecutionIdCodec.is(executionId)
+      ? executions.byExecutionId(executionId)
+      : Effect.succeed(Option.none<ExecutionRow>())
+
+  /**
+   * Records a sent order. Idempotent: recording the same submission again returns the
+   * existing execution, so a bot may retry after a crash without a duplicate.
+   */
+  const recordSubmission = (input: SubmissionInput) =>
+    Effect.gen(function* () {
+      const now = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))
+      const submitted = toSubmitted(input, now)
+      if (submitted instanceof InvalidSubmission) return yield* Effect.fail(submitted)
+      const appended = yield* store
+        .append(submitted.executionId, 0, [submitted], { source: "recordSubmission" })
+        .pipe(
+          Effect.as(true),
+          Effect.catchTag("ConcurrencyError", () => Effect.succeed(false))
+        )
+      if (!appended) {
+        const existing = yield* store.readStream(submitted.executionId)
+        const first = existing.events[0]?.event
+        if (first === undefined || !sameSubmission(first, submitted))
+          return yield* Effect.fail(new SubmissionConflict({ executionId: submitted.executionId }))
+      }
+      const row = yield* executions.byExecutionId(submitted.executionId)
+      return Option.getOrThrow(row)
+    })
+
+  /**
+   * Every recorded event from `fromPosition` on, then new ones as they are appended
+   * (the store is read every `pollEvery`). Restart from the last position you handled.
+   */
+  const events = (
+    options: { readonly fromPosition?: bigint; readonly pollEvery?: Duration.DurationInput } = {}
+  ) =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        let next = options.fromPosition ?? 0n
+        const page = Stream.suspend(() => store.readAll({ fromPosition: next })).pipe(
+          Stream.tap((r) => Effect.sync(() => (next = r.position + 1n)))
+        )
+        return Stream.repeat(page, Schedule.spaced(options.pollEvery ?? Duration.millis(250)))
+      })
+    )
+
+  /** Fill, flag, replacement and terminal events, as they are recorded. */
+  const fills = (
+    options: { readonly fromPosition?: bigint; readonly pollEvery?: Duration.DurationInput } = {}
+  ) =>
+    events(options).pipe(
+      Stream.filter((r): r is RecordedEvent & { event: FillEvent } => isFillEvent(r.event))
+    )
+
+  return {
+    recordSubmission,
+    getExecution,
+    listOpen: () => executions.open(),
+    history: (executionId: ExecutionId) => store.readStream(executionId),
+    events,
+    fills
+  }
+})
+
+export class FillTracker extends Context.Tag("@fill-tracker/app/FillTracker")<
+  FillTracker,
+  Effect.Effect.Success<typeof makeFillTracker>
+>() {
+  static readonly layer = Layer.effect(FillTracker, makeFillTracker)
+}
