@@ -2,6 +2,8 @@
  * The library surface for a bot that uses Effect: record a submission, read executions,
  * follow fill and terminal events as they are recorded.
  */
+
+import { SqlClient } from "@effect/sql"
 import { type ExecutionId, ExecutionId as ExecutionIdCodec, type TradeEvent } from "@fill-tracker/domain"
 import { EventStore, type ExecutionRow, Executions, type RecordedEvent } from "@fill-tracker/store"
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
@@ -36,6 +38,13 @@ const sameSubmission = (a: TradeEvent, b: TradeEvent) =>
 export const makeFillTracker = Effect.gen(function* () {
   const store = yield* EventStore
   const executions = yield* Executions
+  const sql = yield* SqlClient.SqlClient
+
+  /** The position the next appended event will be at or after: "from now on" for a subscriber. */
+  const headPosition = sql<{ head: number | bigint | null }>`SELECT MAX(position) AS head FROM events`.pipe(
+    Effect.map((rows) => BigInt(rows[0]?.head ?? 0) + 1n),
+    Effect.orDie
+  )
 
   const getExecution = (executionId: string) =>
     ExecutionIdCodec.is(executionId)
@@ -96,6 +105,7 @@ export const makeFillTracker = Effect.gen(function* () {
     recordSubmission,
     getExecution,
     listOpen: () => executions.open(),
+    headPosition,
     history: (executionId: ExecutionId) => store.readStream(executionId),
     events,
     fills

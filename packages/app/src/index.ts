@@ -1,0 +1,30 @@
+/**
+ * @fill-tracker/app — the poller service, its CLI, and the library surface for a bot.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 @category config */
+export { type AppConfig, type ConfigProblem, InvalidConfig, resolveConfig } from "./config/AppConfig.js"
+/** @since 0.1.0 @category config */
+export { settings } from "./config/settings.js"
+/** @since 0.1.0 @category health */
+export { serveHealth } from "./health/HealthServer.js"
+/** @since 0.1.0 @category health */
+export { Metrics } from "./health/Metrics.js"
+/** Layers wiring store, client and app services. @since 0.1.0 @category layers */
+export { appLayer, schwabLayer, tokenStoreLayer } from "./layers.js"
+/** @since 0.1.0 @category poller */
+export { type PollerOptions, runCycleOnce, startPoller } from "./poller/Poller.js"
+/** @since 0.1.0 @category poller */
+export { type CycleReport, pollCycle } from "./poller/pollCycle.js"
+/** Promise facade for bots that do not use Effect. @since 0.1.0 @category constructors */
+export {
+  createFillTracker,
+  type FillTrackerHandle,
+  type FillTrackerOptions
+} from "./tracker/createFillTracker.js"
+/** The Effect service: record, read, follow. @since 0.1.0 @category services */
+export { type FillEvent, FillTracker, SubmissionConflict } from "./tracker/FillTracker.js"
+/** @since 0.1.0 @category models */
+export { InvalidSubmission, type SubmissionInput } from "./tracker/Submission.js"

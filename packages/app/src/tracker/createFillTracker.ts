@@ -1,0 +1,138 @@
+/**
+ * The Promise facade for a bot that does not use Effect: one object that owns the
+ * database, the Schwab client and the poller.
+ *
+ * @example
+ * const tracker = await createFillTracker({ database: "./fills.db", schwab: { appKey, appSecret, tokenKey } })
+ * tracker.onFill((e) => console.log(e.type, e.executionId))
+ * await tracker.start()
+ * await tracker.recordSubmission({ executionId: "hedge-42", orderId, accountHash, symbol: "AAPL", shares: 10, direction: "BUY" })
+ * // ... later
+ * await tracker.stop()
+ */
+import { SchwabAuth } from "@fill-tracker/schwab-client"
+import type { ExecutionRow, RecordedEvent } from "@fill-tracker/store"
+import { Effect, Fiber, ManagedRuntime, Option, Stream } from "effect"
+import { type AppConfig, resolveConfig } from "../config/AppConfig.js"
+import { appLayer, type SchwabTuning } from "../layers.js"
+import { startPoller } from "../poller/Poller.js"
+import { pollerOptionsFrom } from "../poller/pollerOptions.js"
+import { type FillEvent, FillTracker } from "./FillTracker.js"
+import type { SubmissionInput } from "./Submission.js"
+
+/** Settings by their environment names' meaning; anything left out takes its default (see README). */
+export interface FillTrackerOptions {
+  readonly database?: string
+  readonly pollingInterval?: string
+  readonly pollingMaxJitter?: string
+  readonly priceSanityBand?: string
+  readonly schwab: {
+    readonly appKey: string
+    readonly appSecret: string
+    /** 32 bytes, hex or base64: encrypts the stored tokens. */
+    readonly tokenKey: string
+    readonly redirectUri?: string
+    readonly baseUrl?: string
+    readonly tokenUrl?: string
+    readonly authorizeUrl?: string
+  }
+  /** Retry and timeout tuning for tests against the sandbox. */
+  readonly tuning?: SchwabTuning
+}
+
+export interface FillTrackerHandle {
+  /** Starts polling. Idempotent. */
+  readonly start: () => Promise<void>
+  /** Stops polling (the in-flight cycle may finish) and closes the database. */
+  readonly stop: () => Promise<void>
+  /** Exchanges an authorization code (or the whole redirect URL) for tokens and stores them. */
+  readonly authorize: (codeOrRedirectUrl: string) => Promise<void>
+  readonly recordSubmission: (input: SubmissionInput) => Promise<ExecutionRow>
+  readonly getExecution: (executionId: string) => Promise<ExecutionRow | undefined>
+  readonly listOpen: () => Promise<ReadonlyArray<ExecutionRow>>
+  /**
+   * Calls `handler` for every fill, flag, replacement and terminal event recorded from now
+   * on (or from `fromPosition`); returns a function that unsubscribes. A handler that
+   * throws is logged and the stream goes on.
+   */
+  readonly onFill: (
+    handler: (event: FillEvent, recorded: RecordedEvent) => void | Promise<void>,
+    options?: { readonly fromPosition?: bigint }
+  ) => () => void
+}
+
+const toConfig = (options: FillTrackerOptions): AppConfig => {
+  const flags: Record<string, string | undefined> = {
+    database: options.database,
+    "order-polling-interval": options.pollingInterval,
+    "order-polling-max-jitter": options.pollingMaxJitter,
+    "price-sanity-band": options.priceSanityBand,
+    "schwab-app-key": options.schwab.appKey,
+    "schwab-app-secret": options.schwab.appSecret,
+    "token-key": options.schwab.tokenKey,
+    "schwab-redirect-uri": options.schwab.redirectUri,
+    "schwab-base-url": options.schwab.baseUrl,
+    "schwab-token-url": options.schwab.tokenUrl,
+    "schwab-authorize-url": options.schwab.authorizeUrl,
+    "health-port": "0"
+  }
+  // Library use never reads the process environment: the bot's config is explicit.
+  const r = resolveConfig({ flags, env: {} }, ["appKey", "appSecret", "tokenKey"])
+  if (!r.ok) throw r.error
+  return r.config
+}
+
+/** Builds a tracker; throws `InvalidConfig` naming every problem. */
+export const createFillTracker = async (options: FillTrackerOptions): Promise<FillTrackerHandle> => {
+  const config = toConfig(options)
+  const runtime = ManagedRuntime.make(appLayer(config, options.tuning ?? {}))
+  await runtime.runPromise(Effect.void)
+  let poller: { readonly stop: Effect.Effect<void> } | undefined
+  const subscriptions = new Set<Fiber.RuntimeFiber<void, unknown>>()
+  const withTracker = <A, E>(f: (t: FillTracker["Type"]) => Effect.Effect<A, E>) =>
+    runtime.runPromise(Effect.flatMap(FillTracker, f))
+
+  return {
+    start: async () => {
+      if (poller === undefined) poller = await runtime.runPromise(startPoller(pollerOptionsFrom(config, [])))
+    },
+    stop: async () => {
+      if (poller !== undefined) await runtime.runPromise(poller.stop)
+      poller = undefined
+      for (const f of subscriptions) await runtime.runPromise(Fiber.interrupt(f))
+      subscriptions.clear()
+      await runtime.dispose()
+    },
+    authorize: (code) =>
+      runtime.runPromise(
+        Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))
+      ),
+    recordSubmission: (input) => withTracker((t) => t.recordSubmission(input)),
+    getExecution: (id) => withTracker((t) => Effect.map(t.getExecution(id), Option.getOrUndefined)),
+    listOpen: () => withTracker((t) => t.listOpen()),
+    onFill: (handler, opts = {}) => {
+      const fiber = runtime.runFork(
+        Effect.flatMap(FillTracker, (t) =>
+          Effect.gen(function* () {
+            // "From now on" means after the newest event at subscription time.
+            const fromPosition = opts.fromPosition ?? (yield* t.headPosition)
+            return yield* t
+              .fills({ fromPosition })
+              .pipe(
+                Stream.runForEach(({ event, ...recorded }) =>
+                  Effect.tryPromise(async () => handler(event, { event, ...recorded })).pipe(
+                    Effect.catchAll((e) => Effect.logError("onFill handler failed", e))
+                  )
+                )
+              )
+          })
+        )
+      )
+      subscriptions.add(fiber)
+      return () => {
+        subscriptions.delete(fiber)
+        runtime.runFork(Fiber.interrupt(fiber))
+      }
+    }
+  }
+}
