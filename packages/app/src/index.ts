@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 
+/** Exact decimals, to read prices and quantities in events. @since 0.1.0 @category models */
+export { Decimal } from "@fill-tracker/domain"
 /** @since 0.1.0 @category config */
 export { type AppConfig, type ConfigProblem, InvalidConfig, resolveConfig } from "./config/AppConfig.js"
 /** @since 0.1.0 @category config */

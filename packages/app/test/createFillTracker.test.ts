@@ -33,6 +33,7 @@ describe("createFillTracker (Promise facade)", () => {
       database: path.join(dir, "fills.db"),
       pollingInterval: "200ms",
       pollingMaxJitter: "0s",
+      logLevel: "error",
       schwab: {
         appKey: sandbox.appKey,
         appSecret: sandbox.appSecret,

@@ -3,10 +3,13 @@
  * logger chosen by LOG_FORMAT / LOG_LEVEL, and the store on the configured database.
  */
 import { SqliteStore } from "@fill-tracker/store"
-import { Effect, Layer, Logger, LogLevel, type Option } from "effect"
+import { Effect, Layer, type Option } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { SettingName } from "../config/settings.js"
+import { loggingLayer } from "../logging.js"
 import { configFrom } from "./settingsOptions.js"
+
+export { loggingLayer }
 
 export const resolve = (
   flags: Readonly<Record<string, Option.Option<string>>>,
@@ -16,23 +19,6 @@ export const resolve = (
     const r = configFrom(flags, required)
     return r.ok ? Effect.succeed(r.config) : Effect.fail(r.error)
   })
-
-const LEVELS = {
-  debug: LogLevel.Debug,
-  info: LogLevel.Info,
-  warning: LogLevel.Warning,
-  error: LogLevel.Error
-} as const
-
-/** Logs go to stderr so `--json` output on stdout stays machine-readable. */
-export const loggingLayer = (config: Pick<AppConfig, "logFormat" | "logLevel">) =>
-  Layer.mergeAll(
-    Logger.replace(
-      Logger.defaultLogger,
-      Logger.withConsoleError(config.logFormat === "json" ? Logger.jsonLogger : Logger.prettyLoggerDefault)
-    ),
-    Logger.minimumLogLevel(LEVELS[config.logLevel])
-  )
 
 export const storeLayer = (config: Pick<AppConfig, "database">) =>
   SqliteStore.layer({ filename: config.database })

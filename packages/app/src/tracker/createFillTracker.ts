@@ -12,9 +12,10 @@
  */
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import type { ExecutionRow, RecordedEvent } from "@fill-tracker/store"
-import { Effect, Fiber, ManagedRuntime, Option, Stream } from "effect"
+import { Effect, Fiber, Layer, ManagedRuntime, Option, Stream } from "effect"
 import { type AppConfig, resolveConfig } from "../config/AppConfig.js"
 import { appLayer, type SchwabTuning } from "../layers.js"
+import { loggingLayer } from "../logging.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
@@ -26,6 +27,9 @@ export interface FillTrackerOptions {
   readonly pollingInterval?: string
   readonly pollingMaxJitter?: string
   readonly priceSanityBand?: string
+  /** Default `info`; logs go to stderr. */
+  readonly logLevel?: "debug" | "info" | "warning" | "error"
+  readonly logFormat?: "json" | "pretty"
   readonly schwab: {
     readonly appKey: string
     readonly appSecret: string
@@ -67,6 +71,8 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
     "order-polling-interval": options.pollingInterval,
     "order-polling-max-jitter": options.pollingMaxJitter,
     "price-sanity-band": options.priceSanityBand,
+    "log-level": options.logLevel,
+    "log-format": options.logFormat,
     "schwab-app-key": options.schwab.appKey,
     "schwab-app-secret": options.schwab.appSecret,
     "token-key": options.schwab.tokenKey,
@@ -85,7 +91,9 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
 /** Builds a tracker; throws `InvalidConfig` naming every problem. */
 export const createFillTracker = async (options: FillTrackerOptions): Promise<FillTrackerHandle> => {
   const config = toConfig(options)
-  const runtime = ManagedRuntime.make(appLayer(config, options.tuning ?? {}))
+  const runtime = ManagedRuntime.make(
+    Layer.merge(appLayer(config, options.tuning ?? {}), loggingLayer(config))
+  )
   await runtime.runPromise(Effect.void)
   let poller: { readonly stop: Effect.Effect<void> } | undefined
   const subscriptions = new Set<Fiber.RuntimeFiber<void, unknown>>()
