@@ -133,9 +133,14 @@ const retryable =
       ? isTransient(e)
       : e._tag === "RateLimited" || (e._tag === "TransportError" && !e.sent)
 
-/** Failures after which a sent order may or may not exist. */
-const ambiguous = (e: SchwabError): boolean =>
-  e._tag === "RequestTimeout" || e._tag === "ServerError" || (e._tag === "TransportError" && e.sent)
+/**
+ * Failures of the order request itself after which the order may or may not exist. The same
+ * failure on the token endpoint (a refresh before sending) means the order never left.
+ */
+const ambiguous = (endpoint: Endpoint, e: SchwabError): boolean =>
+  (e._tag === "RequestTimeout" || e._tag === "ServerError" || (e._tag === "TransportError" && e.sent)) &&
+  e.method === endpoint.method &&
+  e.route === endpoint.route
 
 /** Builds the service. @since 0.1.0 @category constructors */
 export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth | HttpClient.HttpClient> =
@@ -316,7 +321,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         const sent = yield* Effect.either(call(PLACE_ORDER, request, "once"))
         const id = Either.isRight(sent)
           ? yield* newOrderId(PLACE_ORDER, sent.right)
-          : ambiguous(sent.left)
+          : ambiguous(PLACE_ORDER, sent.left)
             ? yield* recoverPlacement(hash, order, startedAt, sent.left)
             : yield* Effect.fail(sent.left)
         yield* remember(id)

@@ -131,6 +131,19 @@ describe("SchwabClient.placeOrder", () => {
     })
   )
 
+  it.scopedLive("a token endpoint outage during the refresh is not mistaken for a lost order", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      s.expireAccessTokens()
+      s.faults.inject({ route: "token", kind: "unavailable", times: 10 })
+      const e = yield* Effect.flip(client.placeOrder(hash, order))
+      expect(e._tag === "ServerError" && e.route).toBe("/v1/oauth/token")
+      expect(count(s, "placeOrder")).toBe(1)
+      expect(count(s, "listOrders")).toBe(0)
+      expect(s.orderIds()).toEqual([])
+    })
+  )
+
   it.scopedLive("a 400 (invalid order) is reported with Schwab's message and never resent", () =>
     Effect.gen(function* () {
       const { s, client, hash } = yield* setup()
