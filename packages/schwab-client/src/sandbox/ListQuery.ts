@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { KNOWN_ORDER_STATUSES } from "@fill-tracker/domain"
 
 /** @since 0.1.0 @category models */
 export interface ListQuery {
@@ -13,29 +14,8 @@ export interface ListQuery {
   readonly maxResults: number
 }
 
-const STATUSES = [
-  "AWAITING_PARENT_ORDER",
-  "AWAITING_CONDITION",
-  "AWAITING_STOP_CONDITION",
-  "AWAITING_MANUAL_REVIEW",
-  "ACCEPTED",
-  "AWAITING_UR_OUT",
-  "PENDING_ACTIVATION",
-  "QUEUED",
-  "WORKING",
-  "REJECTED",
-  "PENDING_CANCEL",
-  "CANCELED",
-  "PENDING_REPLACE",
-  "REPLACED",
-  "FILLED",
-  "EXPIRED",
-  "NEW",
-  "AWAITING_RELEASE_TIME",
-  "PENDING_ACKNOWLEDGEMENT",
-  "PENDING_RECALL",
-  "UNKNOWN"
-]
+// The spec's status enum is the domain's; the sandbox validates against the same list.
+const STATUSES: ReadonlyArray<string> = KNOWN_ORDER_STATUSES
 
 /** @since 0.1.0 @category constants */
 export const MAX_WINDOW_MS = 60 * 24 * 60 * 60 * 1000
