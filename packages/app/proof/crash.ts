@@ -17,7 +17,16 @@ import { Executions, SqliteStore } from "@fill-tracker/store"
 import { Effect, Logger, LogLevel, Redacted } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
-import { type AuditReport, audit, brokerDone, proofConfig, recordAll, seedOrders, summary, tempDir } from "./harness.js"
+import {
+  type AuditReport,
+  audit,
+  brokerDone,
+  proofConfig,
+  recordAll,
+  seedOrders,
+  summary,
+  tempDir
+} from "./harness.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const mainTs = path.join(repoRoot, "packages/app/src/main.ts")
@@ -52,11 +61,15 @@ const childEnv = (config: AppConfig): NodeJS.ProcessEnv => ({
 /** Spawns `run` and resolves once it logs that it is running (or rejects when it exits first). */
 const startChild = (config: AppConfig): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=@fill-tracker/source", "--import", "tsx", mainTs, "run"], {
-      cwd: repoRoot,
-      env: childEnv(config),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@fill-tracker/source", "--import", "tsx", mainTs, "run"],
+      {
+        cwd: repoRoot,
+        env: childEnv(config),
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
     let output = ""
     const onData = (chunk: Buffer) => {
       output += chunk.toString("utf8")
@@ -64,7 +77,9 @@ const startChild = (config: AppConfig): Promise<ChildProcess> =>
     }
     child.stdout?.on("data", onData)
     child.stderr?.on("data", onData)
-    child.once("exit", (code) => reject(new Error(`run exited (${code}) before running:\n${output.slice(-2_000)}`)))
+    child.once("exit", (code) =>
+      reject(new Error(`run exited (${code}) before running:\n${output.slice(-2_000)}`))
+    )
   })
 
 const exited = (child: ChildProcess) =>
@@ -133,7 +148,10 @@ export const runCrash = async (options: {
     last.kill("SIGTERM")
     await exited(last)
     const report = await quiet(
-      audit(sandbox, orders).pipe(Effect.provide(SqliteStore.layer({ filename: config.database })), Effect.scoped)
+      audit(sandbox, orders).pipe(
+        Effect.provide(SqliteStore.layer({ filename: config.database })),
+        Effect.scoped
+      )
     )
     return {
       audit: report,
@@ -160,7 +178,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const orders = Number(process.argv[2] ?? 200)
   const kills = Number(process.argv[3] ?? 24)
   const seed = Number(process.argv[4] ?? 42)
-  const report = await runCrash({ orders, kills, seed, spanMs: 40_000, maxKillDelayMs: 2_000, timeoutMs: 300_000 })
+  const report = await runCrash({
+    orders,
+    kills,
+    seed,
+    spanMs: 40_000,
+    maxKillDelayMs: 2_000,
+    timeoutMs: 300_000
+  })
   console.log(describeCrash(report))
   const a = report.audit
   process.exitCode = a.mismatches.length === 0 && a.duplicateFills === 0 && a.replayDifferences === 0 ? 0 : 1

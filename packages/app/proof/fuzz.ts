@@ -21,6 +21,7 @@ import {
   flattenOrders,
   type Instant,
   initial,
+  isMultiLeg,
   isTerminal,
   type LegFilled,
   reconcile,
@@ -49,6 +50,9 @@ export interface FuzzReport {
   readonly events: number
   readonly inconsistencies: number
   readonly terminal: number
+  /** Multi-leg snapshots whose `filledQuantity` beyond the order quantity closed the execution with it. */
+  readonly findings: number
+  readonly example: string | undefined
   readonly ms: number
 }
 
@@ -77,7 +81,7 @@ const lifecycleSequences = async (): Promise<Array<ReadonlyArray<string>>> => {
     const ids = lifecycles.map((l, i) => sandbox.seedOrder(hash, { symbol: "AAPL", quantity: 6 + i }, l))
     const sequences: Array<Array<string>> = ids.map(() => [])
     for (let step = 0; step < 8; step++) {
-      ids.forEach((id, i) => sequences[i]!.push(sandbox.orderJson(id)))
+      for (const [i, id] of ids.entries()) sequences[i]!.push(sandbox.orderJson(id))
       clock.advance(500)
     }
     return sequences
@@ -86,7 +90,16 @@ const lifecycleSequences = async (): Promise<Array<ReadonlyArray<string>>> => {
   }
 }
 
-const STATUSES = ["FILLED", "CANCELED", "REJECTED", "EXPIRED", "REPLACED", "WORKING", "PENDING_ACTIVATION", "NOPE"]
+const STATUSES = [
+  "FILLED",
+  "CANCELED",
+  "REJECTED",
+  "EXPIRED",
+  "REPLACED",
+  "WORKING",
+  "PENDING_ACTIVATION",
+  "NOPE"
+]
 
 /** A structural mutation of a parsed body, drawn from `g`. */
 const mutate = (g: fc.GeneratorValue, value: unknown, depth = 0): unknown => {
@@ -128,7 +141,8 @@ const mutate = (g: fc.GeneratorValue, value: unknown, depth = 0): unknown => {
   }
   if (typeof value === "number")
     return g(fc.constantFrom, -value, 0, value * 3, value / 7, 1e21, -1e-9, String(value), null)
-  if (typeof value === "string") return g(fc.constantFrom, "", `${value}x`, value.slice(0, 3), "2025-13-40T99:99:99+0000")
+  if (typeof value === "string")
+    return g(fc.constantFrom, "", `${value}x`, value.slice(0, 3), "2025-13-40T99:99:99+0000")
   return g(fc.jsonValue, { maxDepth: 1 })
 }
 
@@ -144,7 +158,9 @@ const caseText = (g: fc.GeneratorValue, bodies: ReadonlyArray<string>): string =
     }
     case 2: {
       const at = g(fc.nat, { max: base.length - 1 })
-      return base.slice(0, at) + g(fc.constantFrom, "0", "-", ".", '"', "]", "}", "e", "9") + base.slice(at + 1)
+      return (
+        base.slice(0, at) + g(fc.constantFrom, "0", "-", ".", '"', "]", "}", "e", "9") + base.slice(at + 1)
+      )
     }
     case 3:
       return base
@@ -187,15 +203,28 @@ const fail = (message: string): never => {
 const sameLeg = (a: LegFilled, b: LegFilled) =>
   D.compare(a.quantity, b.quantity) === 0 && D.compare(a.price, b.price) === 0
 
-/** Checks the closing event's arithmetic against the recorded fills. */
-const checkClose = (state: TradeState) => {
+/**
+ * Checks the closing event's arithmetic against the recorded fills. A multi-leg close
+ * takes its units from the snapshot's `filledQuantity` (reconcile's design), so there
+ * the check is only that the units do not exceed the order's quantity; a break of that
+ * is counted as a finding (see the report) rather than thrown, as it is the domain's open
+ * question, not the harness's.
+ */
+const checkClose = (state: TradeState, order: SchwabOrder, tally: Tally, text: string) => {
   if (state.status !== "Filled" && state.status !== "Failed") return
   const close = state.status === "Filled" ? state.filled : state.failed
   if (close.notional !== undefined && close.priceCents !== undefined && !D.isZero(close.filledShares)) {
     const cents = D.centsOfRatio(close.notional, close.filledShares)
     if (cents !== close.priceCents) fail(`cents ${close.priceCents} but notional/shares gives ${cents}`)
   }
-  if (state.status === "Filled" && state.filled.legs.length <= 1) {
+  if (state.status === "Filled" && isMultiLeg(order)) {
+    if (order.quantity !== undefined && D.compare(state.filled.filledShares, order.quantity) > 0) {
+      tally.findings += 1
+      tally.example ??= text
+    }
+    return
+  }
+  if (state.status === "Filled") {
     const shares = D.sum(state.fills.map((f) => f.quantity))
     const notional = D.sum(state.fills.map((f) => D.mul(f.quantity, f.price)))
     if (D.compare(shares, state.filled.filledShares) !== 0)
@@ -212,6 +241,9 @@ interface Tally {
   events: number
   inconsistencies: number
   terminal: number
+  /** Multi-leg closes whose units exceed the order's quantity (first example kept). */
+  findings: number
+  example: string | undefined
 }
 
 /** Reconciles a sequence of texts into one execution, checking every invariant after each. */
@@ -247,7 +279,8 @@ const runSequence = (texts: ReadonlyArray<string>, shares: number, tally: Tally)
       tally.events += result.right.length
       if (isTerminal(before)) {
         if (state.status !== before.status) fail(`terminal ${before.status} became ${state.status}`)
-        const closed = (s: TradeState) => (s.status === "Filled" ? s.filled : s.status === "Failed" ? s.failed : undefined)
+        const closed = (s: TradeState) =>
+          s.status === "Filled" ? s.filled : s.status === "Failed" ? s.failed : undefined
         if (closed(state) !== closed(before)) fail("a terminal state's closing event changed")
       }
       if (state.status === "Pending") continue
@@ -258,7 +291,7 @@ const runSequence = (texts: ReadonlyArray<string>, shares: number, tally: Tally)
         const shown = seen.get(f.fillKey)
         if (shown === undefined || !sameLeg(shown, f)) fail(`fill ${f.fillKey} was in no snapshot`)
       }
-      checkClose(state)
+      if (!isTerminal(before)) checkClose(state, order, tally, text)
       const again = reconcile(state, order, now)
       if (again._tag === "Right" && again.right.some((e) => e.type !== "FillFlagged"))
         fail(`the same snapshot twice gave ${again.right.map((e) => e.type).join(",")}`)
@@ -267,12 +300,26 @@ const runSequence = (texts: ReadonlyArray<string>, shares: number, tally: Tally)
   if (isTerminal(state)) tally.terminal += 1
 }
 
-export const runFuzz = async (options: { readonly cases: number; readonly seed: number }): Promise<FuzzReport> => {
+export const runFuzz = async (options: {
+  readonly cases: number
+  readonly seed: number
+  /** A fast-check replay path, to rerun one counterexample. */
+  readonly path?: string
+}): Promise<FuzzReport> => {
   const started = Date.now()
   const bodies = await fixtureBodies()
   const sequences = await lifecycleSequences()
   const all = [...bodies, ...sequences.flat()]
-  const tally: Tally = { decoded: 0, rejected: 0, reconciled: 0, events: 0, inconsistencies: 0, terminal: 0 }
+  const tally: Tally = {
+    decoded: 0,
+    rejected: 0,
+    reconciled: 0,
+    events: 0,
+    inconsistencies: 0,
+    terminal: 0,
+    findings: 0,
+    example: undefined
+  }
   let cases = 0
   fc.assert(
     fc.property(fc.gen(), fc.integer({ min: 1, max: 2_000 }), (g, shares) => {
@@ -285,9 +332,18 @@ export const runFuzz = async (options: { readonly cases: number; readonly seed: 
               g(fc.nat, { max: 4 }) === 0 ? [] : g(fc.nat, { max: 3 }) === 0 ? [caseText(g, [t]), t] : [t]
             )
           : Array.from({ length: g(fc.integer, { min: 1, max: 3 }) }, () => caseText(g, all))
-      runSequence(texts, shares, tally)
+      try {
+        runSequence(texts, shares, tally)
+      } catch (e) {
+        // The texts make the counterexample reproducible by hand.
+        throw new Error(`${String(e)}\nshares ${shares}; texts:\n${texts.join("\n---\n")}`)
+      }
     }),
-    { numRuns: options.cases, seed: options.seed }
+    {
+      numRuns: options.cases,
+      seed: options.seed,
+      ...(options.path === undefined ? {} : { path: options.path })
+    }
   )
   return { cases, ...tally, ms: Date.now() - started }
 }
@@ -295,10 +351,15 @@ export const runFuzz = async (options: { readonly cases: number; readonly seed: 
 export const describeFuzz = (r: FuzzReport): string =>
   `fuzz: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s, 0 exceptions, 0 invariant breaks; ` +
   `${r.decoded} orders decoded, ${r.rejected} texts rejected, ${r.reconciled} reconciles ` +
-  `(${r.events} events, ${r.inconsistencies} inconsistencies reported), ${r.terminal} sequences ended terminal`
+  `(${r.events} events, ${r.inconsistencies} inconsistencies reported), ${r.terminal} sequences ended terminal; ` +
+  `finding: ${r.findings} multi-leg closes with more units than the order's quantity` +
+  (r.example === undefined ? "" : `\n  first example: ${r.example.slice(0, 600)}`)
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const cases = Number(process.argv[2] ?? 100_000)
   const seed = Number(process.argv[3] ?? 42)
-  console.log(describeFuzz(await runFuzz({ cases, seed })))
+  const replayPath = process.argv[4]
+  console.log(
+    describeFuzz(await runFuzz({ cases, seed, ...(replayPath === undefined ? {} : { path: replayPath }) }))
+  )
 }

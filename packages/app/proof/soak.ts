@@ -1,5 +1,5 @@
 /**
- * Fault soak: many orders in varied lifecycles, a sandbox that faults a quarter of the
+ * Fault soak: many orders in varied lifecycles, a sandbox that faults about 30% of the
  * poller's requests (429 with Retry-After, 500, 503, hangs past the request timeout,
  * malformed and truncated bodies, expired access tokens), and the real poll cycle run
  * in-process until every order is done. Then the audit: zero lost fills, zero wrong
@@ -16,7 +16,16 @@ import { Duration, Effect, Logger, LogLevel } from "effect"
 import { appLayer } from "../src/layers.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
-import { type AuditReport, audit, brokerDone, proofConfig, recordAll, seedOrders, summary, tempDir } from "./harness.js"
+import {
+  type AuditReport,
+  audit,
+  brokerDone,
+  proofConfig,
+  recordAll,
+  seedOrders,
+  summary,
+  tempDir
+} from "./harness.js"
 
 export interface SoakReport {
   readonly audit: AuditReport
@@ -27,16 +36,16 @@ export interface SoakReport {
   readonly wallMs: number
 }
 
-/** The faults, on the two routes the poller uses; about 25% of its requests in total. */
+/** The faults, on the two routes the poller uses; about 30% of its requests in total (seven 5% coins). */
 const injectFaults = (sandbox: Sandbox) => {
   for (const route of ["listOrders", "getOrder"] as const) {
-    sandbox.faults.inject({ route, kind: "rateLimited", retryAfterSeconds: 1, probability: 0.04 })
-    sandbox.faults.inject({ route, kind: "serverError", probability: 0.04 })
-    sandbox.faults.inject({ route, kind: "unavailable", probability: 0.03 })
-    sandbox.faults.inject({ route, kind: "hang", probability: 0.03 })
-    sandbox.faults.inject({ route, kind: "malformedJson", probability: 0.04 })
-    sandbox.faults.inject({ route, kind: "truncatedJson", probability: 0.04 })
-    sandbox.faults.inject({ route, kind: "unauthorized", probability: 0.04 })
+    sandbox.faults.inject({ route, kind: "rateLimited", retryAfterSeconds: 1, probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "serverError", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "unavailable", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "hang", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "malformedJson", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "truncatedJson", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "unauthorized", probability: 0.05 })
   }
 }
 
@@ -51,12 +60,17 @@ export const runSoak = async (options: {
   const sandbox = await startSandbox({
     seed: options.seed,
     clock: realClock(),
-    accounts: Array.from({ length: options.accounts ?? 3 }, (_, i) => ({ accountNumber: String(10_000_001 + i) }))
+    accounts: Array.from({ length: options.accounts ?? 3 }, (_, i) => ({
+      accountNumber: String(10_000_001 + i)
+    }))
   })
   const started = Date.now()
   try {
     const config = proofConfig(sandbox, path.join(dir, "soak.db"), { requestTimeout: 300 })
-    const orders = seedOrders(sandbox, options.orders, { seed: options.seed, spanMs: options.spanMs ?? 3_000 })
+    const orders = seedOrders(sandbox, options.orders, {
+      seed: options.seed,
+      spanMs: options.spanMs ?? 3_000
+    })
     const program = Effect.gen(function* () {
       const auth = yield* SchwabAuth.SchwabAuth
       yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
@@ -94,7 +108,8 @@ export const runSoak = async (options: {
     )
     const requests = sandbox.requests().filter((r) => r.name === "listOrders" || r.name === "getOrder")
     const faultsByKind: Record<string, number> = {}
-    for (const r of requests) if (r.fault !== undefined) faultsByKind[r.fault] = (faultsByKind[r.fault] ?? 0) + 1
+    for (const r of requests)
+      if (r.fault !== undefined) faultsByKind[r.fault] = (faultsByKind[r.fault] ?? 0) + 1
     return {
       audit: report,
       cycles,
@@ -120,7 +135,7 @@ export const describeSoak = (r: SoakReport): string =>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const orders = Number(process.argv[2] ?? 1_000)
   const seed = Number(process.argv[3] ?? 42)
-  const report = await runSoak({ orders, seed, spanMs: 8_000, timeoutMs: 600_000 })
+  const report = await runSoak({ orders, seed, accounts: 5, spanMs: 30_000, timeoutMs: 600_000 })
   console.log(describeSoak(report))
   const ok =
     report.audit.mismatches.length === 0 &&

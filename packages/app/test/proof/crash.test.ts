@@ -3,7 +3,14 @@ import { runCrash } from "../../proof/crash.js"
 
 describe("crash safety (short form)", () => {
   it("the run binary SIGKILLed 4 times over 30 orders still records exactly the broker's truth", async () => {
-    const r = await runCrash({ orders: 30, kills: 4, seed: 3, spanMs: 6_000, maxKillDelayMs: 1_500, timeoutMs: 40_000 })
+    const r = await runCrash({
+      orders: 30,
+      kills: 4,
+      seed: 3,
+      spanMs: 6_000,
+      maxKillDelayMs: 1_500,
+      timeoutMs: 40_000
+    })
     expect(r.audit.mismatches).toEqual([])
     expect(r.audit.terminal).toBe(30)
     expect(r.audit.lostFills).toBe(0)
