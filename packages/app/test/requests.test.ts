@@ -1,0 +1,211 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { immediateFill, type Sandbox, working } from "@fill-tracker/schwab-client/sandbox"
+import { Effect, Option } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import type { AppConfig } from "../src/config/AppConfig.js"
+import { Metrics } from "../src/health/Metrics.js"
+import { runCycleOnce } from "../src/poller/Poller.js"
+import { FillTracker } from "../src/tracker/FillTracker.js"
+import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
+
+let dir: string
+let sandbox: Sandbox
+let config: AppConfig
+
+beforeEach(async () => {
+  dir = tempDir("requests")
+  sandbox = await manualSandbox()
+  config = testConfig(sandbox, path.join(dir, "fills.db"))
+})
+afterEach(async () => {
+  await sandbox.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const LIST_ROUTE = "GET /accounts/{hash}/orders"
+const GET_ROUTE = "GET /accounts/{hash}/orders/{orderId}"
+const cycle = runCycleOnce(cycleOptions({ concurrency: 16 }))
+const DAY_MS = 24 * 3_600_000
+
+const submit = (executionId: string, orderId: string, shares: number, submittedAt?: Date) =>
+  Effect.flatMap(FillTracker, (t) =>
+    t.recordSubmission({
+      executionId,
+      orderId,
+      accountHash: accountOf(sandbox),
+      symbol: "AAPL",
+      shares,
+      direction: "BUY",
+      ...(submittedAt === undefined ? {} : { submittedAt })
+    })
+  )
+
+const stateOf = (executionId: string) =>
+  Effect.flatMap(FillTracker, (t) => t.getExecution(executionId)).pipe(
+    Effect.map((o) => Option.getOrThrow(o).state)
+  )
+
+/** The Schwab requests the poller made (token exchanges excluded), by route template. */
+const pollerRoutes = () =>
+  sandbox
+    .requests()
+    .filter((r) => r.name !== "token")
+    .map((r) => r.route)
+
+describe("requests per cycle", () => {
+  it("500 open orders in one account cost exactly one list request per cycle and no getOrder", async () => {
+    const ids = Array.from({ length: 500 }, () =>
+      sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 10 }, working())
+    )
+    const reports = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* Effect.forEach(ids, (orderId, i) => submit(`bulk-${i}`, orderId, 10), { discard: true })
+        sandbox.resetRequests()
+        const first = yield* cycle
+        const afterFirst = pollerRoutes()
+        sandbox.resetRequests()
+        const second = yield* cycle
+        const metrics = yield* Metrics
+        return {
+          first,
+          second,
+          afterFirst,
+          afterSecond: pollerRoutes(),
+          listed: metrics.value("fill_tracker_schwab_requests_total", { route: "listOrders" }),
+          got: metrics.value("fill_tracker_schwab_requests_total", { route: "getOrder" })
+        }
+      })
+    )
+    expect(reports.afterFirst).toEqual([LIST_ROUTE])
+    expect(reports.afterSecond).toEqual([LIST_ROUTE])
+    expect(reports.first?.open).toBe(500)
+    expect(reports.first?.listRequests).toBe(1)
+    expect(reports.first?.getRequests).toBe(0)
+    expect(reports.first?.outcomes.unchanged).toBe(500)
+    expect(reports.listed).toBe(2)
+    expect(reports.got).toBe(0)
+  }, 60_000)
+
+  it("an order older than the list window costs one getOrder, and no list", async () => {
+    const enteredAt = sandbox.clock.now() - 70 * DAY_MS
+    const orderId = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 4, enteredAt },
+      immediateFill({ price: "150.25" })
+    )
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submit("old-1", orderId, 4, new Date(enteredAt))
+        sandbox.resetRequests()
+        const report = yield* cycle
+        return { report, routes: pollerRoutes(), state: yield* stateOf("old-1") }
+      })
+    )
+    expect(r.routes).toEqual([GET_ROUTE])
+    expect(r.report?.listRequests).toBe(0)
+    expect(r.report?.getRequests).toBe(1)
+    expect(r.state).toBe("FILLED")
+  })
+
+  it("an order the list does not return costs one getOrder beside the list", async () => {
+    const now = sandbox.clock.now()
+    // Entered at the broker well before the bot says it sent it: outside the list window.
+    const missing = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 2, enteredAt: now - 30 * 60_000 },
+      immediateFill({ price: "10.00" })
+    )
+    const listed = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 3 },
+      immediateFill({ price: "11.00" })
+    )
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submit("missing-1", missing, 2, new Date(now))
+        yield* submit("listed-1", listed, 3, new Date(now))
+        sandbox.resetRequests()
+        const report = yield* cycle
+        return {
+          report,
+          routes: pollerRoutes(),
+          missing: yield* stateOf("missing-1"),
+          listed: yield* stateOf("listed-1")
+        }
+      })
+    )
+    expect([...r.routes].sort()).toEqual([LIST_ROUTE, GET_ROUTE].sort())
+    expect(r.report?.getRequests).toBe(1)
+    expect(r.missing).toBe("FILLED")
+    expect(r.listed).toBe("FILLED")
+  })
+
+  it("an inconsistent snapshot and a getOrder 404 do not stop the other orders", async () => {
+    const brokenId = "9007199254799000001"
+    // Two activities with one id: the fills cannot be told apart, so the snapshot is refused.
+    sandbox.addRawOrder(
+      accountOf(sandbox),
+      `{
+        "session": "NORMAL", "duration": "DAY", "orderType": "MARKET", "complexOrderStrategyType": "NONE",
+        "quantity": 2.0, "filledQuantity": 2.0, "remainingQuantity": 0.0,
+        "orderLegCollection": [
+          { "orderLegType": "EQUITY", "legId": 1, "instrument": { "assetType": "EQUITY", "symbol": "AAPL", "instrumentId": 1973757747 },
+            "instruction": "BUY", "positionEffect": "OPENING", "quantity": 2.0 }
+        ],
+        "orderStrategyType": "SINGLE", "orderId": ${brokenId}, "cancelable": false, "editable": false,
+        "status": "FILLED", "enteredTime": "2025-08-29T14:00:00+0000", "closeTime": "2025-08-29T14:00:02+0000",
+        "accountNumber": 12345678,
+        "orderActivityCollection": [
+          { "activityType": "EXECUTION", "activityId": 9170000000000000001, "executionType": "FILL", "quantity": 1.0,
+            "orderRemainingQuantity": 1.0,
+            "executionLegs": [{ "legId": 1, "quantity": 1.0, "price": 150.0, "time": "2025-08-29T14:00:01+0000" }] },
+          { "activityType": "EXECUTION", "activityId": 9170000000000000001, "executionType": "FILL", "quantity": 1.0,
+            "orderRemainingQuantity": 0.0,
+            "executionLegs": [{ "legId": 1, "quantity": 1.0, "price": 151.0, "time": "2025-08-29T14:00:02+0000" }] }
+        ]
+      }`
+    )
+    const good = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 3 },
+      immediateFill({ price: "150.25" })
+    )
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submit("broken-1", brokenId, 2)
+        yield* submit("gone-1", "9007199254799999999", 1)
+        yield* submit("good-1", good, 3)
+        sandbox.resetRequests()
+        const report = yield* cycle
+        const metrics = yield* Metrics
+        return {
+          report,
+          routes: pollerRoutes(),
+          statuses: sandbox.requests().map((q) => q.status),
+          broken: yield* stateOf("broken-1"),
+          gone: yield* stateOf("gone-1"),
+          good: yield* stateOf("good-1"),
+          inconsistencies: metrics.value("fill_tracker_inconsistencies_total"),
+          notFound: metrics.value("fill_tracker_schwab_errors_total", { kind: "OrderNotFound" })
+        }
+      })
+    )
+    expect(r.good).toBe("FILLED")
+    expect(r.broken).toBe("SUBMITTED")
+    expect(r.gone).toBe("SUBMITTED")
+    expect(r.report?.outcomes).toMatchObject({ terminal: 1, inconsistent: 1, missing: 1, error: 0 })
+    expect(r.inconsistencies).toBe(1)
+    expect([...r.routes].sort()).toEqual([LIST_ROUTE, GET_ROUTE].sort())
+    expect(r.statuses).toContain(404)
+    expect(r.notFound).toBe(1)
+  })
+})
