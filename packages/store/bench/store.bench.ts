@@ -9,9 +9,12 @@
  *
  * - batched append: streams of 100 events (Submitted, 98 LegFilled, Filled), one append
  *   (one transaction) per stream; this also builds the store of the given size.
- * - one-event append: 4,000 streams × 5 single-event appends onto that store.
+ * - one-event append: 4,000 streams × 5 single-event appends onto that store, three
+ *   rounds alternating the Effect and raw paths, median of each.
  * - replay: `Replay.rebuild` of the whole store vs. a raw scan of the events table with
- *   JSON.parse of every payload (the issue's baseline).
+ *   JSON.parse of every payload (the issue's baseline), and vs. a raw scan that decodes
+ *   every payload with the domain's `decodeStoredEvent` (the ceiling any replay that
+ *   decodes its events can reach on one core).
  *
  * The raw append baseline runs the same SQL statements as `EventStore.append` (claim the
  * version, insert the events with RETURNING, read the row, upsert it, index order ids, in
@@ -23,12 +26,11 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { encodeStoredEvent, type ExecutionId, type TradeEvent } from "@fill-tracker/domain"
-import Database from "better-sqlite3"
+import type { ExecutionId, TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
-import { applyEvent, EventStore, type ExecutionRow, type RecordedEvent, Replay, SqliteStore } from "../src/index.js"
-import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
+import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
+import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
 
 const self = fileURLToPath(import.meta.url)
 const BATCH = 100
@@ -42,13 +44,17 @@ const batchStream = (s: number): { id: ExecutionId; events: ReadonlyArray<TradeE
   const order = String(1_000_000 + s)
   const events: Array<TradeEvent> = [submitted(name, order, { shares: String(BATCH * 10) })]
   for (let k = 0; k < BATCH - 2; k++)
-    events.push(legFilled(name, order, `${s}:${k}`, "10", `${100 + (k % 50)}.${String(k % 10_000).padStart(4, "0")}`, { legId: "1" }))
+    events.push(
+      legFilled(name, order, `${s}:${k}`, "10", `${100 + (k % 50)}.${String(k % 10_000).padStart(4, "0")}`, {
+        legId: "1"
+      })
+    )
   events.push(filled(name, order, { filledShares: String((BATCH - 2) * 10) }))
   return { id: name as ExecutionId, events }
 }
 
-const singleEvents = (s: number): ReadonlyArray<TradeEvent> => {
-  const name = `s-${s}`
+const singleEvents = (round: number, s: number): ReadonlyArray<TradeEvent> => {
+  const name = `s${round}-${s}`
   const order = String(5_000_000 + s)
   return [
     submitted(name, order, { shares: "30" }),
@@ -62,7 +68,15 @@ const singleEvents = (s: number): ReadonlyArray<TradeEvent> => {
 // ---- Effect path -----------------------------------------------------------------------
 
 const runEffect = <A>(file: string, body: Effect.Effect<A, unknown, EventStore | Replay>): Promise<A> =>
-  Effect.runPromise(Effect.provide(body, SqliteStore.layer({ filename: file })) as Effect.Effect<A>)
+  Effect.runPromise(
+    Effect.provide(
+      body,
+      SqliteStore.layer({
+        filename: file,
+        replay: { pageSize: Number(process.env.STORE_BENCH_PAGE ?? 5_000), cacheRows: 20_000 }
+      })
+    ) as Effect.Effect<A>
+  )
 
 const effectBatched = (file: string, streams: number) =>
   runEffect(
@@ -76,101 +90,25 @@ const effectBatched = (file: string, streams: number) =>
     })
   )
 
-const effectSingles = (file: string) =>
+const effectSingles = (file: string, round: number) =>
   runEffect(
     file,
     Effect.gen(function* () {
       const store = yield* EventStore
-      const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(s))
+      const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(round, s))
       for (let k = 0; k < SINGLE_PER_STREAM; k++)
-        for (let s = 0; s < SINGLE_STREAMS; s++) yield* store.append(`s-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
+        for (let s = 0; s < SINGLE_STREAMS; s++)
+          yield* store.append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
     })
   )
 
-const effectReplay = (file: string) => runEffect(file, Effect.flatMap(Replay, (r) => r.rebuild()))
+const effectReplay = (file: string) =>
+  runEffect(
+    file,
+    Effect.flatMap(Replay, (r) => r.rebuild())
+  )
 
 // ---- raw path --------------------------------------------------------------------------
-
-const openRaw = (file: string) => {
-  const db = new Database(file)
-  db.pragma("journal_mode = WAL")
-  db.pragma("busy_timeout = 5000")
-  db.pragma("synchronous = NORMAL")
-  db.pragma("foreign_keys = ON")
-  return db
-}
-
-const rawAppender = (db: Database.Database) => {
-  const cache = new Map<string, Database.Statement>()
-  const prep = (sql: string) => {
-    let s = cache.get(sql)
-    if (s === undefined) {
-      s = db.prepare(sql).safeIntegers(true)
-      cache.set(sql, s)
-    }
-    return s
-  }
-  const begin = db.prepare("BEGIN")
-  const commit = db.prepare("COMMIT")
-  const rollback = db.prepare("ROLLBACK")
-  const colList = columns.join(", ")
-  const upsert = prep(
-    `INSERT INTO executions (${colList}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT (execution_id) DO UPDATE SET ${columns
-      .filter((c) => c !== "execution_id")
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ")}`
-  )
-  const select = prep(`SELECT ${colList} FROM executions WHERE execution_id IN (?)`)
-  return (streamId: ExecutionId, expected: number, events: ReadonlyArray<TradeEvent>) => {
-    begin.run()
-    try {
-      const next = expected + events.length
-      const claimed =
-        expected === 0
-          ? prep(
-              "INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT (stream_id) DO NOTHING RETURNING version"
-            ).all(streamId, next)
-          : prep("UPDATE streams SET version = ? WHERE stream_id = ? AND version = ? RETURNING version").all(
-              next,
-              streamId,
-              expected
-            )
-      if (claimed.length === 0) throw new Error("conflict")
-      const recordedAt = new Date()
-      const at = recordedAt.toISOString()
-      const params: Array<unknown> = []
-      events.forEach((e, i) => {
-        const stored = encodeStoredEvent(e)
-        params.push(streamId, expected + i + 1, stored.type, stored.version, stored.data, "{}", at)
-      })
-      const inserted = prep(
-        `INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at) VALUES ${events
-          .map(() => "(?, ?, ?, ?, ?, ?, ?)")
-          .join(", ")} RETURNING position, stream_version`
-      ).all(...params) as Array<{ position: bigint; stream_version: bigint }>
-      const positions = new Map(inserted.map((r) => [Number(r.stream_version), r.position]))
-      const found = expected === 0 ? [] : (select.all(streamId) as Array<Record<string, unknown>>)
-      let row: ExecutionRow | undefined = found[0] === undefined ? undefined : fromColumns(found[0])
-      const orderIds: Array<string> = []
-      events.forEach((event, i) => {
-        const version = expected + i + 1
-        const rec: RecordedEvent = { position: positions.get(version) ?? 0n, streamId, version, event, metadata: {}, recordedAt }
-        row = applyEvent(row, rec)
-        if (event.type === "Submitted") orderIds.push(event.orderId)
-        if (event.type === "Replaced") orderIds.push(event.replacementOrderId)
-      })
-      if (row === undefined) throw new Error("projection")
-      const cols = toColumns(row)
-      upsert.run(...columns.map((c) => cols[c]))
-      for (const o of orderIds)
-        prep("INSERT INTO execution_orders (order_id, execution_id) VALUES (?, ?) ON CONFLICT DO NOTHING").run(o, streamId)
-      commit.run()
-    } catch (e) {
-      rollback.run()
-      throw e
-    }
-  }
-}
 
 const rawBatched = (file: string, streams: number) => {
   const db = openRaw(file)
@@ -182,28 +120,14 @@ const rawBatched = (file: string, streams: number) => {
   db.close()
 }
 
-const rawSingles = (file: string) => {
+const rawSingles = (file: string, round: number) => {
   const db = openRaw(file)
   const append = rawAppender(db)
-  const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(s))
+  const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(round, s))
   for (let k = 0; k < SINGLE_PER_STREAM; k++)
-    for (let s = 0; s < SINGLE_STREAMS; s++) append(`s-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
+    for (let s = 0; s < SINGLE_STREAMS; s++)
+      append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
   db.close()
-}
-
-const rawScan = (file: string) => {
-  const db = openRaw(file)
-  let n = 0
-  const stmt = db
-    .prepare(
-      "SELECT position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at FROM events ORDER BY position"
-    )
-    .safeIntegers(true)
-  for (const row of stmt.iterate() as Iterable<{ payload: string }>) {
-    if (JSON.parse(row.payload) !== null) n++
-  }
-  db.close()
-  return n
 }
 
 // ---- child phases ----------------------------------------------------------------------
@@ -212,10 +136,11 @@ const phases: Record<string, (file: string, n: number) => Promise<unknown> | unk
   migrate: (file) => runEffect(file, Effect.void),
   "effect-batched": (file, n) => effectBatched(file, n / BATCH),
   "raw-batched": (file, n) => rawBatched(file, n / BATCH),
-  "effect-single": (file) => effectSingles(file),
-  "raw-single": (file) => rawSingles(file),
+  "effect-single": (file, round) => effectSingles(file, round),
+  "raw-single": (file, round) => rawSingles(file, round),
   "effect-replay": (file) => effectReplay(file),
-  "raw-replay": (file) => rawScan(file)
+  "raw-replay": (file) => rawScan(file),
+  "raw-decode": (file) => rawDecode(file)
 }
 
 const child = async (phase: string, file: string, n: number) => {
@@ -227,7 +152,14 @@ const child = async (phase: string, file: string, n: number) => {
   process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }))
 }
 
-const spawn = (phase: string, file: string, n: number): { seconds: number; maxRssMb: number } =>
+interface Phase {
+  readonly seconds: number
+  readonly maxRssMb: number
+}
+const median = (runs: ReadonlyArray<Phase>): Phase =>
+  [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)] as Phase
+
+const spawn = (phase: string, file: string, n: number): Phase =>
   JSON.parse(
     execFileSync(process.execPath, [...process.execArgv, self, "--child", phase, file, String(n)], {
       encoding: "utf8",
@@ -244,10 +176,23 @@ const main = () => {
   const sizes = quick ? [100_000] : [100_000, 1_000_000]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fill-tracker-bench-"))
   const rows: Array<Array<string>> = []
-  const line = (name: string, events: number, effect: { seconds: number; maxRssMb: number }, raw: { seconds: number; maxRssMb: number }) => {
+  const line = (
+    name: string,
+    events: number,
+    effect: { seconds: number; maxRssMb: number },
+    raw: { seconds: number; maxRssMb: number }
+  ) => {
     const e = events / effect.seconds
     const r = events / raw.seconds
-    rows.push([name, fmt(events), fmt(e), fmt(r), (e / r).toFixed(2), fmt(effect.maxRssMb), fmt(raw.maxRssMb)])
+    rows.push([
+      name,
+      fmt(events),
+      fmt(e),
+      fmt(r),
+      (e / r).toFixed(2),
+      fmt(effect.maxRssMb),
+      fmt(raw.maxRssMb)
+    ])
   }
   try {
     for (const n of sizes) {
@@ -255,21 +200,54 @@ const main = () => {
       const raw = path.join(dir, `raw-${n}.db`)
       spawn("migrate", eff, 0)
       spawn("migrate", raw, 0)
-      line(`append, ${BATCH} events/tx (store → ${n / 1000}k)`, n, spawn("effect-batched", eff, n), spawn("raw-batched", raw, n))
+      line(
+        `append, ${BATCH} events/tx (store → ${n / 1000}k)`,
+        n,
+        spawn("effect-batched", eff, n),
+        spawn("raw-batched", raw, n)
+      )
+      // One-event appends are short and the machine is shared: alternate the two paths over
+      // three rounds and keep each one's median.
       const singles = SINGLE_STREAMS * SINGLE_PER_STREAM
-      line(`append, 1 event/tx (onto ${n / 1000}k)`, singles, spawn("effect-single", eff, n), spawn("raw-single", raw, n))
-      const total = n + singles
-      line(`replay ${fmt(total)} (rebuild vs scan+JSON.parse)`, total, spawn("effect-replay", eff, n), spawn("raw-replay", eff, n))
-      for (const f of [eff, raw]) for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
+      const effectRuns: Array<Phase> = []
+      const rawRuns: Array<Phase> = []
+      for (let round = 0; round < 3; round++) {
+        effectRuns.push(spawn("effect-single", eff, round))
+        rawRuns.push(spawn("raw-single", raw, round))
+      }
+      line(
+        `append, 1 event/tx (onto ${n / 1000}k, median of 3)`,
+        singles,
+        median(effectRuns),
+        median(rawRuns)
+      )
+      const total = n + 3 * singles
+      const replayed = spawn("effect-replay", eff, n)
+      line(`replay ${fmt(total)} (rebuild vs scan+JSON.parse)`, total, replayed, spawn("raw-replay", eff, n))
+      line(`  same, vs scan+decodeStoredEvent (no SQL writes)`, total, replayed, spawn("raw-decode", eff, n))
+      for (const f of [eff, raw])
+        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
-  const header = ["workload", "events", "effect ev/s", "raw ev/s", "ratio", "effect peak RSS MB", "raw peak RSS MB"]
+  const header = [
+    "workload",
+    "events",
+    "effect ev/s",
+    "raw ev/s",
+    "ratio",
+    "effect peak RSS MB",
+    "raw peak RSS MB"
+  ]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
   const print = (r: ReadonlyArray<string>) =>
-    console.log(`| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`)
-  console.log(`${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · Node ${process.version}`)
+    console.log(
+      `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`
+    )
+  console.log(
+    `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · Node ${process.version}`
+  )
   print(header)
   console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`)
   rows.forEach(print)

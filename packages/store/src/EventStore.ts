@@ -30,7 +30,7 @@ import type { ExecutionRow } from "./ExecutionRow.js"
 import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
 import { decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
-import { insertOrderIds, loadRows, type Tables, upsertRows } from "./internal/readModel.js"
+import { direct, insertOrderIds, loadRows, type Tables, upsertRows, viaClient } from "./internal/readModel.js"
 import { isBusy, orStoreError } from "./internal/sqlErrors.js"
 import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
 
@@ -78,6 +78,9 @@ const busyRetry = Schedule.exponential("20 millis").pipe(
   Schedule.intersect(Schedule.recurs(6))
 )
 
+/** Ops an append may run before the fiber yields: in practice, the whole transaction. */
+const noYield = 1_000_000
+
 /** @since 0.1.0 @category constructors */
 export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -119,11 +122,18 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     meta: Record<string, unknown>
   ): Effect.Effect<AppendResult, ConcurrencyError | StoreError | SqlError> =>
     Effect.gen(function* () {
+      // Inside `withTransaction` the connection is held: run the statements on it directly.
+      const held = yield* Effect.serviceOption(SqlClient.TransactionConnection)
+      const exec = Option.match(held, { onNone: () => viaClient, onSome: ([conn]) => direct(conn) })
       const next = expectedVersion + events.length
       const claimed =
         expectedVersion === 0
-          ? yield* sql`INSERT INTO streams (stream_id, version) VALUES (${streamId}, ${next}) ON CONFLICT (stream_id) DO NOTHING RETURNING version`
-          : yield* sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
+          ? yield* exec(
+              sql`INSERT INTO streams (stream_id, version) VALUES (${streamId}, ${next}) ON CONFLICT (stream_id) DO NOTHING RETURNING version`
+            )
+          : yield* exec(
+              sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
+            )
       if (claimed.length === 0) return yield* conflict(streamId, expectedVersion)
 
       const recordedAt = new Date(yield* Clock.currentTimeMillis)
@@ -141,15 +151,17 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
           recorded_at: at
         }
       })
-      const inserted = yield* sql<{
-        position: bigint
-        stream_version: bigint
-      }>`INSERT INTO events ${sql.insert(rows)} RETURNING position, stream_version`
+      const inserted = yield* exec(
+        sql<{
+          position: bigint
+          stream_version: bigint
+        }>`INSERT INTO events ${sql.insert(rows)} RETURNING position, stream_version`
+      )
       // RETURNING order is not guaranteed, so positions are matched by version.
       const positions = new Map(inserted.map((r) => [Number(r.stream_version), BigInt(r.position)]))
 
       let row: ExecutionRow | undefined =
-        expectedVersion === 0 ? undefined : (yield* loadRows(sql, liveTables, [streamId]))[0]
+        expectedVersion === 0 ? undefined : (yield* loadRows(sql, liveTables, [streamId], exec))[0]
       const orderIds: Array<{ order_id: string; execution_id: string }> = []
       let lastPosition = 0n
       for (let i = 0; i < events.length; i++) {
@@ -173,10 +185,16 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
           reason: "Projection",
           detail: `stream ${streamId} must start with a Submitted event`
         })
-      yield* upsertRows(sql, liveTables, [row])
-      if (orderIds.length > 0) yield* insertOrderIds(sql, liveTables, orderIds)
+      yield* upsertRows(sql, liveTables, [row], exec)
+      if (orderIds.length > 0) yield* insertOrderIds(sql, liveTables, orderIds, exec)
       return { nextExpectedVersion: next, lastPosition }
-    }).pipe(safeIntegers)
+    }).pipe(
+      safeIntegers,
+      Effect.withSpan("EventStore.append", {
+        attributes: { streamId, expectedVersion },
+        captureStackTrace: false
+      })
+    )
 
   const append: EventStoreService["append"] = (streamId, expectedVersion, events, metadata) => {
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
@@ -191,6 +209,9 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
         ? safeIntegers(emptyAppend(streamId, expectedVersion))
         : sql.withTransaction(write(streamId, expectedVersion, events, metadata ?? {}))
     return attempt.pipe(
+      // No cooperative yield inside the transaction: it holds the connection and SQLite's
+      // write lock, and each yield of the default scheduler costs a timer tick (~1 ms).
+      Effect.withMaxOpsBeforeYield(noYield),
       Effect.retry({ schedule: busyRetry, while: (e) => e._tag === "SqlError" && isBusy(e) }),
       orStoreError(`append to stream ${streamId}`)
     )

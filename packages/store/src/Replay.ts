@@ -65,6 +65,7 @@ export interface ReplayOptions {
 const live: Tables = { executions: executionsTable, orders: executionOrdersTable }
 const scratch: Tables = { executions: scratchExecutionsTable, orders: scratchExecutionOrdersTable }
 const columnList = columns.join(", ")
+const noYield = 10_000_000
 
 /** @since 0.1.0 @category constructors */
 export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, never, SqlClient.SqlClient> =>
@@ -127,9 +128,10 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         let next = from
         let count = 0
         while (true) {
-          const page = yield* readPage(sql, next, pageSize)
+          // A page runs without cooperative yields (each costs a timer tick); the fiber yields between pages.
+          const page = yield* Effect.withMaxOpsBeforeYield(readPage(sql, next, pageSize), noYield)
           if (page.length === 0) break
-          yield* sql.withTransaction(applyPage(page))
+          yield* Effect.withMaxOpsBeforeYield(sql.withTransaction(applyPage(page)), noYield)
           count += page.length
           next = (page.at(-1)?.position ?? next) + 1n
           yield* report(count)
