@@ -57,7 +57,7 @@ export const make = (
       sql: string,
       params: ReadonlyArray<unknown>,
       mode: "rows" | "raw" | "values"
-    ): Effect.Effect<ReadonlyArray<any>, SqlError> =>
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> =>
       Effect.withFiberRuntime((fiber) => {
         try {
           const statement = prepared(sql)
@@ -65,7 +65,7 @@ export const make = (
           statement.safeIntegers(Context.get(fiber.currentContext, SqlClient.SafeIntegers))
           if (!statement.reader) {
             const result = statement.run(...params)
-            return Effect.succeed(mode === "raw" ? (result as unknown as ReadonlyArray<any>) : [])
+            return Effect.succeed(mode === "raw" ? (result as unknown as ReadonlyArray<object>) : [])
           }
           if (mode === "values") {
             statement.raw(true)
