@@ -70,12 +70,12 @@ export const make = (
           if (mode === "values") {
             statement.raw(true)
             try {
-              return Effect.succeed(statement.all(...params))
+              return Effect.succeed(statement.all(...params) as Array<object>)
             } finally {
               statement.raw(false)
             }
           }
-          return Effect.succeed(statement.all(...params))
+          return Effect.succeed(statement.all(...params) as Array<object>)
         } catch (cause) {
           return Effect.fail(new SqlError({ cause, message: "Failed to execute statement" }))
         }
