@@ -55,6 +55,7 @@ export const pollCycle = (options: CycleOptions) =>
     const executions = yield* Executions
     const client = yield* SchwabClient.SchwabClient
     const metrics = yield* Metrics
+    metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
     const all = yield* executions.open()
     const open =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))

@@ -1,0 +1,198 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { SchwabAuth } from "@fill-tracker/schwab-client"
+import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-client/sandbox"
+import { Effect } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { tokenExpiries } from "../src/cli/run.js"
+import type { AppConfig } from "../src/config/AppConfig.js"
+import { type HealthOptions, healthReport, serveHealth } from "../src/health/HealthServer.js"
+import { runCycleOnce } from "../src/poller/Poller.js"
+import type { PollerStatusValue } from "../src/poller/PollerStatus.js"
+import { FillTracker } from "../src/tracker/FillTracker.js"
+import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
+
+const options = (overrides: Partial<HealthOptions> = {}): HealthOptions => ({
+  port: 0,
+  intervalMs: 15_000,
+  maxJitterMs: 5_000,
+  cycleTimeoutMs: 60_000,
+  tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+  ...overrides
+})
+
+describe("the health endpoint over HTTP", () => {
+  let dir: string
+  let sandbox: Sandbox
+  let config: AppConfig
+  beforeEach(async () => {
+    dir = tempDir("health")
+    sandbox = await manualSandbox()
+    config = testConfig(sandbox, path.join(dir, "fills.db"))
+  })
+  afterEach(async () => {
+    await sandbox.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  const get = (port: number, route: string) =>
+    Effect.promise(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}${route}`)
+      return { status: res.status, type: res.headers.get("content-type"), text: await res.text() }
+    })
+
+  it("is ok after a good cycle, degraded after three failing ones, and serves the metric families", async () => {
+    const orderId = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 4 },
+      fillsInLegs(2, 60_000, { prices: ["150.25", "150.25"] })
+    )
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* Effect.flatMap(FillTracker, (t) =>
+          t.recordSubmission({
+            executionId: "h-1",
+            orderId,
+            accountHash: accountOf(sandbox),
+            symbol: "AAPL",
+            shares: 4,
+            direction: "BUY"
+          })
+        )
+        const auth = yield* SchwabAuth.SchwabAuth
+        const port = yield* serveHealth(
+          options({ tokenExpiries: tokenExpiries.pipe(Effect.provideService(SchwabAuth.SchwabAuth, auth)) })
+        )
+        const before = yield* get(port, "/health")
+        yield* runCycleOnce(cycleOptions())
+        const good = yield* get(port, "/health")
+        const fault = sandbox.faults.inject({ route: "listOrders", kind: "serverError", probability: 1 })
+        yield* runCycleOnce(cycleOptions())
+        yield* runCycleOnce(cycleOptions())
+        const twoFailures = yield* get(port, "/health")
+        yield* runCycleOnce(cycleOptions())
+        const degraded = yield* get(port, "/health")
+        fault.remove()
+        sandbox.advance(60_000)
+        yield* runCycleOnce(cycleOptions())
+        const recovered = yield* get(port, "/health")
+        const metrics = yield* get(port, "/metrics")
+        const missing = yield* get(port, "/nope")
+        return { before, good, twoFailures, degraded, recovered, metrics, missing }
+      })
+    )
+    expect(r.before.status).toBe(200)
+    expect(JSON.parse(r.before.text)).toMatchObject({ status: "ok", cycles: 0, lastCycleAt: null })
+
+    expect(r.good.status).toBe(200)
+    expect(r.good.type).toBe("application/json")
+    const good = JSON.parse(r.good.text)
+    expect(good).toMatchObject({
+      status: "ok",
+      problems: [],
+      cycles: 1,
+      consecutiveFailures: 0,
+      openExecutions: 1
+    })
+    expect(typeof good.lastSuccessAt).toBe("string")
+    expect(typeof good.tokens.refreshExpiresAt).toBe("string")
+
+    expect(r.twoFailures.status).toBe(200)
+    expect(r.degraded.status).toBe(503)
+    const degraded = JSON.parse(r.degraded.text)
+    expect(degraded).toMatchObject({ status: "degraded", consecutiveFailures: 3, cycles: 4 })
+    expect(degraded.problems).toEqual(["3 failed cycles in a row"])
+    expect(degraded.lastError).toContain("could not be listed")
+
+    expect(r.recovered.status).toBe(200)
+    expect(JSON.parse(r.recovered.text)).toMatchObject({ status: "ok", consecutiveFailures: 0, cycles: 5 })
+
+    expect(r.metrics.status).toBe(200)
+    expect(r.metrics.type).toContain("text/plain")
+    const text = r.metrics.text
+    for (const family of [
+      "fill_tracker_cycles_total",
+      "fill_tracker_schwab_requests_total",
+      "fill_tracker_schwab_errors_total",
+      "fill_tracker_fills_recorded_total",
+      "fill_tracker_open_executions"
+    ])
+      expect(text).toContain(`# TYPE ${family} `)
+    expect(text).toContain("fill_tracker_cycles_total 5")
+    expect(text).toContain('fill_tracker_schwab_requests_total{route="listOrders"} 5')
+    expect(text).toContain('fill_tracker_schwab_errors_total{kind="ServerError"} 3')
+    expect(text).toContain("fill_tracker_fills_recorded_total 2")
+    expect(text).toContain("# TYPE fill_tracker_fill_detection_seconds histogram")
+    expect(text).toContain('fill_tracker_fill_detection_seconds_bucket{le="+Inf"} 2')
+    expect(text).toContain("fill_tracker_fill_detection_seconds_count 2")
+    expect(r.missing.status).toBe(404)
+  })
+})
+
+describe("healthReport", () => {
+  const now = Date.parse("2026-01-02T15:00:00Z")
+  const status = (overrides: Partial<PollerStatusValue> = {}): PollerStatusValue => ({
+    startedAt: now - 60_000,
+    lastCycleAt: now - 1_000,
+    lastSuccessAt: now - 1_000,
+    lastCycleMs: 12,
+    consecutiveFailures: 0,
+    lastError: undefined,
+    openExecutions: 3,
+    cycles: 4,
+    ...overrides
+  })
+  const noTokens = { accessExpiresAt: undefined, refreshExpiresAt: undefined }
+
+  it("is ok with a recent success", () => {
+    const r = healthReport(status(), noTokens, now, options())
+    expect(r).toMatchObject({
+      status: "ok",
+      problems: [],
+      openExecutions: 3,
+      lastCycleMs: 12,
+      lastError: null
+    })
+    expect(r.lastSuccessAt).toBe(new Date(now - 1_000).toISOString())
+  })
+
+  it("is ok after two failures and degraded from the third", () => {
+    expect(healthReport(status({ consecutiveFailures: 2 }), noTokens, now, options()).status).toBe("ok")
+    const r = healthReport(status({ consecutiveFailures: 3, lastError: "boom" }), noTokens, now, options())
+    expect(r.status).toBe("degraded")
+    expect(r.problems).toEqual(["3 failed cycles in a row"])
+    expect(r.lastError).toBe("boom")
+  })
+
+  it("is degraded when no cycle has succeeded for longer than three intervals plus a cycle timeout", () => {
+    // 3 × (15 s + 5 s) + 60 s = 120 s
+    const o = options()
+    expect(healthReport(status({ lastSuccessAt: now - 120_000 }), noTokens, now, o).status).toBe("ok")
+    const stale = healthReport(status({ lastSuccessAt: now - 121_000 }), noTokens, now, o)
+    expect(stale.status).toBe("degraded")
+    expect(stale.problems).toEqual(["no successful cycle for 121s"])
+    const neverRan = healthReport(
+      status({ startedAt: now - 200_000, lastSuccessAt: undefined, lastCycleAt: undefined }),
+      noTokens,
+      now,
+      o
+    )
+    expect(neverRan.status).toBe("degraded")
+    expect(neverRan.lastSuccessAt).toBeNull()
+  })
+
+  it("is degraded when the refresh token has expired, and says how to fix it", () => {
+    const tokens = {
+      accessExpiresAt: "2026-01-02T14:00:00.000Z",
+      refreshExpiresAt: "2026-01-02T14:59:59.000Z"
+    }
+    const r = healthReport(status(), tokens, now, options())
+    expect(r.status).toBe("degraded")
+    expect(r.problems[0]).toContain("auth login")
+    expect(r.tokens).toEqual(tokens)
+    const valid = { ...tokens, refreshExpiresAt: "2026-01-09T15:00:00.000Z" }
+    expect(healthReport(status(), valid, now, options()).status).toBe("ok")
+  })
+})
