@@ -36,6 +36,8 @@ export interface CrashReport {
   readonly kills: number
   /** How long after each start reported running the child was killed. */
   readonly killDelaysMs: ReadonlyArray<number>
+  /** Kills aimed just after an answered listOrders, i.e. while that cycle was working. */
+  readonly midCycleKills: number
   readonly restarts: number
   readonly requests: number
   readonly wallMs: number
@@ -90,6 +92,18 @@ const exited = (child: ChildProcess) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Resolves true once the sandbox has answered one more listOrders than now (false on timeout). */
+const afterNextList = async (sandbox: Sandbox, timeoutMs: number): Promise<boolean> => {
+  const answered = () => sandbox.requests().filter((r) => r.name === "listOrders" && r.status !== 0).length
+  const before = answered()
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (answered() > before) return true
+    await new Promise((r) => setImmediate(r))
+  }
+  return false
+}
+
 /** Open executions as the store holds them, read by a short-lived connection of our own. */
 const openCount = (database: string) =>
   Effect.runPromise(
@@ -131,11 +145,18 @@ export const runCrash = async (options: {
       }).pipe(Effect.provide(appLayer(config)), Effect.scoped)
     )
     const killDelaysMs: Array<number> = []
+    let midCycleKills = 0
     for (let k = 0; k < options.kills; k++) {
       const child = await startChild(config)
       const delay = rng.int(0, options.maxKillDelayMs)
       killDelaysMs.push(delay)
       await sleep(delay)
+      // Every other kill waits for the child's next answered listOrders and lands a few
+      // milliseconds after it: inside the decode/reconcile/append window of that cycle.
+      if (k % 2 === 1 && (await afterNextList(sandbox, 3_000))) {
+        await sleep(rng.int(0, 15))
+        midCycleKills += 1
+      }
       child.kill("SIGKILL")
       await exited(child)
     }
@@ -157,6 +178,7 @@ export const runCrash = async (options: {
       audit: report,
       kills: options.kills,
       killDelaysMs,
+      midCycleKills,
       restarts: options.kills + 1,
       requests: sandbox.requests().length,
       wallMs: Date.now() - started
@@ -170,7 +192,7 @@ export const runCrash = async (options: {
 export const describeCrash = (r: CrashReport): string =>
   [
     `crash safety: ${summary(r.audit)}`,
-    `  ${r.kills} SIGKILLs (delays after "running", ms: ${r.killDelaysMs.join(" ")}), ${r.restarts} starts, ${r.requests} Schwab requests, wall ${(r.wallMs / 1000).toFixed(1)} s`,
+    `  ${r.kills} SIGKILLs (${r.midCycleKills} aimed just after an answered listOrders; delays after "running", ms: ${r.killDelaysMs.join(" ")}), ${r.restarts} starts, ${r.requests} Schwab requests, wall ${(r.wallMs / 1000).toFixed(1)} s`,
     ...r.audit.mismatches.slice(0, 20).map((m) => `  MISMATCH ${m}`)
   ].join("\n")
 
@@ -182,7 +204,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     orders,
     kills,
     seed,
-    spanMs: 40_000,
+    spanMs: 100_000,
     maxKillDelayMs: 2_000,
     timeoutMs: 300_000
   })

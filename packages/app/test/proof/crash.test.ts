@@ -7,9 +7,9 @@ describe("crash safety (short form)", () => {
       orders: 30,
       kills: 4,
       seed: 3,
-      spanMs: 6_000,
+      spanMs: 16_000,
       maxKillDelayMs: 1_500,
-      timeoutMs: 40_000
+      timeoutMs: 45_000
     })
     expect(r.audit.mismatches).toEqual([])
     expect(r.audit.terminal).toBe(30)
