@@ -73,7 +73,9 @@ const runEffect = <A>(file: string, body: Effect.Effect<A, unknown, EventStore |
       body,
       SqliteStore.layer({
         filename: file,
-        replay: { pageSize: Number(process.env.STORE_BENCH_PAGE ?? 5_000), cacheRows: 20_000 }
+        ...(process.env.STORE_BENCH_PAGE === undefined
+          ? {}
+          : { replay: { pageSize: Number(process.env.STORE_BENCH_PAGE) } })
       })
     ) as Effect.Effect<A>
   )

@@ -56,9 +56,9 @@ export class Replay extends Context.Tag("@fill-tracker/store/Replay")<Replay, Re
 
 /** @since 0.1.0 @category models */
 export interface ReplayOptions {
-  /** Events read per page (default 5000). */
+  /** Events read per page (default 2000). */
   readonly pageSize?: number
-  /** Rows kept in memory between pages (default 20000); a miss reads the row back from the scratch table. */
+  /** Rows kept in memory between pages (default 5000); a miss reads the row back from the scratch table. */
   readonly cacheRows?: number
 }
 
@@ -71,8 +71,8 @@ const noYield = 10_000_000
 export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, never, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const pageSize = Math.max(1, options?.pageSize ?? 5_000)
-    const cacheRows = Math.max(1, options?.cacheRows ?? 20_000)
+    const pageSize = Math.max(1, options?.pageSize ?? 2_000)
+    const cacheRows = Math.max(1, options?.cacheRows ?? 5_000)
     // One replay at a time per service: they share the scratch tables and the row cache.
     const lock = yield* Effect.makeSemaphore(1)
 
