@@ -200,7 +200,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
       return Effect.fail(
         new StoreError({
-          reason: "Sql",
+          reason: "InvalidArgument",
           detail: `expected version must be a natural number, got ${expectedVersion}`
         })
       )

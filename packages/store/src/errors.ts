@@ -9,14 +9,18 @@ import type { ExecutionId } from "@fill-tracker/domain"
 import * as Data from "effect/Data"
 
 /**
- * The database could not do what was asked: SQL failed, the file was busy past the busy
- * timeout, a read-model row did not decode, or the projection refused an event sequence.
+ * The store could not do what was asked. `Sql`: a statement failed; `Busy`: another
+ * connection held the write lock past the busy timeout (after retries); `Constraint`: a
+ * CHECK, foreign key or unique constraint refused a write (the whole append rolled back);
+ * `Projection`: a stream does not start with `Submitted`; `CorruptRow`: a read-model row
+ * did not decode; `Open`: the file could not be opened; `InvalidArgument`: e.g. a
+ * negative expected version.
  *
  * @since 0.1.0
  * @category errors
  */
 export class StoreError extends Data.TaggedError("StoreError")<{
-  readonly reason: "Sql" | "Busy" | "Constraint" | "Projection" | "CorruptRow" | "Open"
+  readonly reason: "Sql" | "Busy" | "Constraint" | "Projection" | "CorruptRow" | "Open" | "InvalidArgument"
   readonly detail: string
   readonly cause?: unknown
 }> {

@@ -99,6 +99,11 @@ describe("EventStore", () => {
           }
         }
         assert.strictEqual((yield* store.readStream(id)).version, 1)
+        const negative = yield* Effect.flip(store.append(id, -1, [flagged("exec-2", "1002")]))
+        assert.isTrue(negative._tag === "StoreError" && negative.reason === "InvalidArgument")
+        // An empty append only checks the version.
+        assert.strictEqual((yield* store.append(id, 1, [])).nextExpectedVersion, 1)
+        assert.strictEqual((yield* Effect.flip(store.append(id, 4, [])))._tag, "ConcurrencyError")
       })
     )
   )
