@@ -39,9 +39,10 @@ export interface SqliteStoreOptions {
   /** How long to wait for another connection's write lock before failing busy (default 5000). */
   readonly busyTimeoutMillis?: number
   /**
-   * `lean` (default): the store's own better-sqlite3 connection built with `@effect/sql`
-   * (plain prepared-statement map, `BEGIN IMMEDIATE`); `sqlite-node`: the stock
-   * `@effect/sql-sqlite-node` client (about 15 µs more per statement, see README).
+   * `sqlite-node` (default): the stock `@effect/sql-sqlite-node` client, the stack this
+   * project is built on. `lean`: the store's own better-sqlite3 connection built with
+   * `@effect/sql` (plain prepared-statement map, `BEGIN IMMEDIATE`), about 15 µs less per
+   * statement (see README) for a bot that appends at very high rates.
    */
   readonly driver?: "lean" | "sqlite-node"
   /** Page size and row cache of `Replay`. */
@@ -52,7 +53,7 @@ const client = (options: SqliteStoreOptions): Layer.Layer<SqlClient.SqlClient, S
   Layer.scopedContext(
     Effect.gen(function* () {
       const opened: Effect.Effect<SqlClient.SqlClient, unknown, Scope.Scope | Reactivity.Reactivity> =
-        options.driver === "sqlite-node"
+        options.driver !== "lean"
           ? // better-sqlite3 throws from its constructor (missing directory, not a database).
             Effect.catchAllDefect(SqliteClient.make({ filename: options.filename }), Effect.fail)
           : LeanSqlite.make({ filename: options.filename })
