@@ -8,7 +8,17 @@
  */
 import * as E from "fp-ts/lib/Either.js"
 import { pipe } from "fp-ts/lib/function.js"
-import { EVENT_SCHEMA_VERSION, TradeEvent } from "./Events.js"
+import type * as t from "io-ts"
+import {
+  EVENT_SCHEMA_VERSION,
+  Failed,
+  Filled,
+  FillFlagged,
+  LegFilled,
+  Replaced,
+  Submitted,
+  TradeEvent
+} from "./Events.js"
 import { formatErrors } from "./internal/formatErrors.js"
 
 /** @since 0.1.0 @category models */
@@ -31,6 +41,15 @@ export const encodeStoredEvent = (event: TradeEvent): StoredEvent => ({
   data: JSON.stringify(TradeEvent.encode(event))
 })
 
+const CODEC_BY_TYPE: { readonly [K in TradeEvent["type"]]: t.Decoder<unknown, TradeEvent> } = {
+  Submitted,
+  LegFilled,
+  Filled,
+  Failed,
+  Replaced,
+  FillFlagged
+}
+
 const fail = (message: string): E.Either<StoredEventDecodeError, never> =>
   E.left({ _tag: "StoredEventDecodeError", message })
 
@@ -48,8 +67,12 @@ export const decodeStoredEvent = (
   } catch (e) {
     return fail(`payload is not JSON: ${(e as Error).message}`)
   }
+  // The type column names the codec, so replay decodes with one member instead of trying
+  // the whole union (several times faster on large replays, same result).
+  const codec: t.Decoder<unknown, TradeEvent> | undefined = CODEC_BY_TYPE[type as TradeEvent["type"]]
+  if (codec === undefined) return fail(`unknown event type ${type}`)
   return pipe(
-    TradeEvent.decode(json),
+    codec.decode(json),
     E.mapLeft((errors) => ({ _tag: "StoredEventDecodeError" as const, message: formatErrors(errors) })),
     E.chain((event) =>
       event.type === type
