@@ -1,5 +1,5 @@
 /**
- * Fault soak: many orders in varied lifecycles, a sandbox that faults about 30% of the
+ * Fault soak: many orders in varied lifecycles, a sandbox that faults about 35% of the
  * poller's requests (429 with Retry-After, 500, 503, hangs past the request timeout,
  * malformed and truncated bodies, expired access tokens), and the real poll cycle run
  * in-process until every order is done. Then the audit: zero lost fills, zero wrong
@@ -36,16 +36,16 @@ export interface SoakReport {
   readonly wallMs: number
 }
 
-/** The faults, on the two routes the poller uses; about 30% of its requests in total (seven 5% coins). */
+/** The faults, on the two routes the poller uses; about 35% of its requests in total (seven 6% coins). */
 const injectFaults = (sandbox: Sandbox) => {
   for (const route of ["listOrders", "getOrder"] as const) {
-    sandbox.faults.inject({ route, kind: "rateLimited", retryAfterSeconds: 1, probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "serverError", probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "unavailable", probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "hang", probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "malformedJson", probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "truncatedJson", probability: 0.05 })
-    sandbox.faults.inject({ route, kind: "unauthorized", probability: 0.05 })
+    sandbox.faults.inject({ route, kind: "rateLimited", retryAfterSeconds: 1, probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "serverError", probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "unavailable", probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "hang", probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "malformedJson", probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "truncatedJson", probability: 0.06 })
+    sandbox.faults.inject({ route, kind: "unauthorized", probability: 0.06 })
   }
 }
 
