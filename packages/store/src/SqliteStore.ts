@@ -23,13 +23,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as EventStore from "./EventStore.js"
-import * as Executions from "./Executions.js"
 import { StoreError } from "./errors.js"
-import { migrate } from "./internal/migrations.js"
 import * as LeanSqlite from "./internal/sqliteClient.js"
-import * as Replay from "./Replay.js"
-import * as TokenBlobStore from "./TokenBlobStore.js"
+import type * as Replay from "./Replay.js"
+import { type StoreServices, storeServices } from "./StoreServices.js"
 
 /** @since 0.1.0 @category models */
 export interface SqliteStoreOptions {
@@ -78,17 +75,7 @@ const client = (options: SqliteStoreOptions): Layer.Layer<SqlClient.SqlClient, S
  */
 export const layer = (
   options: SqliteStoreOptions
-): Layer.Layer<
-  | EventStore.EventStore
-  | Executions.Executions
-  | Replay.Replay
-  | TokenBlobStore.TokenBlobStore
-  | SqlClient.SqlClient,
-  StoreError | SqlError | MigrationError
-> =>
-  Layer.mergeAll(
-    EventStore.layer,
-    Executions.layer,
-    Layer.effect(Replay.Replay, Replay.make(options.replay)),
-    TokenBlobStore.layer
-  ).pipe(Layer.provide(Layer.effectDiscard(migrate)), Layer.provideMerge(client(options)))
+): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | SqlError | MigrationError> =>
+  storeServices({ ...(options.replay === undefined ? {} : { replay: options.replay }) }).pipe(
+    Layer.provideMerge(client(options))
+  )

@@ -28,5 +28,6 @@ export type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
 export { Replay, type ReplayOptions, type ReplayProgress, type ReplayService } from "./Replay.js"
 /** The SQLite layer providing every store service. @since 0.1.0 @category layers */
 export * as SqliteStore from "./SqliteStore.js"
+export { type StoreServices, storeServices } from "./StoreServices.js"
 /** The Schwab client's encrypted token blob, opaque to the store. @since 0.1.0 @category services */
 export { TokenBlobStore, type TokenBlobStoreService } from "./TokenBlobStore.js"
