@@ -157,7 +157,8 @@ const legSign = (summary: LegSummary): Decimal =>
  *
  * - Single-leg order: that leg's totals (every fill of the execution, across replacements).
  * - Multi-leg order: `filledQuantity` is the order's `filledQuantity` in spread units (a
- *   one-lot vertical is 1, not 2), else `fallbackUnits`; `notional` is the NET of the leg
+ *   one-lot vertical is 1, not 2), bounded by `fallbackUnits` (the units the recorded leg
+ *   fills make up), else `fallbackUnits`; `notional` is the NET of the leg
  *   notionals (buy legs add, sell legs subtract: a debit is positive, a credit negative),
  *   and the average is that net per spread unit, as spreads are quoted. The per-leg
  *   numbers stay in `summarizeLegs`.
@@ -168,10 +169,18 @@ const legSign = (summary: LegSummary): Decimal =>
 export const executionTotals = (
   fills: ReadonlyArray<LegFilled>,
   order: Pick<SchwabOrder, "legs" | "filledQuantity">,
-  fallbackUnits: Decimal = D.zero
+  fallbackUnits?: Decimal
 ): FillTotals => {
   if (!isMultiLeg(order)) return totalsOf(fills)
-  const units = order.filledQuantity ?? fallbackUnits
+  // Schwab's count is used only when the recorded fills bear it out: a body claiming more
+  // units than its legs executed (seen by the fuzzer: 1e21) must not become the record.
+  const reported = order.filledQuantity
+  const units =
+    reported === undefined
+      ? (fallbackUnits ?? D.zero)
+      : fallbackUnits === undefined || D.compare(reported, fallbackUnits) <= 0
+        ? reported
+        : fallbackUnits
   const net = D.sum(summarizeLegs(fills, order.legs).map((s) => D.mul(legSign(s), s.notional)))
   return { filledQuantity: units, notional: net, ...ratio(net, units) }
 }

@@ -105,4 +105,10 @@ describe("per-leg aggregation", () => {
     expect(executionTotals(fills, { legs }, dec("1")).filledQuantity).toEqual(dec("1"))
     expect(executionTotals(fills, { legs })).toEqual({ filledQuantity: D.zero, notional: dec("1.9") })
   })
+
+  it("a snapshot claiming more units than its legs executed is bounded by the recorded fills", () => {
+    const totals = executionTotals(fills, { legs, filledQuantity: dec("1000000000000000000000") }, dec("1"))
+    expect(totals.filledQuantity).toEqual(dec("1"))
+    expect(totals.priceCents).toBe(190n)
+  })
 })
