@@ -9,6 +9,7 @@ import type { MigrationError } from "@effect/sql/Migrator"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Layer from "effect/Layer"
+import * as Checkpoints from "./Checkpoints.js"
 import * as EventStore from "./EventStore.js"
 import * as Executions from "./Executions.js"
 import { migrate } from "./internal/migrations.js"
@@ -17,6 +18,7 @@ import * as TokenBlobStore from "./TokenBlobStore.js"
 
 /** Every service a store layer provides. @since 0.1.0 @category models */
 export type StoreServices =
+  | Checkpoints.Checkpoints
   | EventStore.EventStore
   | Executions.Executions
   | Replay.Replay
@@ -27,6 +29,7 @@ export const storeServices = (options: {
   readonly replay?: Replay.ReplayOptions
 }): Layer.Layer<StoreServices, SqlError | MigrationError, SqlClient.SqlClient> =>
   Layer.mergeAll(
+    Checkpoints.layer,
     EventStore.layer,
     Executions.layer,
     Layer.effect(Replay.Replay, Replay.make(options.replay)),

@@ -7,6 +7,8 @@
 
 /** Pure projection from recorded events to a read-model row, shared by append and replay. @since 0.1.0 @category projection */
 export { applyEvent, failedState, followedOrderIds } from "./applyEvent.js"
+/** Durable subscription checkpoints: load, monotonic save, handler writes + advance in one transaction. @since 0.1.0 @category services */
+export { Checkpoints, type CheckpointsService } from "./Checkpoints.js"
 /** Append, read a stream, read everything in global order. @since 0.1.0 @category services */
 export { EventStore, type EventStoreService } from "./EventStore.js"
 /** The executions read-model row and its status/state types. @since 0.1.0 @category models */

@@ -109,12 +109,23 @@ const tokenBlobs = Effect.gen(function* () {
   )`
 })
 
+/** Durable subscriptions: the last position each named consumer handled (see Checkpoints). */
+const subscriptionCheckpoints = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE subscription_checkpoints (
+    name TEXT PRIMARY KEY CHECK (length(name) >= 1),
+    position BIGINT NOT NULL CHECK (position >= 0),
+    updated_at TEXT NOT NULL
+  )`
+})
+
 /** Never edit a released migration: add the next number. */
 export const loader = Migrator.fromRecord({
   "0001_events": events,
   "0002_executions": createExecutions(executionsTable, executionOrdersTable),
   "0003_executions_rebuild": createExecutions(scratchExecutionsTable, scratchExecutionOrdersTable),
-  "0004_token_blobs": tokenBlobs
+  "0004_token_blobs": tokenBlobs,
+  "0005_subscription_checkpoints": subscriptionCheckpoints
 })
 
 /** Runs the pending migrations in one transaction; a no-op when the file is up to date. */
