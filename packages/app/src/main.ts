@@ -54,5 +54,7 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
+  // The logging layer picks pretty or JSON; runMain's own pretty logger would print every line twice.
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => onExit(exitCode(exit))
 })

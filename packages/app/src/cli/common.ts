@@ -3,7 +3,7 @@
  * logger chosen by LOG_FORMAT / LOG_LEVEL, and the store on the configured database.
  */
 import { SqliteStore } from "@fill-tracker/store"
-import { Effect, Layer, type Option } from "effect"
+import { Effect, FiberRef, type Option } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { SettingName } from "../config/settings.js"
 import { loggingLayer } from "../logging.js"
@@ -11,13 +11,26 @@ import { configFrom } from "./settingsOptions.js"
 
 export { loggingLayer }
 
+/** The level @effect/cli's built-in `--log-level` flag set, if it set one (the default is Info). */
+const flagLogLevel = Effect.map(
+  FiberRef.get(FiberRef.currentMinimumLogLevel),
+  (level): AppConfig["logLevel"] | undefined => {
+    if (level._tag === "Info") return undefined
+    if (level._tag === "Warning") return "warning"
+    if (level._tag === "Error" || level._tag === "Fatal" || level._tag === "None") return "error"
+    return "debug"
+  }
+)
+
 export const resolve = (
   flags: Readonly<Record<string, Option.Option<string>>>,
   required: ReadonlyArray<SettingName> = []
 ) =>
-  Effect.suspend(() => {
+  Effect.gen(function* () {
     const r = configFrom(flags, required)
-    return r.ok ? Effect.succeed(r.config) : Effect.fail(r.error)
+    if (!r.ok) return yield* Effect.fail(r.error)
+    const level = yield* flagLogLevel
+    return level === undefined ? r.config : { ...r.config, logLevel: level }
   })
 
 export const storeLayer = (config: Pick<AppConfig, "database">) =>
@@ -25,7 +38,8 @@ export const storeLayer = (config: Pick<AppConfig, "database">) =>
 
 /** Runs `program` with the store and logging of `config`. */
 export const withStore = <A, E, R>(config: AppConfig, program: Effect.Effect<A, E, R>) =>
-  program.pipe(Effect.provide(Layer.merge(storeLayer(config), loggingLayer(config))))
+  // Logging is provided outside the store so the store's own start-up logs use it too.
+  program.pipe(Effect.provide(storeLayer(config)), Effect.provide(loggingLayer(config)))
 
 /** Prints a table of rows with aligned columns. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {

@@ -25,7 +25,8 @@ export const demoCommand = Command.make(
         database: Option.orElse(args.settings.database, () => Option.some("./fill-tracker-demo.db")),
         pollingInterval: Option.orElse(args.settings.pollingInterval, () => Option.some("1s")),
         pollingMaxJitter: Option.orElse(args.settings.pollingMaxJitter, () => Option.some("250ms")),
-        logLevel: Option.orElse(args.settings.logLevel, () => Option.some("error"))
+        // Quiet unless asked: LOG_LEVEL, or the built-in --log-level (which resolve() honours).
+        logLevel: process.env.LOG_LEVEL === undefined ? Option.some("error") : Option.none<string>()
       }
       const config = yield* resolve(flags)
       const result = yield* runDemo(config, { timeoutMs: args.timeout * 1000, seed: args.seed }).pipe(

@@ -23,8 +23,10 @@ const optionFor = (name: SettingName) => {
 /** Options for the given settings, as one record option. */
 export const settingsOptions = <const N extends SettingName>(names: ReadonlyArray<N>) =>
   Options.all(
-    Object.fromEntries(names.map((n) => [n, optionFor(n)])) as {
-      [K in N]: Options.Options<Option.Option<string>>
+    // `--log-level` is @effect/cli's built-in option (it consumes the flag before us); `resolve`
+    // reads the level it sets, so it still wins over LOG_LEVEL.
+    Object.fromEntries(names.filter((n) => n !== "logLevel").map((n) => [n, optionFor(n)])) as {
+      [K in Exclude<N, "logLevel">]: Options.Options<Option.Option<string>>
     }
   )
 
