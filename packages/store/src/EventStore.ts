@@ -28,10 +28,11 @@ import * as Stream from "effect/Stream"
 import { applyEvent, followedOrderIds } from "./applyEvent.js"
 import type { ExecutionRow } from "./ExecutionRow.js"
 import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
-import { decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
+import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
+import { appendLock } from "./internal/ordering.js"
 import { direct, insertOrderIds, loadRows, type Tables, upsertRows, viaClient } from "./internal/readModel.js"
-import { isBusy, orStoreError } from "./internal/sqlErrors.js"
+import { isBusy, isConcurrentClaim, orStoreError } from "./internal/sqlErrors.js"
 import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
 
 /** @since 0.1.0 @category models */
@@ -112,7 +113,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
           expectedVersion,
           actualVersion
         })
-      return { nextExpectedVersion: expectedVersion, lastPosition: rows[0]?.position ?? 0n }
+      return { nextExpectedVersion: expectedVersion, lastPosition: asBigInt(rows[0]?.position) ?? 0n }
     })
 
   const write = (
@@ -126,6 +127,8 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       const held = yield* Effect.serviceOption(SqlClient.TransactionConnection)
       const exec = Option.match(held, { onNone: () => viaClient, onSome: ([conn]) => direct(conn) })
       const next = expectedVersion + events.length
+      // PostgreSQL: one append at a time, so positions commit in order (internal/ordering.ts).
+      yield* appendLock(sql, exec)
       const claimed =
         expectedVersion === 0
           ? yield* exec(
@@ -213,6 +216,11 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       // write lock, and each yield of the default scheduler costs a timer tick (~1 ms).
       Effect.withMaxOpsBeforeYield(noYield),
       Effect.retry({ schedule: busyRetry, while: (e) => e._tag === "SqlError" && isBusy(e) }),
+      // Backstop if appends ever race past the lock: a duplicate stream or version is a conflict.
+      Effect.catchIf(
+        (e): e is SqlError => e._tag === "SqlError" && isConcurrentClaim(e),
+        () => safeIntegers(conflict(streamId, expectedVersion))
+      ),
       orStoreError(`append to stream ${streamId}`)
     )
   }
@@ -229,8 +237,8 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
 
   const readAll: EventStoreService["readAll"] = (options) => {
     const pageSize = Math.max(1, options?.pageSize ?? defaultPageSize)
-    // Paging by position is gap-safe on SQLite, where writers are serialised so positions
-    // commit in order. PostgreSQL identities can commit out of order; see README.
+    // Paging by position is gap-safe: positions commit in order (SQLite has one writer,
+    // PostgreSQL appends hold the append lock; see internal/ordering.ts).
     return Stream.paginateChunkEffect(options?.fromPosition ?? 0n, (from) =>
       Effect.map(readPage(sql, from, pageSize), (page) => {
         const last = page.at(-1)

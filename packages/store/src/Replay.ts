@@ -28,6 +28,7 @@ import {
   scratchExecutionOrdersTable,
   scratchExecutionsTable
 } from "./internal/migrations.js"
+import { appendLock } from "./internal/ordering.js"
 import { chunks, insertOrderIds, loadRows, type Tables, upsertRows } from "./internal/readModel.js"
 import { columns, toColumns } from "./internal/rowColumns.js"
 import { orStoreError } from "./internal/sqlErrors.js"
@@ -162,8 +163,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         const first = yield* prepare(onProgress)
         const result = yield* sql.withTransaction(
           Effect.gen(function* () {
-            // A write first: on SQLite it takes the write lock, so no append commits between
-            // the catch-up read below and the swap.
+            // Appends stop first: PostgreSQL takes the append lock; on SQLite the write below
+            // takes the write lock. No append commits between the catch-up read and the swap.
+            yield* appendLock(sql)
             yield* sql`DELETE FROM ${sql(live.orders)}`
             const rest = yield* replayFrom(first.next, () => Effect.void)
             yield* sql`DELETE FROM ${sql(live.executions)}`
@@ -240,7 +242,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         const first = yield* prepare(onProgress)
         const out = yield* sql.withTransaction(
           Effect.gen(function* () {
-            // A no-op write takes SQLite's write lock: the live model cannot move while compared.
+            // The append lock (PostgreSQL) and a no-op write (SQLite's write lock): the live
+            // model cannot move while compared.
+            yield* appendLock(sql)
             yield* sql`DELETE FROM ${sql(scratch.orders)} WHERE order_id IS NULL`
             yield* replayFrom(first.next, () => Effect.void)
             return yield* differences

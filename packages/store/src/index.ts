@@ -24,12 +24,16 @@ export {
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
 /** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`. @since 0.1.0 @category errors */
 export { ConcurrencyError, CorruptEventError, StoreError } from "./errors.js"
+/** The PostgreSQL layer providing every store service (`PgStore.layer({ url })`). @since 0.1.0 @category layers */
+export * as PgStore from "./PgStore.js"
 /** An event with its position, version, metadata and time. @since 0.1.0 @category models */
 export type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
 /** Rebuild and verify the read model from the events. @since 0.1.0 @category services */
 export { Replay, type ReplayOptions, type ReplayProgress, type ReplayService } from "./Replay.js"
 /** The SQLite layer providing every store service. @since 0.1.0 @category layers */
 export * as SqliteStore from "./SqliteStore.js"
+/** `Store.layerFromUrl(urlOrPath)`: PostgreSQL for a `postgres://` URL, else the SQLite file. @since 0.1.0 @category layers */
+export * as Store from "./Store.js"
 export { type StoreServices, storeServices } from "./StoreServices.js"
 /** The Schwab client's encrypted token blob, opaque to the store. @since 0.1.0 @category services */
 export { TokenBlobStore, type TokenBlobStoreService } from "./TokenBlobStore.js"

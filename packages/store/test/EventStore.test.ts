@@ -11,16 +11,15 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { EventStore, Executions } from "../src/index.js"
+import { backends, withFreshStore } from "./support/backends.js"
 import { executionId, filled, flagged, legFilled, submitted } from "./support/events.js"
-import { storeLayer, tempFile } from "./support/store.js"
 
 // Lets the memory test force a full collection, so it measures retained heap, not garbage.
 setFlagsFromString("--expose-gc")
 
-const withStore = <A, E>(body: Effect.Effect<A, E, EventStore | Executions | SqlClient.SqlClient>) =>
-  Effect.flatMap(tempFile, (file) => Effect.provide(body, storeLayer(file)))
+describe.each(backends)("EventStore on $name", (backend) => {
+  const withStore = withFreshStore(backend)
 
-describe("EventStore", () => {
   it.scoped("appends and reads a stream back, with versions and metadata", () =>
     withStore(
       Effect.gen(function* () {
@@ -110,9 +109,9 @@ describe("EventStore", () => {
 
   it.scoped("two appenders on two connections at the same expected version: exactly one wins", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
-      const a = yield* Layer.build(storeLayer(file))
-      const b = yield* Layer.build(storeLayer(file))
+      const location = yield* backend.fresh
+      const a = yield* Layer.build(backend.layer(location))
+      const b = yield* Layer.build(backend.layer(location))
       const storeA = Context.get(a, EventStore)
       const storeB = Context.get(b, EventStore)
       const rounds = 20
@@ -236,12 +235,12 @@ describe("EventStore", () => {
   )
 })
 
-describe("EventStore.readAll over 100k events", () => {
+describe.each(backends)("EventStore.readAll over 100k events on $name", (backend) => {
   it.scoped(
     "streams in bounded memory",
     () =>
       Effect.gen(function* () {
-        const file = yield* tempFile
+        const location = yield* backend.fresh
         yield* Effect.provide(
           Effect.gen(function* () {
             const sql = yield* SqlClient.SqlClient
@@ -305,7 +304,7 @@ describe("EventStore.readAll over 100k events", () => {
             // Retaining all 100k decoded events measured 51 MB here; one page is well under 1 MB.
             assert.isBelow(peak, 16 * 1024 * 1024, `retained heap grew by ${Math.round(peak / 1048576)} MB`)
           }),
-          storeLayer(file)
+          backend.layer(location)
         )
       }),
     120_000

@@ -14,8 +14,18 @@ import { orStoreError } from "./sqlErrors.js"
 export const eventColumns =
   "position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at"
 
-const asBigInt = (v: unknown): bigint | undefined =>
-  typeof v === "bigint" ? v : typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : undefined
+/**
+ * An integer column as bigint, whatever the driver gave: SQLite's safe integers are bigint,
+ * `pg` hands INTEGER back as number and BIGINT (positions, counts) as decimal text.
+ */
+export const asBigInt = (v: unknown): bigint | undefined =>
+  typeof v === "bigint"
+    ? v
+    : typeof v === "number" && Number.isSafeInteger(v)
+      ? BigInt(v)
+      : typeof v === "string" && /^-?\d{1,20}$/.test(v)
+        ? BigInt(v)
+        : undefined
 
 /** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
 export const decodeEventRow = (raw: Readonly<Record<string, unknown>>): RecordedEvent | CorruptEventError => {

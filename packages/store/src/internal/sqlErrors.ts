@@ -14,6 +14,18 @@ export const isBusy = (e: SqlError): boolean => /^SQLITE_(BUSY|LOCKED)/.test(cod
 /** SQLite SQLITE_CONSTRAINT_* or a PostgreSQL class 23 integrity violation. */
 export const isConstraint = (e: SqlError): boolean => /^(SQLITE_CONSTRAINT|23)/.test(codeOf(e))
 
+/**
+ * PostgreSQL unique violation (23505) on the stream's key or its (stream, version) pair:
+ * another append claimed the same version first.
+ */
+export const isConcurrentClaim = (e: SqlError): boolean => {
+  const cause = e.cause as { code?: unknown; constraint?: unknown } | undefined
+  return (
+    cause?.code === "23505" &&
+    (cause.constraint === "streams_pkey" || cause.constraint === "events_stream_id_stream_version_key")
+  )
+}
+
 export const toStoreError =
   (what: string) =>
   (e: SqlError): StoreError => {
