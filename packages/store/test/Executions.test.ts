@@ -3,8 +3,8 @@ import { OrderId, TickerSymbol } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { EventStore, Executions } from "../src/index.js"
+import { backends } from "./support/backends.js"
 import { executionId, failed, filled, legFilled, replaced, submitted } from "./support/events.js"
-import { storeLayer, tempFile } from "./support/store.js"
 
 const orderId = (s: string) => (OrderId.is(s) ? s : Option.getOrThrow(Option.none()))
 const symbol = (s: string) => (TickerSymbol.is(s) ? s : Option.getOrThrow(Option.none()))
@@ -31,9 +31,9 @@ const seeded = Effect.gen(function* () {
   ])
 })
 
-describe("Executions", () => {
+describe.each(backends)("Executions on $name", (backend) => {
   it.scoped("open lists the working executions, oldest first", () =>
-    Effect.flatMap(tempFile, (file) =>
+    Effect.flatMap(backend.fresh, (location) =>
       Effect.provide(
         Effect.gen(function* () {
           yield* seeded
@@ -47,13 +47,13 @@ describe("Executions", () => {
             ]
           )
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
     )
   )
 
   it.scoped("finds by execution id and by order id, including every followed replacement", () =>
-    Effect.flatMap(tempFile, (file) =>
+    Effect.flatMap(backend.fresh, (location) =>
       Effect.provide(
         Effect.gen(function* () {
           yield* seeded
@@ -73,13 +73,13 @@ describe("Executions", () => {
           assert.strictEqual(Option.getOrThrow(yield* x.byOrderId(orderId("103"))).status, "FILLED")
           assert.isTrue(Option.isNone(yield* x.byOrderId(orderId("999"))))
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
     )
   )
 
   it.scoped("query filters by symbol, flat status and exact state, newest first, with a limit", () =>
-    Effect.flatMap(tempFile, (file) =>
+    Effect.flatMap(backend.fresh, (location) =>
       Effect.provide(
         Effect.gen(function* () {
           yield* seeded
@@ -108,7 +108,7 @@ describe("Executions", () => {
             ["order canceled", "CANCELED", true]
           )
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
     )
   )

@@ -4,9 +4,9 @@ import { type ExecutionId, ExecutionId as ExecutionIdCodec } from "@fill-tracker
 import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
 import { EventStore, type ExecutionRow, Executions, Replay, type ReplayProgress } from "../src/index.js"
+import { backends } from "./support/backends.js"
 import { executionId, filled, legFilled, submitted } from "./support/events.js"
 import { histories, numRuns } from "./support/histories.js"
-import { storeLayer, tempFile } from "./support/store.js"
 
 const everything = Effect.gen(function* () {
   const rows = yield* (yield* Executions).query({ limit: 1_000_000 })
@@ -16,7 +16,7 @@ const everything = Effect.gen(function* () {
   return { rows: [...rows].sort((a, b) => a.executionId.localeCompare(b.executionId)), orders }
 })
 
-describe("Replay", () => {
+describe.each(backends)("Replay on $name", (backend) => {
   it.effect("property: the read model after live appends equals the one rebuilt from the events", () =>
     Effect.promise(() =>
       fc.assert(
@@ -24,7 +24,7 @@ describe("Replay", () => {
           Effect.runPromise(
             Effect.scoped(
               Effect.gen(function* () {
-                const file = yield* tempFile
+                const location = yield* backend.fresh
                 return yield* Effect.provide(
                   Effect.gen(function* () {
                     const store = yield* EventStore
@@ -44,7 +44,7 @@ describe("Replay", () => {
                     const rebuilt = yield* everything
                     assert.deepStrictEqual(rebuilt, live)
                   }),
-                  storeLayer(file, { replay: { pageSize: 3, cacheRows: 2 } })
+                  backend.layer(location, { replay: { pageSize: 3, cacheRows: 2 } })
                 )
               })
             )
@@ -57,7 +57,7 @@ describe("Replay", () => {
 
   it.scoped("rebuild restores a deleted read model and reports progress", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       yield* Effect.provide(
         Effect.gen(function* () {
           const store = yield* EventStore
@@ -80,14 +80,14 @@ describe("Replay", () => {
           assert.isTrue(progress.length >= 8)
           assert.isTrue(progress.every((p, i) => i === 0 || p.processed > (progress[i - 1]?.processed ?? 0)))
         }),
-        storeLayer(file, { replay: { pageSize: 4, cacheRows: 3 } })
+        backend.layer(location, { replay: { pageSize: 4, cacheRows: 3 } })
       )
     })
   )
 
   it.scoped("verify reports a row tampered with and leaves the live model alone", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       yield* Effect.provide(
         Effect.gen(function* () {
           const store = yield* EventStore
@@ -124,14 +124,14 @@ describe("Replay", () => {
           assert.deepStrictEqual(yield* (yield* Replay).rebuild(), { events: 4, executions: 3 })
           assert.deepStrictEqual(yield* (yield* Replay).verify(), [])
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
     })
   )
 
   it.scoped("a corrupt payload stops rebuild with its position, and the live model is kept", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       yield* Effect.provide(
         Effect.gen(function* () {
           const store = yield* EventStore
@@ -150,7 +150,7 @@ describe("Replay", () => {
           }
           assert.strictEqual((yield* (yield* Executions).query({})).length, 2)
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
     })
   )

@@ -2,12 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { TokenBlobStore } from "../src/index.js"
-import { storeLayer, tempFile } from "./support/store.js"
+import { backends } from "./support/backends.js"
 
-describe("TokenBlobStore", () => {
+describe.each(backends)("TokenBlobStore on $name", (backend) => {
   it.scoped("saves, replaces and loads opaque blobs by name, across a reopen", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       yield* Effect.provide(
         Effect.gen(function* () {
           const blobs = yield* TokenBlobStore
@@ -16,11 +16,11 @@ describe("TokenBlobStore", () => {
           yield* blobs.save("schwab", "v1:def")
           yield* blobs.save("other", "x")
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
       const loaded = yield* Effect.provide(
         Effect.flatMap(TokenBlobStore, (b) => Effect.all([b.load("schwab"), b.load("other")])),
-        storeLayer(file)
+        backend.layer(location)
       )
       assert.deepStrictEqual(loaded, [Option.some("v1:def"), Option.some("x")])
     })
