@@ -33,17 +33,33 @@ import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
 import { appendLock } from "./internal/ordering.js"
 import { direct, insertOrderIds, loadRows, type Tables, upsertRows, viaClient } from "./internal/readModel.js"
 import { isBusy, isConcurrentClaim, orStoreError } from "./internal/sqlErrors.js"
+import { type Fence, FencedOut, fenceStatement } from "./Leases.js"
 import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
+
+/** Options of a fenced append. @since 0.2.0 @category models */
+export interface AppendOptions {
+  /** Fails with `FencedOut`, writing nothing, unless the shard's lease still carries this token. */
+  readonly fence?: Fence
+}
 
 /** @since 0.1.0 @category models */
 export interface EventStoreService {
   /** Appends `events` if the stream is at `expectedVersion` (0: it must not exist yet). */
-  readonly append: (
-    streamId: ExecutionId,
-    expectedVersion: number,
-    events: ReadonlyArray<TradeEvent>,
-    metadata?: Record<string, unknown>
-  ) => Effect.Effect<AppendResult, ConcurrencyError | StoreError>
+  readonly append: {
+    (
+      streamId: ExecutionId,
+      expectedVersion: number,
+      events: ReadonlyArray<TradeEvent>,
+      metadata?: Record<string, unknown>
+    ): Effect.Effect<AppendResult, ConcurrencyError | StoreError>
+    (
+      streamId: ExecutionId,
+      expectedVersion: number,
+      events: ReadonlyArray<TradeEvent>,
+      metadata: Record<string, unknown> | undefined,
+      options: AppendOptions
+    ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError>
+  }
   /** Every event of one stream in version order; version 0 and no events when it does not exist. */
   readonly readStream: (
     streamId: ExecutionId
@@ -120,8 +136,9 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     streamId: ExecutionId,
     expectedVersion: number,
     events: ReadonlyArray<TradeEvent>,
-    meta: Record<string, unknown>
-  ): Effect.Effect<AppendResult, ConcurrencyError | StoreError | SqlError> =>
+    meta: Record<string, unknown>,
+    fence: Fence | undefined
+  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> =>
     Effect.gen(function* () {
       // Inside `withTransaction` the connection is held: run the statements on it directly.
       const held = yield* Effect.serviceOption(SqlClient.TransactionConnection)
@@ -138,6 +155,9 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
               sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
             )
       if (claimed.length === 0) return yield* conflict(streamId, expectedVersion)
+      // After the claim (the write lock on SQLite), so no takeover can commit in between.
+      if (fence !== undefined && (yield* exec(fenceStatement(sql, fence))).length === 0)
+        return yield* new FencedOut({ reason: "LeaseLost", shard: fence.shard, token: fence.token })
 
       const recordedAt = new Date(yield* Clock.currentTimeMillis)
       const at = recordedAt.toISOString()
@@ -199,7 +219,13 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       })
     )
 
-  const append: EventStoreService["append"] = (streamId, expectedVersion, events, metadata) => {
+  const append = (
+    streamId: ExecutionId,
+    expectedVersion: number,
+    events: ReadonlyArray<TradeEvent>,
+    metadata?: Record<string, unknown>,
+    options?: AppendOptions
+  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError> => {
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
       return Effect.fail(
         new StoreError({
@@ -210,7 +236,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     const attempt =
       events.length === 0
         ? safeIntegers(emptyAppend(streamId, expectedVersion))
-        : sql.withTransaction(write(streamId, expectedVersion, events, metadata ?? {}))
+        : sql.withTransaction(write(streamId, expectedVersion, events, metadata ?? {}, options?.fence))
     return attempt.pipe(
       // No cooperative yield inside the transaction: it holds the connection and SQLite's
       // write lock, and each yield of the default scheduler costs a timer tick (~1 ms).
@@ -250,7 +276,8 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     )
   }
 
-  return { append, readStream, readAll }
+  // Without a fence `FencedOut` cannot happen, which the first overload states.
+  return { append: append as EventStoreService["append"], readStream, readAll }
 })
 
 /** @since 0.1.0 @category layers */

@@ -13,7 +13,9 @@ import * as Checkpoints from "./Checkpoints.js"
 import * as EventStore from "./EventStore.js"
 import * as Executions from "./Executions.js"
 import { migrate } from "./internal/migrations.js"
+import * as Leases from "./Leases.js"
 import * as Replay from "./Replay.js"
+import * as SharedRateLimit from "./SharedRateLimit.js"
 import * as TokenBlobStore from "./TokenBlobStore.js"
 
 /** Every service a store layer provides. @since 0.1.0 @category models */
@@ -21,6 +23,8 @@ export type StoreServices =
   | Checkpoints.Checkpoints
   | EventStore.EventStore
   | Executions.Executions
+  | Leases.Leases
+  | SharedRateLimit.SharedRateLimit
   | Replay.Replay
   | TokenBlobStore.TokenBlobStore
 
@@ -32,6 +36,8 @@ export const storeServices = (options: {
     Checkpoints.layer,
     EventStore.layer,
     Executions.layer,
+    Leases.layer,
+    SharedRateLimit.layer,
     Layer.effect(Replay.Replay, Replay.make(options.replay)),
     TokenBlobStore.layer
   ).pipe(Layer.provide(Layer.effectDiscard(migrate)))

@@ -9,8 +9,8 @@
 export { applyEvent, failedState, followedOrderIds } from "./applyEvent.js"
 /** Durable subscription checkpoints: load, monotonic save, handler writes + advance in one transaction. @since 0.1.0 @category services */
 export { Checkpoints, type CheckpointsService } from "./Checkpoints.js"
-/** Append, read a stream, read everything in global order. @since 0.1.0 @category services */
-export { EventStore, type EventStoreService } from "./EventStore.js"
+/** Append (optionally fenced by a poller lease), read a stream, read everything in global order. @since 0.1.0 @category services */
+export { type AppendOptions, EventStore, type EventStoreService } from "./EventStore.js"
 /** The executions read-model row and its status/state types. @since 0.1.0 @category models */
 export {
   type ExecutionRow,
@@ -24,12 +24,25 @@ export {
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
 /** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`. @since 0.1.0 @category errors */
 export { ConcurrencyError, CorruptEventError, StoreError } from "./errors.js"
+/** Poller leases over account shards with fencing tokens (`Leases`, `FencedOut`, `shardOf`). @since 0.2.0 @category services */
+export {
+  type BalanceOptions,
+  type Fence,
+  FencedOut,
+  type Lease,
+  type LeaseRow,
+  Leases,
+  type LeasesService,
+  shardOf
+} from "./Leases.js"
 /** The PostgreSQL layer providing every store service (`PgStore.layer({ url })`). @since 0.1.0 @category layers */
 export * as PgStore from "./PgStore.js"
 /** An event with its position, version, metadata and time. @since 0.1.0 @category models */
 export type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
 /** Rebuild and verify the read model from the events. @since 0.1.0 @category services */
 export { Replay, type ReplayOptions, type ReplayProgress, type ReplayService } from "./Replay.js"
+/** The request budget kept in the database and shared by every process. @since 0.2.0 @category services */
+export { SharedRateLimit, type SharedRateLimitService } from "./SharedRateLimit.js"
 /** The SQLite layer providing every store service. @since 0.1.0 @category layers */
 export * as SqliteStore from "./SqliteStore.js"
 /** `Store.layerFromUrl(urlOrPath)`: PostgreSQL for a `postgres://` URL, else the SQLite file. @since 0.1.0 @category layers */

@@ -119,13 +119,44 @@ const subscriptionCheckpoints = Effect.gen(function* () {
   )`
 })
 
+/**
+ * Several pollers: one lease row per account shard (owner, fencing token, expiry in epoch
+ * ms) and one heartbeat row per live poller (see Leases).
+ */
+const pollerLeases = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE poller_leases (
+    shard INTEGER PRIMARY KEY CHECK (shard >= 0),
+    owner TEXT,
+    token BIGINT NOT NULL CHECK (token >= 0),
+    expires_at BIGINT NOT NULL
+  )`
+  yield* sql`CREATE TABLE pollers (
+    poller_id TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  )`
+})
+
+/** The Schwab request budget shared by every process: one row per slot (see SharedRateLimit). */
+const rateBudget = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE rate_budget (
+    name TEXT NOT NULL,
+    slot INTEGER NOT NULL CHECK (slot >= 0),
+    granted_at BIGINT NOT NULL,
+    PRIMARY KEY (name, slot)
+  )`
+})
+
 /** Never edit a released migration: add the next number. */
 export const loader = Migrator.fromRecord({
   "0001_events": events,
   "0002_executions": createExecutions(executionsTable, executionOrdersTable),
   "0003_executions_rebuild": createExecutions(scratchExecutionsTable, scratchExecutionOrdersTable),
   "0004_token_blobs": tokenBlobs,
-  "0005_subscription_checkpoints": subscriptionCheckpoints
+  "0005_subscription_checkpoints": subscriptionCheckpoints,
+  "0006_poller_leases": pollerLeases,
+  "0007_rate_budget": rateBudget
 })
 
 /** Runs the pending migrations in one transaction; a no-op when the file is up to date. */

@@ -1,0 +1,139 @@
+/**
+ * A request budget kept in the database, shared by every process that uses it: Schwab's
+ * 120 requests a minute belong to the app key, not to one poller.
+ *
+ * A sliding window, like the client's in-process limiter: the budget `name` has `limit`
+ * slots, each holding the time it was last granted. A request takes a slot granted at
+ * least `windowMs` ago with one conditional UPDATE, so no window of `windowMs` ever holds
+ * more than `limit` grants, whatever the number of processes:
+ *
+ *   UPDATE rate_budget SET granted_at = now
+ *   WHERE name = ? AND slot = (oldest free slot) AND granted_at <= now - window
+ *
+ * The outer `granted_at` condition is what makes it atomic on PostgreSQL: a racer that
+ * picked the same slot re-checks it on the locked row, sees the fresh grant and gets no
+ * row back (then tries again). SQLite serialises writers anyway. When every slot is
+ * younger than the window, the caller sleeps until the oldest one frees.
+ *
+ * @since 0.2.0
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import type { StoreError } from "./errors.js"
+import { isBusy, orStoreError } from "./internal/sqlErrors.js"
+
+/** @since 0.2.0 @category models */
+export interface SharedRateLimitService {
+  /**
+   * Waits until budget `name` has a free slot (at most `limit` grants per `windowMs`), takes
+   * it, and returns the grant time as stored: never earlier than the moment `take` returned.
+   */
+  readonly take: (name: string, limit: number, windowMs: number) => Effect.Effect<number, StoreError>
+  /** Grants of budget `name` younger than `windowMs` (for health and tests). */
+  readonly inWindow: (name: string, windowMs: number) => Effect.Effect<number, StoreError>
+}
+
+/** @since 0.2.0 @category tags */
+export class SharedRateLimit extends Context.Tag("@fill-tracker/store/SharedRateLimit")<
+  SharedRateLimit,
+  SharedRateLimitService
+>() {}
+
+const busyRetry = Schedule.exponential("10 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(8))
+)
+
+/** A fresh slot's grant time: free under any clock, even a test clock at 0. */
+const NEVER = -(2 ** 50)
+
+/** @since 0.2.0 @category constructors */
+export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlClient> = Effect.gen(
+  function* () {
+    const sql = yield* SqlClient.SqlClient
+    // Slots created per budget name and limit by this process; creating them is idempotent.
+    const created = new Set<string>()
+
+    const ensureSlots = (name: string, limit: number) =>
+      created.has(`${name}/${limit}`)
+        ? Effect.void
+        : sql`INSERT INTO rate_budget ${sql.insert(
+            Array.from({ length: limit }, (_, slot) => ({ name, slot, granted_at: NEVER }))
+          )} ON CONFLICT (name, slot) DO NOTHING`.pipe(
+            Effect.tap(() => Effect.sync(() => created.add(`${name}/${limit}`))),
+            Effect.asVoid
+          )
+
+    /** One attempt: the grant time when a slot was taken, else how long to wait before the next try. */
+    const attempt = (
+      name: string,
+      limit: number,
+      windowMs: number
+    ): Effect.Effect<{ readonly grantedAt: number } | { readonly waitMs: number }, SqlError> =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const freeBefore = now - windowMs
+        const taken = yield* sql<{ slot: unknown }>`UPDATE rate_budget SET granted_at = ${now}
+          WHERE name = ${name} AND granted_at <= ${freeBefore} AND slot = (
+            SELECT slot FROM rate_budget
+            WHERE name = ${name} AND slot < ${limit} AND granted_at <= ${freeBefore}
+            ORDER BY granted_at, slot LIMIT 1
+          )
+          RETURNING slot`
+        const slot = taken[0]?.slot
+        if (slot !== undefined) {
+          // The grant must not look older than it is: a wait for a pooled connection or a row
+          // lock between reading the clock and the UPDATE would otherwise free the slot early.
+          const after = yield* Clock.currentTimeMillis
+          if (after > now)
+            yield* sql`UPDATE rate_budget SET granted_at = ${after}
+              WHERE name = ${name} AND slot = ${Number(slot)} AND granted_at = ${now}`
+          return { grantedAt: after }
+        }
+        const oldest = yield* sql<{ at: unknown }>`SELECT MIN(granted_at) AS at FROM rate_budget
+          WHERE name = ${name} AND slot < ${limit}`
+        const at = Number(oldest[0]?.at ?? 0)
+        // A racer took the slot we saw free: try again at once (after a tiny spread).
+        return { waitMs: Math.max(1, at + windowMs - now) }
+      })
+
+    const take: SharedRateLimitService["take"] = (name, limit, windowMs) => {
+      const slots = Math.max(1, Math.floor(limit))
+      const loop: Effect.Effect<number, SqlError> = Effect.flatMap(
+        attempt(name, slots, windowMs).pipe(Effect.retry({ schedule: busyRetry, while: (e) => isBusy(e) })),
+        (result) =>
+          "grantedAt" in result
+            ? Effect.succeed(result.grantedAt)
+            : // Spread the wake-ups so waiting processes do not all retry on the same tick.
+              Effect.flatMap(Random.nextIntBetween(0, 20), (spread) =>
+                Effect.zipRight(Effect.sleep(Duration.millis(result.waitMs + spread)), loop)
+              )
+      )
+      return Effect.zipRight(ensureSlots(name, slots), loop).pipe(orStoreError(`taking from budget ${name}`))
+    }
+
+    const inWindow: SharedRateLimitService["inWindow"] = (name, windowMs) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM rate_budget
+          WHERE name = ${name} AND granted_at > ${now - windowMs}`.pipe(
+          Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+          orStoreError(`reading budget ${name}`)
+        )
+      )
+
+    return { take, inWindow }
+  }
+)
+
+/** @since 0.2.0 @category layers */
+export const layer: Layer.Layer<SharedRateLimit, never, SqlClient.SqlClient> = Layer.effect(
+  SharedRateLimit,
+  make
+)
