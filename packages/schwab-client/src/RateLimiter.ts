@@ -5,6 +5,7 @@
  * Because it reads `Clock` and sleeps with `Effect.sleep`, TestClock drives it in tests.
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
@@ -13,6 +14,18 @@ export interface RateLimiter {
   /** Waits until one more request fits in the window, then counts it. */
   readonly take: Effect.Effect<void>
 }
+
+/**
+ * A limiter the client takes from its context instead of making its own: e.g. a budget
+ * kept in a database and shared by several processes. Absent, the client limits in-process.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class SharedLimiter extends Context.Tag("@fill-tracker/schwab-client/SharedLimiter")<
+  SharedLimiter,
+  RateLimiter
+>() {}
 
 export const make = (
   limit: number,

@@ -2,7 +2,8 @@
  * The Trader API calls fill-tracker makes: account hashes, one order, an order list, and
  * placing / cancelling / replacing an order.
  *
- * Every request goes through one shared rate limiter, carries a fresh access token, has a
+ * Every request goes through one rate limiter (in-process, or a `SharedLimiter` from the
+ * context when several processes share the app key's budget), carries a fresh access token, has a
  * timeout, and is retried by the policy in `SchwabConfig.retry`: transport failures,
  * timeouts, 5xx and 429 (after `Retry-After`) with backoff; a 401 refreshes the token once
  * and retries once; 400/403/404 never. Requests that create orders are never retried once
@@ -148,7 +149,8 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     const config = yield* SchwabConfig
     const auth = yield* SchwabAuth
     const http = yield* HttpClient.HttpClient
-    const limiter = yield* RateLimiter.make(config.rateLimitPerMinute)
+    const shared = yield* Effect.serviceOption(RateLimiter.SharedLimiter)
+    const limiter = Option.isSome(shared) ? shared.value : yield* RateLimiter.make(config.rateLimitPerMinute)
     const accountsCache = yield* Ref.make(Option.none<ReadonlyArray<AccountNumber>>())
     const accountsLock = yield* Effect.makeSemaphore(1)
     // Ids this client placed: a lost answer must never be matched to one of them.
