@@ -19,6 +19,7 @@ import {
   Submitted,
   TradeEvent
 } from "./Events.js"
+import { fastDecodeEvent } from "./internal/fastEventDecode.js"
 import { formatErrors } from "./internal/formatErrors.js"
 
 /** @since 0.1.0 @category models */
@@ -69,6 +70,8 @@ export const decodeStoredEvent = (
   }
   // The type column names the codec, so replay decodes with one member instead of trying
   // the whole union (several times faster on large replays, same result).
+  const fast = fastDecodeEvent(type, json)
+  if (fast !== undefined) return E.right(fast)
   const codec: t.Decoder<unknown, TradeEvent> | undefined = CODEC_BY_TYPE[type as TradeEvent["type"]]
   if (codec === undefined) return fail(`unknown event type ${type}`)
   return pipe(

@@ -1,0 +1,53 @@
+import * as fc from "fast-check"
+import * as E from "fp-ts/lib/Either.js"
+import { describe, expect, it } from "vitest"
+import { encodeStoredEvent, TradeEvent } from "../src/index.js"
+import { fastDecodeEvent } from "../src/internal/fastEventDecode.js"
+import { numRuns, tradeEvent } from "./testing/arbitraries.js"
+
+// The fast path is only an optimisation: on every input it must either step aside
+// (undefined) or agree exactly with the io-ts codec.
+const viaIoTs = (json: unknown) => TradeEvent.decode(json)
+
+describe("fastDecodeEvent", () => {
+  it("decodes every event the encoder writes exactly as the io-ts codec does", () => {
+    fc.assert(
+      fc.property(tradeEvent, (event) => {
+        const stored = encodeStoredEvent(event)
+        const json = JSON.parse(stored.data)
+        const fast = fastDecodeEvent(stored.type, json)
+        const slow = viaIoTs(JSON.parse(stored.data))
+        expect(fast).toBeDefined()
+        expect(E.isRight(slow) && slow.right).toEqual(fast)
+      }),
+      { numRuns: numRuns(300) }
+    )
+  })
+
+  it("never accepts what the io-ts codec refuses, on mutated payloads", () => {
+    const mutation = fc.oneof(
+      fc.constant<unknown>(undefined),
+      fc.constant<unknown>(null),
+      fc.constant<unknown>(""),
+      fc.constant<unknown>("abc"),
+      fc.constant<unknown>("-1"),
+      fc.constant<unknown>("1e400"),
+      fc.integer(),
+      fc.constant<unknown>([]),
+      fc.string()
+    )
+    fc.assert(
+      fc.property(tradeEvent, fc.nat(), mutation, (event, pick, value) => {
+        const stored = encodeStoredEvent(event)
+        const json = JSON.parse(stored.data) as Record<string, unknown>
+        const keys = Object.keys(json)
+        const key = keys[pick % keys.length]!
+        json[key] = value
+        const fast = fastDecodeEvent(stored.type, json)
+        const slow = viaIoTs(json)
+        if (fast !== undefined) expect(E.isRight(slow) && slow.right).toEqual(fast)
+      }),
+      { numRuns: numRuns(500) }
+    )
+  })
+})
