@@ -3,9 +3,12 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { EventStore, PgStore, Store } from "../src/index.js"
+import { loader } from "../src/internal/migrations.js"
 import { postgres } from "./support/backends.js"
 import { executionId, submitted } from "./support/events.js"
 import { tempFile } from "./support/store.js"
@@ -32,6 +35,27 @@ describe("PgStore", () => {
       )
       assert.strictEqual(yield* Effect.provide(append, Store.layerFromUrl(Redacted.make(file))), "sqlite")
       assert.isTrue(fs.existsSync(file) && path.isAbsolute(file))
+    })
+  )
+
+  it.scoped("several stores starting at once on a fresh database migrate it once", () =>
+    Effect.gen(function* () {
+      const url = yield* postgres.fresh
+      // Three pollers starting together: without the migration lock two of them race to
+      // create the migrations table (42P07) or to run the same migration.
+      const started = yield* Effect.all(
+        Array.from({ length: 3 }, () => Layer.build(PgStore.layer({ url }))),
+        { concurrency: "unbounded" }
+      )
+      const sql = Context.get(started[0] as Context.Context<SqlClient.SqlClient>, SqlClient.SqlClient)
+      const ids = yield* sql<{
+        migration_id: number
+      }>`SELECT migration_id FROM store_migrations ORDER BY migration_id`
+      const expected = (yield* loader).map(([id]) => id)
+      assert.deepStrictEqual(
+        ids.map((r) => Number(r.migration_id)),
+        expected
+      )
     })
   )
 

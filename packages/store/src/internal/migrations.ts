@@ -159,5 +159,32 @@ export const loader = Migrator.fromRecord({
   "0007_rate_budget": rateBudget
 })
 
-/** Runs the pending migrations in one transaction; a no-op when the file is up to date. */
-export const migrate = Migrator.make({})({ loader, table: "store_migrations" })
+const runMigrations = Migrator.make({})({ loader, table: "store_migrations" })
+
+/**
+ * Runs the pending migrations in one transaction; a no-op when the database is up to date.
+ * PostgreSQL: several processes may start at once, and the migrator creates its table
+ * before taking its own lock (two creators race: 42P07), so the whole run, table creation
+ * included, is one transaction under an advisory lock; the later starters find it done.
+ */
+export const migrate = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    pg: () =>
+      sql.withTransaction(
+        Effect.all(
+          [
+            sql`SELECT pg_advisory_xact_lock(${sql.literal("7311620950291316340")})`,
+            // The migrator's own table, as it would create it (its probe would abort this transaction).
+            sql`CREATE TABLE IF NOT EXISTS store_migrations (
+              migration_id integer PRIMARY KEY,
+              created_at timestamp with time zone NOT NULL DEFAULT now(),
+              name text NOT NULL
+            )`,
+            runMigrations
+          ],
+          { discard: true }
+        )
+      ),
+    orElse: () => Effect.asVoid(runMigrations)
+  })
+)
