@@ -2,8 +2,8 @@
  * A request budget kept in the database, shared by every process that uses it: Schwab's
  * 120 requests a minute belong to the app key, not to one poller.
  *
- * A sliding window, like the client's in-process limiter: the budget `name` has `limit`
- * slots, each holding the time it was last granted. A request takes a slot granted at
+ * A sliding window, like the client's in-process limiter: the budget `name` has up to
+ * `limit` slots (made on demand), each holding the time it was last granted. A request takes a slot granted at
  * least `windowMs` ago with one conditional UPDATE, so no window of `windowMs` ever holds
  * more than `limit` grants, whatever the number of processes:
  *
@@ -51,26 +51,10 @@ const busyRetry = Schedule.exponential("10 millis").pipe(
   Schedule.intersect(Schedule.recurs(8))
 )
 
-/** A fresh slot's grant time: free under any clock, even a test clock at 0. */
-const NEVER = -(2 ** 50)
-
 /** @since 0.2.0 @category constructors */
 export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlClient> = Effect.gen(
   function* () {
     const sql = yield* SqlClient.SqlClient
-    // Slots created per budget name and limit by this process; creating them is idempotent.
-    const created = new Set<string>()
-
-    const ensureSlots = (name: string, limit: number) =>
-      created.has(`${name}/${limit}`)
-        ? Effect.void
-        : sql`INSERT INTO rate_budget ${sql.insert(
-            Array.from({ length: limit }, (_, slot) => ({ name, slot, granted_at: NEVER }))
-          )} ON CONFLICT (name, slot) DO NOTHING`.pipe(
-            Effect.tap(() => Effect.sync(() => created.add(`${name}/${limit}`))),
-            Effect.asVoid
-          )
-
     /** One attempt: the grant time when a slot was taken, else how long to wait before the next try. */
     const attempt = (
       name: string,
@@ -87,21 +71,27 @@ export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlCli
             ORDER BY granted_at, slot LIMIT 1
           )
           RETURNING slot`
-        const slot = taken[0]?.slot
-        if (slot !== undefined) {
-          // The grant must not look older than it is: a wait for a pooled connection or a row
-          // lock between reading the clock and the UPDATE would otherwise free the slot early.
-          const after = yield* Clock.currentTimeMillis
-          if (after > now)
-            yield* sql`UPDATE rate_budget SET granted_at = ${after}
-              WHERE name = ${name} AND slot = ${Number(slot)} AND granted_at = ${now}`
-          return { grantedAt: after }
+        let slot = taken[0]?.slot
+        if (slot === undefined) {
+          const seen = yield* sql<{ n: unknown; at: unknown }>`SELECT COUNT(*) AS n, MIN(granted_at) AS at
+            FROM rate_budget WHERE name = ${name} AND slot < ${limit}`
+          const n = Number(seen[0]?.n ?? 0)
+          // Slots are made on demand, numbered 0.. without gaps: a racer making the same one
+          // wins the primary key and this attempt starts over.
+          if (n < limit) {
+            const made = yield* sql<{ slot: unknown }>`INSERT INTO rate_budget (name, slot, granted_at)
+              VALUES (${name}, ${n}, ${now}) ON CONFLICT (name, slot) DO NOTHING RETURNING slot`
+            if (made[0] === undefined) return { waitMs: 0 }
+            slot = made[0].slot
+          } else return { waitMs: Math.max(1, Number(seen[0]?.at ?? 0) + windowMs - now) }
         }
-        const oldest = yield* sql<{ at: unknown }>`SELECT MIN(granted_at) AS at FROM rate_budget
-          WHERE name = ${name} AND slot < ${limit}`
-        const at = Number(oldest[0]?.at ?? 0)
-        // A racer took the slot we saw free: try again at once (after a tiny spread).
-        return { waitMs: Math.max(1, at + windowMs - now) }
+        // The grant must not look older than it is: a wait for a pooled connection or a row
+        // lock between reading the clock and the UPDATE would otherwise free the slot early.
+        const after = yield* Clock.currentTimeMillis
+        if (after > now)
+          yield* sql`UPDATE rate_budget SET granted_at = ${after}
+            WHERE name = ${name} AND slot = ${Number(slot)} AND granted_at = ${now}`
+        return { grantedAt: after }
       })
 
     const take: SharedRateLimitService["take"] = (name, limit, windowMs) => {
@@ -116,7 +106,7 @@ export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlCli
                 Effect.zipRight(Effect.sleep(Duration.millis(result.waitMs + spread)), loop)
               )
       )
-      return Effect.zipRight(ensureSlots(name, slots), loop).pipe(orStoreError(`taking from budget ${name}`))
+      return loop.pipe(orStoreError(`taking from budget ${name}`))
     }
 
     const inWindow: SharedRateLimitService["inWindow"] = (name, windowMs) =>
