@@ -4,10 +4,12 @@
  * services. Commands and the library facade build on these, so every entry point runs
  * the same graph.
  */
+
+import { createHash } from "node:crypto"
 import { NodeHttpClient } from "@effect/platform-node"
-import { SchwabAuth, SchwabClient, SchwabConfig, TokenStore } from "@fill-tracker/schwab-client"
-import { SqliteStore, TokenBlobStore } from "@fill-tracker/store"
-import { Duration, Effect, Layer, Redacted } from "effect"
+import { RateLimiter, SchwabAuth, SchwabClient, SchwabConfig, TokenStore } from "@fill-tracker/schwab-client"
+import { SharedRateLimit, SqliteStore, TokenBlobStore } from "@fill-tracker/store"
+import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
 import { Metrics } from "./health/Metrics.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
@@ -24,6 +26,34 @@ export const tokenStoreLayer = Layer.effect(
     save: (blob: string) => blobs.save(TOKEN_BLOB, blob).pipe(Effect.orDie)
   }))
 )
+
+/**
+ * Schwab counts requests per minute at its end, after they crossed the network: a second of
+ * margin on the window keeps two requests granted a minute apart from arriving inside one.
+ */
+const RATE_WINDOW_MS = 61_000
+
+/**
+ * The client's rate limiter drawn from the database's budget, shared by every process on
+ * it (pollers, the bot's own facade). The budget is named after the app key (a digest of
+ * it, never the key), since that is what Schwab limits.
+ */
+export const sharedLimiterLayer = (config: AppConfig) =>
+  Layer.effect(
+    RateLimiter.SharedLimiter,
+    Effect.map(SharedRateLimit, (budget) => {
+      const key = config.appKey === undefined ? "" : Redacted.value(config.appKey)
+      const name = `schwab:${createHash("sha256").update(key).digest("hex").slice(0, 16)}`
+      return {
+        take: budget.take(name, config.rateLimit, RATE_WINDOW_MS).pipe(
+          Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.intersect(Schedule.recurs(5)))),
+          Effect.asVoid,
+          // A database that stays down is a defect of this request; the cycle logs it.
+          Effect.orDie
+        )
+      }
+    })
+  )
 
 /** What the Schwab layers need beyond the config: tests and the demo tune retries and timeouts. */
 export type SchwabTuning = Pick<
@@ -52,6 +82,7 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
   const base = Layer.mergeAll(
     Layer.orDie(SchwabConfig.layer(schwabConfigInput(config, tuning))),
     tokenStoreLayer,
+    sharedLimiterLayer(config),
     NodeHttpClient.layerUndici
   )
   return Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))

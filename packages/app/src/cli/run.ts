@@ -62,7 +62,13 @@ export const runService = (config: AppConfig) =>
         Effect.zipRight(Effect.logInfo("shutting down: letting the in-flight cycle finish"), poller.stop)
       )
       yield* Effect.logInfo("fill-tracker running").pipe(
-        Effect.annotateLogs({ database: config.database, intervalMs: options.intervalMs, healthPort: port })
+        Effect.annotateLogs({
+          database: config.database,
+          intervalMs: options.intervalMs,
+          healthPort: port,
+          poller: options.lease?.pollerId ?? "",
+          shards: options.lease?.shards ?? 0
+        })
       )
       return yield* Effect.never
     })
@@ -76,6 +82,8 @@ export const runCommand = Command.make(
       "pollingInterval",
       "pollingMaxJitter",
       "pollConcurrency",
+      "pollerId",
+      "pollerShards",
       "appKey",
       "appSecret",
       "redirectUri",

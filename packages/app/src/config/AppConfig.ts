@@ -10,6 +10,10 @@ export interface AppConfig {
   readonly pollingInterval: number
   readonly pollingMaxJitter: number
   readonly pollConcurrency: number
+  /** Unset: hostname-pid. Optional so configs built in code need not name it. */
+  readonly pollerId?: string | undefined
+  /** Unset: 16 (the setting's default). */
+  readonly pollerShards?: number
   readonly appKey: Redacted.Redacted<string> | undefined
   readonly appSecret: Redacted.Redacted<string> | undefined
   readonly redirectUri: string

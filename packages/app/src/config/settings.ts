@@ -114,6 +114,21 @@ export const settings = {
     default: "8",
     parse: integer(1, 256)
   } satisfies Setting<number>,
+  pollerId: {
+    env: "POLLER_ID",
+    flag: "poller-id",
+    description:
+      "Name of this poller among several on one database (leases and event metadata); default hostname-pid",
+    parse: nonEmpty
+  } satisfies Setting<string>,
+  pollerShards: {
+    env: "POLLER_SHARDS",
+    flag: "poller-shards",
+    description:
+      "Account shards the pollers on one database split between them (every poller must use the same number)",
+    default: "16",
+    parse: integer(1, 4096)
+  } satisfies Setting<number>,
   appKey: {
     env: "SCHWAB_APP_KEY",
     flag: "schwab-app-key",

@@ -7,9 +7,10 @@
  * and never hangs a deploy.
  */
 import type { SchwabClient } from "@fill-tracker/schwab-client"
-import type { EventStore, Executions } from "@fill-tracker/store"
+import type { EventStore, Executions, Leases } from "@fill-tracker/store"
 import { Clock, Deferred, Duration, Effect, Fiber, Random, Ref } from "effect"
 import type { Metrics } from "../health/Metrics.js"
+import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
 import { PollerStatus } from "./PollerStatus.js"
 import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
 
@@ -19,6 +20,11 @@ export interface PollerOptions extends CycleOptions {
   /** A cycle that runs longer is cut; the next one starts from the store again. */
   readonly cycleTimeoutMs: number
   readonly graceMs: number
+  /**
+   * Set when several pollers may share the database: accounts are split by leased shards
+   * (see leaseKeeper.ts). A lone poller leases every shard, so it polls everything.
+   */
+  readonly lease?: LeaseOptions
   /** Called after every cycle (the demo prints from it; tests count with it). */
   readonly onCycle?: (report: CycleReport | undefined) => Effect.Effect<void>
 }
@@ -30,7 +36,7 @@ const describe = (e: unknown): string =>
 
 /** Runs one cycle and records its outcome in PollerStatus. Never fails. */
 /** What the poller needs from its environment. */
-export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions
+export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions | Leases
 
 export const runCycleOnce = (
   options: PollerOptions
@@ -98,9 +104,12 @@ export const startPoller = (
 > =>
   Effect.gen(function* () {
     const stopRequested = yield* Deferred.make<void>()
+    const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
+    const cycleOptions: PollerOptions = keeper === undefined ? options : { ...options, leases: keeper.cycle }
     const loop = Effect.gen(function* () {
       while (!(yield* Deferred.isDone(stopRequested))) {
-        const report = yield* runCycleOnce(options)
+        if (keeper !== undefined) yield* keeper.rebalance
+        const report = yield* runCycleOnce(cycleOptions)
         if (options.onCycle !== undefined) yield* options.onCycle(report)
         const jitter = options.maxJitterMs > 0 ? yield* Random.nextIntBetween(0, options.maxJitterMs + 1) : 0
         yield* Effect.raceFirst(
@@ -120,6 +129,7 @@ export const startPoller = (
         yield* Effect.logWarning("in-flight cycle cut at the shutdown grace period")
         yield* Fiber.interrupt(fiber)
       }
+      if (keeper !== undefined) yield* keeper.release
     })
     return { stop, fiber }
   })

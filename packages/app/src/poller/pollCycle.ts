@@ -12,7 +12,7 @@ import {
   type SchwabOrder
 } from "@fill-tracker/domain"
 import { SchwabClient } from "@fill-tracker/schwab-client"
-import { type ExecutionRow, Executions } from "@fill-tracker/store"
+import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import { type TrackOutcome, trackExecution } from "./trackExecution.js"
@@ -27,6 +27,15 @@ export interface CycleOptions {
   readonly priceBand: Decimal.Decimal
   /** When non-empty, only executions in these account hashes are polled. */
   readonly accounts: ReadonlyArray<AccountHash>
+  /** Set when pollers share the database: only accounts whose shard this poller leases are polled. */
+  readonly leases?: CycleLeases
+}
+
+/** Which accounts this poller may poll now, and under which lease. */
+export interface CycleLeases {
+  readonly pollerId: string
+  /** The lease on the account's shard while this poller holds it, else undefined. */
+  readonly leaseOf: (account: AccountHash) => Effect.Effect<Lease | undefined>
 }
 
 export interface CycleReport {
@@ -44,6 +53,7 @@ const emptyOutcomes = (): Record<TrackOutcome | "error", number> => ({
   missing: 0,
   inconsistent: 0,
   conflict: 0,
+  fenced: 0,
   error: 0
 })
 
@@ -57,8 +67,15 @@ export const pollCycle = (options: CycleOptions) =>
     const metrics = yield* Metrics
     metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
     const all = yield* executions.open()
-    const open =
+    const selected =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
+    const leases = options.leases
+    const open: ReadonlyArray<ExecutionRow> =
+      leases === undefined
+        ? selected
+        : yield* Effect.filter(selected, (r) =>
+            Effect.map(leases.leaseOf(r.accountHash), (lease) => lease !== undefined)
+          )
     const outcomes = emptyOutcomes()
     let listRequests = 0
     let getRequests = 0
@@ -71,6 +88,17 @@ export const pollCycle = (options: CycleOptions) =>
       ([hash, rows]) =>
         Effect.gen(function* () {
           const accountHash = hash as AccountHash
+          // Checked again per account: a lease lost since the cycle began is left to its new owner.
+          const lease = leases === undefined ? undefined : yield* leases.leaseOf(accountHash)
+          if (leases !== undefined && lease === undefined) return
+          const owner =
+            lease === undefined || leases === undefined
+              ? undefined
+              : { poller: leases.pollerId, shard: lease.shard, leaseToken: lease.token.toString() }
+          if (owner !== undefined)
+            yield* Effect.logDebug("polling account").pipe(
+              Effect.annotateLogs({ ...owner, open: rows.length })
+            )
           const now = yield* Clock.currentTimeMillis
           const listable = rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
           const byId = new Map<string, SchwabOrder>()
@@ -98,6 +126,10 @@ export const pollCycle = (options: CycleOptions) =>
             if (listed._tag === "None") {
               accountFailures += 1
               outcomes.error += rows.length
+              if (owner !== undefined)
+                yield* Effect.logDebug("polled account").pipe(
+                  Effect.annotateLogs({ ...owner, open: rows.length })
+                )
               return
             }
             for (const s of listed.value.skipped) {
@@ -146,7 +178,11 @@ export const pollCycle = (options: CycleOptions) =>
           yield* Effect.forEach(
             rows,
             (row: ExecutionRow) =>
-              trackExecution(row.executionId, snapshot, { priceBand: options.priceBand }).pipe(
+              trackExecution(row.executionId, snapshot, {
+                priceBand: options.priceBand,
+                ...(lease === undefined ? {} : { fence: lease }),
+                ...(owner === undefined ? {} : { metadata: owner })
+              }).pipe(
                 Effect.tap((outcome) => Effect.sync(() => (outcomes[outcome] += 1))),
                 Effect.catchAllCause((cause) =>
                   Effect.zipRight(
@@ -159,6 +195,10 @@ export const pollCycle = (options: CycleOptions) =>
               ),
             { concurrency: options.concurrency, discard: true }
           )
+          if (owner !== undefined)
+            yield* Effect.logDebug("polled account").pipe(
+              Effect.annotateLogs({ ...owner, open: rows.length })
+            )
         }),
       { concurrency: 2, discard: true }
     )

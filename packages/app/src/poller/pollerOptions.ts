@@ -1,10 +1,20 @@
 /** Poller options from the app config, so `run`, the demo and the facade agree. */
+import * as os from "node:os"
 import { type AccountHash, Decimal } from "@fill-tracker/domain"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { PollerOptions } from "./Poller.js"
 
 /** A cycle may run this long before it is cut; the next one starts over from the store. */
 const cycleTimeoutFor = (config: AppConfig) => Math.max(60_000, 4 * config.pollingInterval)
+
+/**
+ * A lease lives one interval (at least a second, so a busy database cannot make a live
+ * poller miss its renewals); the keeper renews it every quarter of that.
+ */
+const leaseTtlFor = (config: AppConfig) => Math.max(1_000, config.pollingInterval)
+
+/** The default poller id names the machine and the process, so two pollers never share one. */
+export const defaultPollerId = () => `${os.hostname()}-${process.pid}`
 
 export const pollerOptionsFrom = (
   config: AppConfig,
@@ -16,5 +26,10 @@ export const pollerOptionsFrom = (
   graceMs: config.shutdownGrace,
   concurrency: config.pollConcurrency,
   priceBand: Decimal.fromString(config.priceBand) ?? Decimal.make(5n, 2),
-  accounts
+  accounts,
+  lease: {
+    pollerId: config.pollerId ?? defaultPollerId(),
+    shards: config.pollerShards ?? 16,
+    ttlMs: leaseTtlFor(config)
+  }
 })

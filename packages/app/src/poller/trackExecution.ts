@@ -19,7 +19,7 @@ import {
   type SchwabOrder,
   type TradeEvent
 } from "@fill-tracker/domain"
-import { EventStore } from "@fill-tracker/store"
+import { EventStore, type Fence } from "@fill-tracker/store"
 import { Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 
@@ -31,9 +31,21 @@ export type SnapshotSource<R> = (orderId: OrderId) => Effect.Effect<SchwabOrder 
 
 export interface TrackOptions {
   readonly priceBand: Decimal.Decimal
+  /** The lease this poller holds on the execution's account shard: appends are fenced by it. */
+  readonly fence?: Fence
+  /** Added to the poller's event metadata (e.g. which poller, under which lease token). */
+  readonly metadata?: Record<string, unknown>
 }
 
-export type TrackOutcome = "unchanged" | "updated" | "terminal" | "missing" | "inconsistent" | "conflict"
+/** `fenced`: another poller took the account's shard over; nothing was written. */
+export type TrackOutcome =
+  | "unchanged"
+  | "updated"
+  | "terminal"
+  | "missing"
+  | "inconsistent"
+  | "conflict"
+  | "fenced"
 
 const recordMetrics = (events: ReadonlyArray<TradeEvent>, now: number) =>
   Effect.flatMap(Metrics, (m) =>
@@ -135,10 +147,20 @@ export const trackExecution = <R>(
       }
       const events = decided.right
       if (events.length === 0) return hop === 0 ? ("unchanged" as TrackOutcome) : ("updated" as TrackOutcome)
-      const appended = yield* store.append(executionId, stream.version, events, { source: "poller" }).pipe(
-        Effect.as(true),
-        Effect.catchTag("ConcurrencyError", () => Effect.succeed(false))
+      const metadata = { source: "poller", ...options.metadata }
+      const appended = yield* (
+        options.fence === undefined
+          ? store.append(executionId, stream.version, events, metadata)
+          : store.append(executionId, stream.version, events, metadata, { fence: options.fence })
+      ).pipe(
+        Effect.as<boolean | "fenced">(true),
+        Effect.catchTag("ConcurrencyError", () => Effect.succeed(false)),
+        Effect.catchTag("FencedOut", () => Effect.succeed("fenced" as const))
       )
+      if (appended === "fenced") {
+        yield* count("fill_tracker_appends_fenced_total", "Appends refused because the lease changed hands")
+        return "fenced" as TrackOutcome
+      }
       if (!appended) {
         conflicts += 1
         yield* count("fill_tracker_append_conflicts_total", "Appends retried after a concurrent write")

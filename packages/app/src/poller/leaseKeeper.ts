@@ -1,0 +1,107 @@
+/**
+ * Keeps this poller's share of the account shards leased while it runs: a background fiber
+ * renews the leases (and takes free or expired ones) every quarter of the lease time, and
+ * the loop rebalances between cycles, when giving a shard back cannot cut a poll short.
+ *
+ * Lease time against the interval: the lease lives `ttlMs` (the polling interval, at least
+ * a second) and is renewed every `ttlMs / 4`, independently of how long a cycle takes, so a
+ * live poller never loses a lease to a slow cycle. A dead poller's leases expire `ttlMs`
+ * after its last renewal and the others take them within another `ttlMs / 4`: its accounts
+ * are leased again within 1.25 intervals and polled in the new owner's next cycle.
+ *
+ * A lease counts as held only until `ttlMs` after the balance that renewed it began (our
+ * own clock): if renewals fail (database down, process paused) the poller stops polling
+ * those accounts on time, and an append already under way is fenced by the token.
+ */
+import type { AccountHash } from "@fill-tracker/domain"
+import { type Lease, Leases, shardOf } from "@fill-tracker/store"
+import { Clock, Duration, Effect, Fiber, Ref } from "effect"
+import type { CycleLeases } from "./pollCycle.js"
+
+export interface LeaseOptions {
+  readonly pollerId: string
+  readonly shards: number
+  readonly ttlMs: number
+}
+
+export interface LeaseKeeper {
+  /** What a cycle asks about accounts. */
+  readonly cycle: CycleLeases
+  /** Renews, gives back the surplus over the fair share, takes free shards. Never fails. */
+  readonly rebalance: Effect.Effect<void>
+  /** Stops renewing and gives every lease back, so the others take over at once. */
+  readonly release: Effect.Effect<void>
+}
+
+interface Held {
+  readonly byShard: ReadonlyMap<number, Lease>
+  readonly validUntil: number
+}
+
+const describe = (leases: Iterable<Lease>) =>
+  [...leases].map((l) => `${l.shard}@${l.token.toString()}`).join(",")
+
+export const makeLeaseKeeper = (options: LeaseOptions) =>
+  Effect.gen(function* () {
+    const leases = yield* Leases
+    const held = yield* Ref.make<Held>({ byShard: new Map(), validUntil: 0 })
+    const lock = yield* Effect.makeSemaphore(1)
+
+    const balance = (release: boolean) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const started = yield* Clock.currentTimeMillis
+          const got = yield* leases.balance({ ...options, release })
+          const before = (yield* Ref.get(held)).byShard
+          yield* Ref.set(held, {
+            byShard: new Map(got.map((l) => [l.shard, l])),
+            validUntil: started + options.ttlMs
+          })
+          const changed =
+            got.length !== before.size || got.some((l) => before.get(l.shard)?.token !== l.token)
+          if (changed)
+            yield* Effect.logInfo("poller leases changed").pipe(
+              Effect.annotateLogs({
+                poller: options.pollerId,
+                leases: describe(got),
+                was: describe(before.values())
+              })
+            )
+        }).pipe(
+          Effect.catchAll((e) =>
+            Effect.logWarning("renewing poller leases failed; they lapse unless a later try succeeds").pipe(
+              Effect.annotateLogs({ poller: options.pollerId, error: e.message })
+            )
+          )
+        )
+      )
+
+    const renewer = yield* Effect.forkDaemon(
+      Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(options.ttlMs / 4)), balance(false)))
+    )
+
+    const leaseOf = (account: AccountHash) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const h = yield* Ref.get(held)
+        return now < h.validUntil ? h.byShard.get(shardOf(account, options.shards)) : undefined
+      })
+
+    return {
+      cycle: { pollerId: options.pollerId, leaseOf },
+      rebalance: balance(true),
+      release: Effect.gen(function* () {
+        yield* Fiber.interrupt(renewer)
+        yield* Ref.set(held, { byShard: new Map(), validUntil: 0 })
+        yield* leases
+          .release(options.pollerId)
+          .pipe(
+            Effect.catchAll((e) =>
+              Effect.logWarning("releasing poller leases failed; they expire on their own").pipe(
+                Effect.annotateLogs({ error: e.message })
+              )
+            )
+          )
+      })
+    } satisfies LeaseKeeper
+  })
