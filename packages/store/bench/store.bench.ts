@@ -5,7 +5,8 @@
  *   node --conditions=@fill-tracker/source --import tsx packages/store/bench/store.bench.ts [--quick]
  *
  * Sizes: 100k events, and 1M unless `--quick` (or STORE_BENCH_QUICK=1). Every phase runs
- * in its own child process so its peak RSS is its own.
+ * in its own child process so its peak RSS is its own. The PostgreSQL rows of
+ * `pg.bench.ts` follow (a throwaway cluster; `--no-pg` skips them).
  *
  * - batched append: streams of 100 events (Submitted, 98 LegFilled, Filled), one append
  *   (one transaction) per stream; this also builds the store of the given size.
@@ -30,6 +31,7 @@ import type { ExecutionId, TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
+import { pgBench, pgHeader, printRows } from "./pg.bench.js"
 import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
 
 const self = fileURLToPath(import.meta.url)
@@ -255,6 +257,16 @@ const main = () => {
   rows.forEach(print)
 }
 
+/** PostgreSQL rows (bench/pg.bench.ts) after the SQLite table; `--no-pg` skips them. */
+const pgMain = async () => {
+  const quick = process.argv.includes("--quick") || process.env.STORE_BENCH_QUICK === "1"
+  console.log("")
+  printRows(pgHeader, await pgBench({ quick }))
+}
+
 const at = process.argv.indexOf("--child")
 if (at >= 0) await child(process.argv[at + 1] ?? "", process.argv[at + 2] ?? "", Number(process.argv[at + 3]))
-else main()
+else {
+  main()
+  if (!process.argv.includes("--no-pg")) await pgMain()
+}
