@@ -31,7 +31,6 @@ import type { ExecutionId, TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
-import { pgBench, pgHeader, printRows } from "./pg.bench.js"
 import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
 
 const self = fileURLToPath(import.meta.url)
@@ -260,6 +259,8 @@ const main = () => {
 /** PostgreSQL rows (bench/pg.bench.ts) after the SQLite table; `--no-pg` skips them. */
 const pgMain = async () => {
   const quick = process.argv.includes("--quick") || process.env.STORE_BENCH_QUICK === "1"
+  // Loaded here, not at the top: the SQLite phases' child processes must not carry `pg`.
+  const { pgBench, pgHeader, printRows } = await import("./pg.bench.js")
   console.log("")
   printRows(pgHeader, await pgBench({ quick }))
 }
