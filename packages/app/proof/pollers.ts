@@ -1,0 +1,382 @@
+/**
+ * Several pollers: N `main.ts run` processes on one database poll an in-process sandbox
+ * with 10 accounts, share the account shards by lease and Schwab's budget through the
+ * database; two of them are SIGKILLed at seeded random moments. At the end:
+ *
+ * - every execution matches the broker's truth, no fill key twice (the crash audit);
+ * - no two pollers polled one shard (so one order) at once: each child logs when it starts
+ *   and finishes an account, with its lease token; a killed child's open interval ends at
+ *   the kill, and intervals of different pollers on one shard must not overlap;
+ * - every event a poller appended names its poller and lease token: one poller per
+ *   (shard, token), and per stream the tokens never go back (no stale append after a takeover);
+ * - the sandbox saw at most `rateLimit` requests of the limited routes in any minute.
+ *
+ *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/pollers.ts [orders] [seed] [database]
+ *
+ * `database` is a SQLite file path (default: a temp file) or a `postgres://` URL.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { SchwabAuth } from "@fill-tracker/schwab-client"
+import { makeRandom, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-client/sandbox"
+import { EventStore, Executions, Store, type StoreServices, shardOf } from "@fill-tracker/store"
+import { Effect, Logger, LogLevel, Redacted, Stream } from "effect"
+import type { AppConfig } from "../src/config/AppConfig.js"
+import { appLayer } from "../src/layers.js"
+import {
+  type AuditReport,
+  audit,
+  brokerDone,
+  proofConfig,
+  recordAll,
+  seedOrders,
+  summary,
+  tempDir
+} from "./harness.js"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const mainTs = path.join(repoRoot, "packages/app/src/main.ts")
+
+export interface PollersOptions {
+  readonly orders: number
+  readonly pollers: number
+  readonly kills: number
+  readonly seed: number
+  readonly spanMs: number
+  readonly intervalMs: number
+  readonly rateLimit: number
+  readonly shards: number
+  /** Kills land between these many ms after every poller is up. */
+  readonly killWindowMs: readonly [number, number]
+  readonly timeoutMs: number
+  /** A `postgres://` URL; default a SQLite file in a temp dir. */
+  readonly database?: string
+}
+
+export interface PollersReport {
+  readonly audit: AuditReport
+  readonly database: "sqlite" | "postgres"
+  readonly killed: ReadonlyArray<{ readonly poller: string; readonly atMs: number }>
+  /** Account polls seen in the children's logs, and pairs of them that overlapped. */
+  readonly accountPolls: number
+  /** Account polls per poller, and the lease tokens each polled under. */
+  readonly pollsPerPoller: Readonly<Record<string, string>>
+  readonly overlaps: ReadonlyArray<string>
+  /** Shards a killed poller polled that another poller polled later, under a higher token. */
+  readonly takeovers: ReadonlyArray<string>
+  /** (shard, token) pairs under which more than one poller appended, and token regressions. */
+  readonly fencingViolations: ReadonlyArray<string>
+  readonly pollerEvents: Readonly<Record<string, number>>
+  readonly maxLimitedInMinute: number
+  readonly maxAllInMinute: number
+  readonly requests: number
+  readonly wallMs: number
+}
+
+interface Poll {
+  readonly poller: string
+  readonly shard: number
+  readonly token: string
+  readonly start: number
+  end: number | undefined
+}
+
+const childEnv = (config: AppConfig, pollerId: string, o: PollersOptions): NodeJS.ProcessEnv => ({
+  ...process.env,
+  SCHWAB_APP_KEY: config.appKey === undefined ? "" : Redacted.value(config.appKey),
+  SCHWAB_APP_SECRET: config.appSecret === undefined ? "" : Redacted.value(config.appSecret),
+  FILL_TRACKER_TOKEN_KEY: config.tokenKey === undefined ? "" : Redacted.value(config.tokenKey),
+  SCHWAB_BASE_URL: config.baseUrl,
+  SCHWAB_TOKEN_URL: config.tokenUrl,
+  SCHWAB_AUTHORIZE_URL: config.authorizeUrl,
+  FILL_TRACKER_DATABASE: config.database,
+  ORDER_POLLING_INTERVAL: `${o.intervalMs}ms`,
+  ORDER_POLLING_MAX_JITTER: `${Math.floor(o.intervalMs / 5)}ms`,
+  SCHWAB_RATE_LIMIT_PER_MINUTE: String(o.rateLimit),
+  POLLER_ID: pollerId,
+  POLLER_SHARDS: String(o.shards),
+  HEALTH_PORT: "0",
+  LOG_FORMAT: "json",
+  LOG_LEVEL: "debug"
+})
+
+interface Child {
+  readonly id: string
+  readonly process: ChildProcess
+  readonly polls: Array<Poll>
+}
+
+/** Spawns `run`; resolves once it logs that it is running. Its account polls are collected. */
+const startChild = (config: AppConfig, id: string, o: PollersOptions): Promise<Child> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@fill-tracker/source", "--import", "tsx", mainTs, "run"],
+      { cwd: repoRoot, env: childEnv(config, id, o), stdio: ["ignore", "pipe", "pipe"] }
+    )
+    const polls: Array<Poll> = []
+    // Two accounts of one shard may be polled at once by one child: a list per shard.
+    const open = new Map<number, Array<Poll>>()
+    let tail = ""
+    let output = ""
+    const onLine = (line: string) => {
+      if (!line.startsWith("{")) return
+      let entry: { message?: unknown; timestamp?: unknown; annotations?: Record<string, unknown> }
+      try {
+        entry = JSON.parse(line)
+      } catch {
+        return
+      }
+      const message = Array.isArray(entry.message) ? entry.message.join(" ") : String(entry.message)
+      const a = entry.annotations ?? {}
+      const at = Date.parse(String(entry.timestamp))
+      if (message === "polling account") {
+        const poll: Poll = {
+          poller: String(a.poller),
+          shard: Number(a.shard),
+          token: String(a.leaseToken),
+          start: at,
+          end: undefined
+        }
+        polls.push(poll)
+        open.set(poll.shard, [...(open.get(poll.shard) ?? []), poll])
+      } else if (message === "polled account") {
+        const poll = open.get(Number(a.shard))?.shift()
+        if (poll !== undefined) poll.end = at
+      }
+    }
+    const onData = (chunk: Buffer) => {
+      const text = tail + chunk.toString("utf8")
+      const lines = text.split("\n")
+      tail = lines.pop() ?? ""
+      for (const line of lines) onLine(line)
+      if (output.length < 20_000) output += chunk.toString("utf8")
+      if (output.includes("fill-tracker running")) resolve({ id, process: child, polls })
+    }
+    child.stdout?.on("data", onData)
+    child.stderr?.on("data", onData)
+    child.once("exit", (code) =>
+      reject(new Error(`${id} exited (${code}) before running:\n${output.slice(-2_000)}`))
+    )
+  })
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve()
+    else child.once("exit", () => resolve())
+  })
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const withStore = <A, E>(database: string, e: Effect.Effect<A, E, StoreServices>) =>
+  Effect.runPromise(
+    e.pipe(
+      Effect.provide(Store.layerFromUrl(database)),
+      Effect.scoped,
+      Logger.withMinimumLogLevel(LogLevel.None)
+    )
+  )
+
+const openCount = (database: string) =>
+  withStore(database, Effect.flatMap(Executions, (e) => e.open()).pipe(Effect.map((rows) => rows.length)))
+
+/** Two polls of one shard by different pollers whose intervals meet. */
+const overlapsOf = (polls: ReadonlyArray<Poll>): Array<string> => {
+  const found: Array<string> = []
+  const byShard = new Map<number, Array<Poll>>()
+  for (const p of polls) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), p])
+  for (const [shard, list] of byShard) {
+    const sorted = [...list].sort((a, b) => a.start - b.start)
+    for (let i = 0; i < sorted.length; i++)
+      for (let j = i + 1; j < sorted.length; j++) {
+        const a = sorted[i] as Poll
+        const b = sorted[j] as Poll
+        if (b.start > (a.end ?? Number.POSITIVE_INFINITY)) break
+        if (a.poller !== b.poller)
+          found.push(
+            `shard ${shard}: ${a.poller}@${a.token} [${a.start}..${a.end}] and ${b.poller}@${b.token} from ${b.start}`
+          )
+      }
+  }
+  return found
+}
+
+const takeoversOf = (
+  children: ReadonlyArray<Child>,
+  killed: ReadonlyArray<{ readonly poller: string }>
+): Array<string> => {
+  const found: Array<string> = []
+  for (const k of killed) {
+    const dead = children.find((c) => c.id === k.poller)
+    for (const shard of new Set(dead?.polls.map((p) => p.shard) ?? [])) {
+      const last = Math.max(
+        ...(dead?.polls ?? []).filter((p) => p.shard === shard).map((p) => Number(p.token))
+      )
+      const after = children
+        .filter((c) => c.id !== k.poller)
+        .flatMap((c) => c.polls)
+        .find((p) => p.shard === shard && Number(p.token) > last)
+      if (after !== undefined)
+        found.push(`shard ${shard}: ${k.poller}@${last} -> ${after.poller}@${after.token}`)
+    }
+  }
+  return found
+}
+
+/** One poller per (shard, token); per stream, lease tokens of one shard never go back. */
+const fencingAudit = (database: string) =>
+  withStore(
+    database,
+    Effect.gen(function* () {
+      const store = yield* EventStore
+      const owners = new Map<string, Set<string>>()
+      const lastToken = new Map<string, bigint>()
+      const perPoller: Record<string, number> = {}
+      const violations: Array<string> = []
+      yield* store.readAll().pipe(
+        Stream.runForEach((r) =>
+          Effect.sync(() => {
+            const m = r.metadata as { poller?: unknown; shard?: unknown; leaseToken?: unknown }
+            if (typeof m.poller !== "string") return
+            perPoller[m.poller] = (perPoller[m.poller] ?? 0) + 1
+            const key = `${String(m.shard)}@${String(m.leaseToken)}`
+            owners.set(key, (owners.get(key) ?? new Set()).add(m.poller))
+            const token = BigInt(String(m.leaseToken))
+            const streamKey = `${r.streamId}/${String(m.shard)}`
+            const last = lastToken.get(streamKey)
+            if (last !== undefined && token < last)
+              violations.push(`${r.streamId}: token ${token} appended after ${last} (position ${r.position})`)
+            lastToken.set(streamKey, token)
+          })
+        )
+      )
+      for (const [key, set] of owners)
+        if (set.size > 1) violations.push(`lease ${key} used by ${[...set].join(", ")}`)
+      return { violations, perPoller }
+    })
+  )
+
+export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
+  const dir = tempDir("pollers")
+  const sandbox: Sandbox = await startSandbox({
+    seed: o.seed,
+    clock: realClock(),
+    accounts: Array.from({ length: 10 }, (_, i) => ({ accountNumber: String(10_000_001 + i * 1_111) }))
+  })
+  const started = Date.now()
+  const rng = makeRandom(`pollers/${o.seed}`)
+  const database = o.database ?? path.join(dir, "pollers.db")
+  const config = proofConfig(sandbox, database, { rateLimit: o.rateLimit })
+  const children: Array<Child> = []
+  const killed: Array<{ poller: string; atMs: number }> = []
+  try {
+    const orders = seedOrders(sandbox, o.orders, { seed: o.seed, spanMs: o.spanMs })
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const auth = yield* SchwabAuth.SchwabAuth
+        yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
+        yield* recordAll(orders)
+      }).pipe(Effect.provide(appLayer(config)), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.None))
+    )
+    children.push(
+      ...(await Promise.all(Array.from({ length: o.pollers }, (_, i) => startChild(config, `p${i + 1}`, o))))
+    )
+    const up = Date.now()
+    // Seeded victims and moments, in time order.
+    const victims = [...children].sort(() => rng.int(-1, 1)).slice(0, o.kills)
+    const moments = victims.map(() => rng.int(o.killWindowMs[0], o.killWindowMs[1])).sort((a, b) => a - b)
+    for (let k = 0; k < victims.length; k++) {
+      const victim = victims[k] as Child
+      await sleep(Math.max(0, up + (moments[k] as number) - Date.now()))
+      victim.process.kill("SIGKILL")
+      const at = Date.now()
+      await exited(victim.process)
+      killed.push({ poller: victim.id, atMs: at - up })
+      for (const p of victim.polls) if (p.end === undefined) p.end = at
+    }
+    const deadline = started + o.timeoutMs
+    while (Date.now() < deadline) {
+      if (brokerDone(sandbox, orders) && (await openCount(database)) === 0) break
+      await sleep(500)
+    }
+    for (const c of children) if (!killed.some((k) => k.poller === c.id)) c.process.kill("SIGTERM")
+    await Promise.all(children.map((c) => exited(c.process)))
+    const report = await withStore(database, audit(sandbox, orders))
+    const fencing = await fencingAudit(database)
+    const polls = children.flatMap((c) => c.polls)
+    return {
+      audit: report,
+      database: Store.isPostgresUrl(database) ? "postgres" : "sqlite",
+      killed,
+      accountPolls: polls.length,
+      pollsPerPoller: Object.fromEntries(
+        children.map((c) => [
+          c.id,
+          `${c.polls.length} polls, shards@tokens ${[...new Set(c.polls.map((p) => `${p.shard}@${p.token}`))].join(" ")}`
+        ])
+      ),
+      overlaps: overlapsOf(polls),
+      takeovers: takeoversOf(children, killed),
+      fencingViolations: fencing.violations,
+      pollerEvents: fencing.perPoller,
+      maxLimitedInMinute: sandbox.maxRequestsInWindow(60_000, (r) => r.name !== "token"),
+      maxAllInMinute: sandbox.maxRequestsInWindow(60_000),
+      requests: sandbox.requests().length,
+      wallMs: Date.now() - started
+    }
+  } finally {
+    for (const c of children)
+      if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill("SIGKILL")
+    await sandbox.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Shards of the sandbox's accounts, to print how the work was split. */
+export const shardsOfAccounts = (hashes: ReadonlyArray<string>, shards: number) =>
+  hashes.map((h) => shardOf(h, shards))
+
+export const describePollers = (r: PollersReport): string =>
+  [
+    `several pollers (${r.database}): ${summary(r.audit)}`,
+    `  killed ${r.killed.map((k) => `${k.poller} at +${(k.atMs / 1000).toFixed(1)} s`).join(", ")}; events appended per poller ${JSON.stringify(r.pollerEvents)}`,
+    ...Object.entries(r.pollsPerPoller).map(([id, text]) => `  ${id}: ${text}`),
+    `  takeovers after the kills: ${r.takeovers.join("; ") || "none"}`,
+    `  ${r.accountPolls} account polls, ${r.overlaps.length} overlapping polls of one shard by two pollers, ${r.fencingViolations.length} fencing violations`,
+    `  max Schwab requests in any 60 s: ${r.maxLimitedInMinute} rate-limited (${r.maxAllInMinute} with token calls); ${r.requests} requests in all, wall ${(r.wallMs / 1000).toFixed(1)} s`,
+    ...r.overlaps.slice(0, 10).map((x) => `  OVERLAP ${x}`),
+    ...r.fencingViolations.slice(0, 10).map((x) => `  FENCING ${x}`),
+    ...r.audit.mismatches.slice(0, 20).map((m) => `  MISMATCH ${m}`)
+  ].join("\n")
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const orders = Number(process.argv[2] ?? 1_000)
+  const seed = Number(process.argv[3] ?? 8)
+  const database = process.argv[4]
+  const report = await runPollers({
+    orders,
+    pollers: 3,
+    kills: 2,
+    seed,
+    spanMs: 30_000,
+    intervalMs: 2_000,
+    rateLimit: 120,
+    shards: 10,
+    killWindowMs: [3_000, 40_000],
+    timeoutMs: 900_000,
+    ...(database === undefined ? {} : { database })
+  })
+  console.log(describePollers(report))
+  const a = report.audit
+  process.exitCode =
+    a.mismatches.length === 0 &&
+    a.duplicateFills === 0 &&
+    a.replayDifferences === 0 &&
+    report.overlaps.length === 0 &&
+    report.fencingViolations.length === 0 &&
+    report.maxLimitedInMinute <= 120
+      ? 0
+      : 1
+}
