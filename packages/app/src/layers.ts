@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto"
 import { NodeHttpClient } from "@effect/platform-node"
 import { RateLimiter, SchwabAuth, SchwabClient, SchwabConfig, TokenStore } from "@fill-tracker/schwab-client"
-import { SharedRateLimit, SqliteStore, TokenBlobStore } from "@fill-tracker/store"
+import { SharedRateLimit, Store, TokenBlobStore } from "@fill-tracker/store"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
 import { Metrics } from "./health/Metrics.js"
@@ -90,7 +90,8 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
 
 /** Everything the poller, the health endpoint and the FillTracker service need. */
 export const appLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
-  const store = SqliteStore.layer({ filename: config.database })
+  // A postgres:// URL selects PostgreSQL (several pollers); anything else is the SQLite file.
+  const store = Store.layerFromUrl(config.database)
   const services = Layer.mergeAll(
     schwabLayer(config, tuning),
     FillTracker.layer,

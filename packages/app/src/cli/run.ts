@@ -63,7 +63,8 @@ export const runService = (config: AppConfig) =>
       )
       yield* Effect.logInfo("fill-tracker running").pipe(
         Effect.annotateLogs({
-          database: config.database,
+          // A PostgreSQL URL may carry a password: never log it.
+          database: config.database.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@"),
           intervalMs: options.intervalMs,
           healthPort: port,
           poller: options.lease?.pollerId ?? "",
