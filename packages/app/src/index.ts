@@ -30,3 +30,5 @@ export {
 export { type FillEvent, FillTracker, SubmissionConflict } from "./tracker/FillTracker.js"
 /** @since 0.1.0 @category models */
 export { InvalidSubmission, type SubmissionInput } from "./tracker/Submission.js"
+/** Durable subscription options and handler type (checkpointed, retried, never skipped). @since 0.1.0 @category services */
+export { runSubscription, type SubscribeOptions, type SubscriptionHandler } from "./tracker/subscribe.js"

@@ -5,9 +5,16 @@
 
 import { SqlClient } from "@effect/sql"
 import { type ExecutionId, ExecutionId as ExecutionIdCodec, type TradeEvent } from "@fill-tracker/domain"
-import { EventStore, type ExecutionRow, Executions, type RecordedEvent } from "@fill-tracker/store"
+import {
+  Checkpoints,
+  EventStore,
+  type ExecutionRow,
+  Executions,
+  type RecordedEvent
+} from "@fill-tracker/store"
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
+import { runSubscription } from "./subscribe.js"
 
 /** The execution id is already recorded with a different submission. */
 export class SubmissionConflict extends Data.TaggedError("SubmissionConflict")<{
@@ -39,6 +46,7 @@ export const makeFillTracker = Effect.gen(function* () {
   const store = yield* EventStore
   const executions = yield* Executions
   const sql = yield* SqlClient.SqlClient
+  const checkpoints = yield* Checkpoints
 
   /** The position the next appended event will be at or after: "from now on" for a subscriber. */
   const headPosition = sql<{ head: number | bigint | null }>`SELECT MAX(position) AS head FROM events`.pipe(
@@ -108,7 +116,16 @@ export const makeFillTracker = Effect.gen(function* () {
     headPosition,
     history: (executionId: ExecutionId) => store.readStream(executionId),
     events,
-    fills
+    fills,
+    /**
+     * Durable subscription `name`: every fill, flag, replacement and terminal event after
+     * its stored checkpoint, in global order, at least once; the checkpoint advances after
+     * the handler succeeds, a failing handler is retried with backoff. Runs until
+     * interrupted: fork it. See `subscribe.ts`.
+     */
+    subscribe: runSubscription(store, checkpoints),
+    /** The store's checkpoints, for a handler that commits its writes with the advance. */
+    checkpoints
   }
 })
 

@@ -20,6 +20,7 @@ import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
 import type { SubmissionInput } from "./Submission.js"
+import type { SubscribeOptions } from "./subscribe.js"
 
 /** Settings by their environment names' meaning; anything left out takes its default (see README). */
 export interface FillTrackerOptions {
@@ -63,6 +64,18 @@ export interface FillTrackerHandle {
     handler: (event: FillEvent, recorded: RecordedEvent) => void | Promise<void>,
     options?: { readonly fromPosition?: bigint }
   ) => () => void
+  /**
+   * Durable subscription `name` (checkpoint kept in the database): every fill, flag,
+   * replacement and terminal event after the last one `handler` finished, in global order,
+   * at least once, across restarts. A handler that throws or rejects is retried with capped
+   * backoff, logged and counted, never skipped; later events wait. Returns a function that
+   * stops the subscription (the promise settles once it has stopped).
+   */
+  readonly subscribe: (
+    name: string,
+    handler: (event: FillEvent, recorded: RecordedEvent) => void | Promise<void>,
+    options?: SubscribeOptions
+  ) => () => Promise<void>
 }
 
 const toConfig = (options: FillTrackerOptions): AppConfig => {
@@ -140,6 +153,22 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
       return () => {
         subscriptions.delete(fiber)
         runtime.runFork(Fiber.interrupt(fiber))
+      }
+    },
+    subscribe: (name, handler, opts = {}) => {
+      const fiber = runtime.runFork(
+        Effect.flatMap(FillTracker, (t) =>
+          t.subscribe(
+            name,
+            (event, recorded) => Effect.tryPromise(async () => handler(event, recorded)),
+            opts
+          )
+        )
+      )
+      subscriptions.add(fiber)
+      return async () => {
+        subscriptions.delete(fiber)
+        await runtime.runPromise(Fiber.interrupt(fiber))
       }
     }
   }

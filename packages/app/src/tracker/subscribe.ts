@@ -1,0 +1,144 @@
+/**
+ * Durable subscriptions: a named consumer of fill events that resumes where it stopped.
+ *
+ * The loop reads the events after the subscription's checkpoint page by page, hands each
+ * fill event to the handler in global order and advances the checkpoint only after the
+ * handler succeeded. A crash between the handler and the advance redelivers that one
+ * event: delivery is at least once. A handler that commits its own writes with the
+ * advance (`Checkpoints.withCheckpoint(name, recorded.position, ...)`) is exactly once.
+ *
+ * A failing handler is never skipped: it is retried with capped exponential backoff, each
+ * failure logged and counted (`fill_tracker_subscription_failures_total{subscription}`),
+ * and everything after it waits, so order holds.
+ */
+import type { Checkpoints, EventStore, RecordedEvent } from "@fill-tracker/store"
+import { Cause, Chunk, Duration, Effect, Option, Schedule, Stream } from "effect"
+import { Metrics } from "../health/Metrics.js"
+import type { FillEvent } from "./FillTracker.js"
+
+export interface SubscribeOptions {
+  /** How often the store is read for new events once the subscription has caught up (default 200 ms). */
+  readonly pollEvery?: Duration.DurationInput
+  /** Events read per query (default 500). */
+  readonly pageSize?: number
+  /** First delay of the handler's retry backoff (default 100 ms), doubled per failure... */
+  readonly retryBase?: Duration.DurationInput
+  /** ...up to this cap (default 30 s). */
+  readonly retryMax?: Duration.DurationInput
+  /**
+   * Where a subscription with no checkpoint yet starts (default 0: every event ever
+   * recorded). Pass the FillTracker's `headPosition` for "from now on". Ignored once a
+   * checkpoint exists.
+   */
+  readonly startFrom?: bigint
+}
+
+/** The handler of a subscription; its failure (or defect) is retried, never skipped. */
+export type SubscriptionHandler<E, R> = (
+  event: FillEvent,
+  recorded: RecordedEvent & { readonly event: FillEvent }
+) => Effect.Effect<unknown, E, R>
+
+const isFill = (r: RecordedEvent): r is RecordedEvent & { readonly event: FillEvent } =>
+  r.event.type !== "Submitted"
+
+const backoff = (options: SubscribeOptions) =>
+  Schedule.exponential(options.retryBase ?? Duration.millis(100)).pipe(
+    Schedule.either(Schedule.spaced(options.retryMax ?? Duration.seconds(30)))
+  )
+
+const counted = (name: string, help: string, subscription: string) =>
+  Effect.flatMap(Effect.serviceOption(Metrics), (m) =>
+    Effect.sync(() => Option.map(m, (r) => r.inc(name, help, { subscription })))
+  )
+
+/**
+ * Runs the subscription `name` until interrupted (fork it). Needs the store's EventStore
+ * and Checkpoints; counts into `Metrics` when the context has it.
+ */
+export const runSubscription =
+  (store: EventStore["Type"], checkpoints: Checkpoints["Type"]) =>
+  <E, R>(name: string, handler: SubscriptionHandler<E, R>, options: SubscribeOptions = {}) => {
+    const pageSize = Math.max(1, options.pageSize ?? 500)
+    const pollEvery = options.pollEvery ?? Duration.millis(200)
+    const schedule = backoff(options)
+    const annotate = { subscription: name }
+
+    const deliver = (r: RecordedEvent & { readonly event: FillEvent }) =>
+      Effect.suspend(() => handler(r.event, r)).pipe(
+        Effect.sandbox,
+        Effect.tapError((cause) =>
+          Effect.zipRight(
+            counted(
+              "fill_tracker_subscription_failures_total",
+              "Subscription handler failures (each is retried)",
+              name
+            ),
+            Effect.logWarning("subscription handler failed; retrying with backoff").pipe(
+              Effect.annotateLogs({
+                ...annotate,
+                position: r.position.toString(),
+                cause: Cause.pretty(cause)
+              })
+            )
+          )
+        ),
+        Effect.retry({ schedule, while: (cause) => !Cause.isInterruptedOnly(cause) }),
+        // The retry only stops for an interruption: nothing of the handler's error is left.
+        Effect.catchAll((cause) =>
+          Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.die(Cause.squash(cause))
+        ),
+        Effect.zipRight(checkpoints.save(name, r.position))
+      )
+
+    /** One page after `next`: deliver its fills in order; returns how many rows it held. */
+    const step = (next: bigint) =>
+      Effect.gen(function* () {
+        const page = yield* Stream.runCollect(
+          Stream.take(store.readAll({ fromPosition: next, pageSize }), pageSize)
+        )
+        let last: bigint | undefined
+        let delivered = false
+        for (const r of Chunk.toReadonlyArray(page)) {
+          if (isFill(r)) {
+            yield* deliver(r)
+            delivered = true
+          } else delivered = false
+          last = r.position
+        }
+        // A page that ends in events the subscription ignores still moves the checkpoint on.
+        if (last !== undefined && !delivered) yield* checkpoints.save(name, last)
+        return { rows: page.length, next: last === undefined ? next : last + 1n }
+      })
+
+    return Effect.gen(function* () {
+      const stored = yield* checkpoints.load(name).pipe(Effect.retry(schedule))
+      let next = stored === 0n && options.startFrom !== undefined ? options.startFrom : stored
+      yield* Effect.logDebug("subscription started").pipe(
+        Effect.annotateLogs({ ...annotate, from: next.toString() })
+      )
+      while (true) {
+        const r = yield* step(next).pipe(
+          Effect.tapError((e) =>
+            Effect.zipRight(
+              counted(
+                "fill_tracker_subscription_store_errors_total",
+                "Subscription reads or checkpoint saves that failed (each is retried)",
+                name
+              ),
+              Effect.logWarning("subscription could not read or save; retrying").pipe(
+                Effect.annotateLogs({ ...annotate, error: e.message })
+              )
+            )
+          ),
+          Effect.retry(schedule)
+        )
+        next = r.next
+        if (r.rows < pageSize) yield* Effect.sleep(pollEvery)
+      }
+    }).pipe(
+      // The retries above never give up: no typed failure is left to report.
+      Effect.orDie,
+      Effect.annotateLogs(annotate)
+    )
+  }

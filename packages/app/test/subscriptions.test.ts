@@ -1,0 +1,253 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { SqlClient } from "@effect/sql"
+import { Checkpoints, EventStore, type RecordedEvent, SqliteStore } from "@fill-tracker/store"
+import { Chunk, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { Metrics } from "../src/health/Metrics.js"
+import { type FillEvent, FillTracker } from "../src/index.js"
+import { executionIdOf, lifecycle } from "./fixtures/fillEvents.js"
+import { tempDir } from "./support.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repoRoot = path.resolve(here, "../../..")
+const subscriberTs = path.join(here, "fixtures/subscriber.ts")
+
+let dir: string
+beforeEach(() => {
+  dir = tempDir("subscriptions")
+})
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const trackerLayer = (filename: string) =>
+  Layer.provideMerge(Layer.merge(FillTracker.layer, Metrics.layer), SqliteStore.layer({ filename }))
+
+type Runtime = ManagedRuntime.ManagedRuntime<Layer.Layer.Success<ReturnType<typeof trackerLayer>>, unknown>
+
+/** Appends whole lifecycles: Submitted, then the fills in one append per event. */
+const appendLifecycle = (id: string, legs: number, fails = false) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const { submitted, fills } = lifecycle(id, legs, fails)
+    yield* store.append(executionIdOf(id), 0, [submitted])
+    for (let i = 0; i < fills.length; i++) yield* store.append(executionIdOf(id), i + 1, [fills[i]!])
+  })
+
+/** The fill events in the store, in global order. */
+const recordedFills = Effect.flatMap(EventStore, (store) =>
+  Stream.runCollect(store.readAll()).pipe(
+    Effect.map((c) => Chunk.toReadonlyArray(c).filter((r) => r.event.type !== "Submitted"))
+  )
+)
+
+const until = async (check: () => boolean | Promise<boolean>, ms = 20_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time")
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** A small seeded generator (mulberry32), so the kill moments repeat run to run. */
+const seeded = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+}
+
+describe("subscribe (in process)", () => {
+  it("delivers every fill event in global order, resumes after its checkpoint, and ignores Submitted", async () => {
+    const runtime: Runtime = ManagedRuntime.make(trackerLayer(path.join(dir, "fills.db")))
+    try {
+      const seen: Array<RecordedEvent> = []
+      const subscribe = () =>
+        runtime.runFork(
+          Effect.flatMap(FillTracker, (t) =>
+            t.subscribe("bot", (_e, r) => Effect.sync(() => seen.push(r)), { pollEvery: "10 millis" })
+          )
+        )
+      await runtime.runPromise(Effect.all([appendLifecycle("a-1", 2), appendLifecycle("a-2", 1, true)]))
+      let fiber = subscribe()
+      await until(() => seen.length === 5)
+      await runtime.runPromise(Fiber.interrupt(fiber))
+      // Appended while nobody listens: the next run of "bot" starts after its checkpoint.
+      await runtime.runPromise(appendLifecycle("a-3", 3))
+      fiber = subscribe()
+      await until(() => seen.length === 9)
+      await runtime.runPromise(appendLifecycle("a-4", 1))
+      await until(() => seen.length === 11)
+      await runtime.runPromise(Fiber.interrupt(fiber))
+
+      const all = await runtime.runPromise(recordedFills)
+      expect(seen.map((r) => r.position)).toEqual(all.map((r) => r.position))
+      expect(seen.map((r) => `${r.event.executionId}:${r.event.type}`)).toEqual([
+        "a-1:LegFilled",
+        "a-1:LegFilled",
+        "a-1:Filled",
+        "a-2:LegFilled",
+        "a-2:Failed",
+        "a-3:LegFilled",
+        "a-3:LegFilled",
+        "a-3:LegFilled",
+        "a-3:Filled",
+        "a-4:LegFilled",
+        "a-4:Filled"
+      ])
+      expect(await runtime.runPromise(Effect.flatMap(Checkpoints, (c) => c.load("bot")))).toBe(
+        all.at(-1)!.position + 1n
+      )
+    } finally {
+      await runtime.dispose()
+    }
+  })
+
+  it("retries a handler that fails 3 times (and one that throws), counts each failure, skips nothing", async () => {
+    const runtime: Runtime = ManagedRuntime.make(trackerLayer(path.join(dir, "fills.db")))
+    try {
+      await runtime.runPromise(Effect.all([appendLifecycle("b-1", 2), appendLifecycle("b-2", 1)]))
+      const attempts = new Map<bigint, number>()
+      const delivered: Array<FillEvent["type"]> = []
+      const fiber = runtime.runFork(
+        Effect.flatMap(FillTracker, (t) =>
+          t.subscribe(
+            "flaky",
+            (event, r) =>
+              Effect.suspend(() => {
+                const n = (attempts.get(r.position) ?? 0) + 1
+                attempts.set(r.position, n)
+                // The second fill fails three times; the Filled of b-1 throws (a defect) once.
+                if (delivered.length === 1 && n <= 3) return Effect.fail(new Error("bot busy"))
+                if (event.type === "Filled" && n === 1) throw new Error("handler bug")
+                return Effect.sync(() => delivered.push(event.type))
+              }),
+            { pollEvery: "10 millis", retryBase: "5 millis", retryMax: "20 millis" }
+          )
+        )
+      )
+      await until(() => delivered.length === 5)
+      await runtime.runPromise(Fiber.interrupt(fiber))
+      expect(delivered).toEqual(["LegFilled", "LegFilled", "Filled", "LegFilled", "Filled"])
+      expect([...attempts.values()]).toEqual([1, 4, 2, 1, 2])
+      const metrics = await runtime.runPromise(Metrics)
+      expect(metrics.value("fill_tracker_subscription_failures_total", { subscription: "flaky" })).toBe(5)
+      expect(metrics.render()).toContain('fill_tracker_subscription_failures_total{subscription="flaky"} 5')
+    } finally {
+      await runtime.dispose()
+    }
+  })
+})
+
+const startSubscriber = (database: string, logFile: string): Promise<ChildProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@fill-tracker/source", "--import", "tsx", subscriberTs, database, logFile],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] }
+    )
+    let output = ""
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8")
+      if (output.includes("subscribed")) resolve(child)
+    }
+    child.stdout?.on("data", onData)
+    child.stderr?.on("data", onData)
+    child.once("exit", (code, signal) =>
+      reject(new Error(`subscriber exited (${code ?? signal}) before subscribing:\n${output.slice(-2_000)}`))
+    )
+  })
+
+const killed = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once("exit", () => resolve())
+    child.kill("SIGKILL")
+  })
+
+describe("subscribe across SIGKILL", () => {
+  it("a subscriber killed and restarted 10 times gets every fill in order, at least once; the withCheckpoint one exactly once", async () => {
+    const database = path.join(dir, "fills.db")
+    const logFile = path.join(dir, "delivered.log")
+    const runtime: Runtime = ManagedRuntime.make(trackerLayer(database))
+    const pace = seeded(7)
+    const killAt = seeded(8)
+    let child: ChildProcess | undefined
+    try {
+      await runtime.runPromise(Effect.void) // migrated before any subscriber opens the file
+      // The parent appends 60 lifecycles (about 150 fill events) while the children come and go.
+      const plan = Array.from({ length: 60 }, (_, i) => ({
+        id: `k-${i}`,
+        legs: 1 + (i % 3),
+        fails: i % 7 === 3
+      }))
+      let appending = true
+      const appender = (async () => {
+        for (const p of plan) {
+          await runtime.runPromise(appendLifecycle(p.id, p.legs, p.fails))
+          await new Promise((r) => setTimeout(r, 150 + Math.floor(pace() * 200)))
+        }
+        appending = false
+      })()
+      const delays: Array<number> = []
+      for (let k = 0; k < 10; k++) {
+        child = await startSubscriber(database, logFile)
+        const delay = Math.floor(killAt() * 400)
+        delays.push(delay)
+        await new Promise((r) => setTimeout(r, delay))
+        await killed(child)
+      }
+      await appender
+      expect(appending).toBe(false)
+      const expected = await runtime.runPromise(recordedFills)
+      const last = expected.at(-1)!.position
+      child = await startSubscriber(database, logFile)
+      const readLog = () =>
+        fs
+          .readFileSync(logFile, "utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => l.split(" "))
+      const checkpointOf = (name: string) =>
+        runtime.runPromise(Effect.flatMap(Checkpoints, (c) => c.load(name)))
+      await until(
+        async () => (await checkpointOf("log")) > last && (await checkpointOf("table")) > last,
+        30_000
+      )
+      await killed(child)
+
+      // At least once, in order: the log never goes back, and holds every fill event.
+      const log = readLog()
+      const positions = log.map((l) => BigInt(l[0]!))
+      for (let i = 1; i < positions.length; i++) expect(positions[i]! >= positions[i - 1]!).toBe(true)
+      expect([...new Set(positions)]).toEqual(expected.map((r) => r.position))
+      const byPosition = new Map(expected.map((r) => [r.position, `${r.event.type} ${r.event.executionId}`]))
+      for (const l of log) expect(`${l[1]} ${l[2]}`).toBe(byPosition.get(BigInt(l[0]!)))
+      const redelivered = positions.length - expected.length
+      expect(redelivered).toBeLessThanOrEqual(10)
+
+      // Exactly once: what the handler committed with the checkpoint, in insertion order.
+      const rows = await runtime.runPromise(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              position: number
+              event_type: string
+            }>`SELECT position, event_type FROM received_by_bot ORDER BY rowid`
+        )
+      )
+      expect(rows.map((r) => BigInt(r.position))).toEqual(expected.map((r) => r.position))
+      console.log(
+        `subscriber kills: 10 at ${delays.join(" ")} ms after subscribing; ${expected.length} fill events; ` +
+          `log redeliveries ${redelivered}; table rows ${rows.length}`
+      )
+    } finally {
+      if (child !== undefined) await killed(child)
+      await runtime.dispose()
+    }
+  }, 90_000)
+})
