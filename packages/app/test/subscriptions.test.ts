@@ -3,11 +3,12 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { SqlClient } from "@effect/sql"
+import { fillsInLegs, realClock, startSandbox } from "@fill-tracker/schwab-client/sandbox"
 import { Checkpoints, EventStore, type RecordedEvent, SqliteStore } from "@fill-tracker/store"
 import { Chunk, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { Metrics } from "../src/health/Metrics.js"
-import { type FillEvent, FillTracker } from "../src/index.js"
+import { createFillTracker, type FillEvent, FillTracker } from "../src/index.js"
 import { executionIdOf, lifecycle } from "./fixtures/fillEvents.js"
 import { tempDir } from "./support.js"
 
@@ -250,4 +251,66 @@ describe("subscribe across SIGKILL", () => {
       await runtime.dispose()
     }
   }, 90_000)
+})
+
+describe("subscribe (Promise facade)", () => {
+  it("follows the poller's fills, retries a rejecting handler, and a new subscribe resumes after unsubscribe", async () => {
+    const sandbox = await startSandbox({ seed: 4, clock: realClock() })
+    const tracker = await createFillTracker({
+      database: path.join(dir, "facade.db"),
+      pollingInterval: "100ms",
+      pollingMaxJitter: "0s",
+      logLevel: "error",
+      schwab: {
+        appKey: sandbox.appKey,
+        appSecret: sandbox.appSecret,
+        tokenKey: "22".repeat(32),
+        baseUrl: sandbox.baseUrl,
+        tokenUrl: sandbox.tokenUrl,
+        authorizeUrl: sandbox.authorizeUrl
+      }
+    })
+    try {
+      await tracker.authorize(sandbox.issueAuthorizationCode())
+      const account = sandbox.accounts[0]!.hashValue
+      const record = (executionId: string, prices: ReadonlyArray<string>) =>
+        tracker.recordSubmission({
+          executionId,
+          orderId: sandbox.seedOrder(
+            account,
+            { symbol: "MSFT", quantity: prices.length },
+            fillsInLegs(prices.length, 50, { prices })
+          ),
+          accountHash: account,
+          symbol: "MSFT",
+          shares: prices.length,
+          direction: "SELL"
+        })
+      const seen: Array<string> = []
+      let rejections = 0
+      const handler = async (event: FillEvent) => {
+        if (event.type === "Filled" && rejections < 2) {
+          rejections += 1
+          throw new Error("bot not ready")
+        }
+        seen.push(`${event.executionId}:${event.type}`)
+      }
+      const options = { pollEvery: "20 millis", retryBase: "10 millis" } as const
+      let unsubscribe = tracker.subscribe("hedger", handler, options)
+      await record("f-1", ["410.10", "410.20"])
+      await tracker.start()
+      await until(() => seen.includes("f-1:Filled"))
+      await unsubscribe()
+      await record("f-2", ["411.00"])
+      await until(async () => (await tracker.getExecution("f-2"))?.status === "FILLED")
+      unsubscribe = tracker.subscribe("hedger", handler, options)
+      await until(() => seen.includes("f-2:Filled"))
+      await unsubscribe()
+      expect(seen).toEqual(["f-1:LegFilled", "f-1:LegFilled", "f-1:Filled", "f-2:LegFilled", "f-2:Filled"])
+      expect(rejections).toBe(2)
+    } finally {
+      await tracker.stop()
+      await sandbox.close()
+    }
+  }, 30_000)
 })
