@@ -10,8 +10,8 @@
  *   token names one uninterrupted tenure. `EventStore.append` with a `fence` checks it in
  *   the append's transaction: a stale poller cannot append once anyone took the shard over.
  * - Fair split: live pollers keep a heartbeat row; each holds at most
- *   ceil(shards / live pollers) and, when asked to (`release: true`, between cycles), gives
- *   back the rest so a newcomer finds free shards.
+ *   ceil(shards / live pollers) and, when asked to (`release: true`), gives back the rest
+ *   it is not busy with, so a newcomer finds free shards.
  *
  * Times are epoch milliseconds from each poller's clock (`Clock`): pollers on different
  * machines need clocks within a small fraction of the lease time of each other.
@@ -49,8 +49,10 @@ export interface BalanceOptions {
   readonly shards: number
   /** How long a lease (and the heartbeat) lives without renewal. */
   readonly ttlMs: number
-  /** Give back shards over the fair share; only between cycles, never while polling them. */
+  /** Give back shards over the fair share (never one named in `busy`). */
   readonly release: boolean
+  /** Shards being polled right now: kept even when over the fair share. */
+  readonly busy?: ReadonlyArray<number>
 }
 
 /** @since 0.2.0 @category models */
@@ -148,9 +150,15 @@ export const make: Effect.Effect<LeasesService, never, SqlClient.SqlClient> = Ef
         .map((r) => ({ shard: Number(r.shard), token: BigInt(r.token as bigint) }))
         .sort((a, b) => a.shard - b.shard)
 
-      if (o.release && held.length > fair) {
-        const surplus = held.slice(fair)
-        held = held.slice(0, fair)
+      const busy = new Set(o.busy ?? [])
+      const surplus = o.release
+        ? held
+            .filter((l) => !busy.has(l.shard))
+            .reverse()
+            .slice(0, Math.max(0, held.length - fair))
+        : []
+      if (surplus.length > 0) {
+        held = held.filter((l) => !surplus.includes(l))
         yield* sql`UPDATE poller_leases SET owner = NULL, expires_at = 0
           WHERE owner = ${o.pollerId} AND ${sql.in(
             "shard",

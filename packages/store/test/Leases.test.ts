@@ -60,6 +60,30 @@ describe.each(backends)("Leases on $name", (backend) => {
     })
   )
 
+  it.scoped("a busy shard is kept even over the fair share; the others are given back", () =>
+    Effect.gen(function* () {
+      const location = yield* backend.fresh
+      const a = <A, E>(e: Effect.Effect<A, E, Leases>) => Effect.provide(e, backend.layer(location))
+      const b = <A, E>(e: Effect.Effect<A, E, Leases>) => Effect.provide(e, backend.layer(location))
+      assert.strictEqual((yield* a(balance("a", 4))).length, 4)
+      assert.deepStrictEqual(yield* b(balance("b", 4)), [])
+      // Fair share 2; shards 2 and 3 are being polled, so 0 and 1 go back.
+      const kept = yield* a(
+        Effect.flatMap(Leases, (l) =>
+          l.balance({ pollerId: "a", shards: 4, ttlMs: TTL, release: true, busy: [2, 3] })
+        )
+      )
+      assert.deepStrictEqual(
+        kept.map((l) => l.shard),
+        [2, 3]
+      )
+      assert.deepStrictEqual(
+        (yield* b(balance("b", 4))).map((l) => l.shard),
+        [0, 1]
+      )
+    })
+  )
+
   it.scoped("a dead poller's shards are taken over after the expiry, with higher tokens", () =>
     Effect.gen(function* () {
       const location = yield* backend.fresh
