@@ -13,7 +13,8 @@
  *
  *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/pollers.ts [orders] [seed] [database]
  *
- * `database` is a SQLite file path (default: a temp file) or a `postgres://` URL.
+ * `database` is a SQLite file path (default: a temp file), a `postgres://` URL, or `postgres`
+ * for a throwaway cluster started for the run.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -35,6 +36,7 @@ import {
   summary,
   tempDir
 } from "./harness.js"
+import { startPostgres } from "./pollersPostgres.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const mainTs = path.join(repoRoot, "packages/app/src/main.ts")
@@ -142,6 +144,10 @@ const startChild = (config: AppConfig, id: string, o: PollersOptions): Promise<C
         }
         polls.push(poll)
         open.set(poll.shard, [...(open.get(poll.shard) ?? []), poll])
+      } else if (message === "poller leases changed" && process.env.POLLERS_VERBOSE !== undefined) {
+        console.log(
+          `${new Date(at).toISOString()} ${String(a.poller)} leases ${String(a.leases)} (was ${String(a.was)})`
+        )
       } else if (message === "polled account") {
         const poll = open.get(Number(a.shard))?.shift()
         if (poll !== undefined) poll.end = at
@@ -354,21 +360,24 @@ export const describePollers = (r: PollersReport): string =>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const orders = Number(process.argv[2] ?? 1_000)
   const seed = Number(process.argv[3] ?? 8)
-  const database = process.argv[4]
+  const pg = process.argv[4] === "postgres" ? await startPostgres() : undefined
+  const database = pg?.url ?? process.argv[4]
   const report = await runPollers({
     orders,
     pollers: 3,
     kills: 2,
     seed,
-    spanMs: 30_000,
-    intervalMs: 2_000,
+    // Orders live a minute and pollers cycle every second: they want more than 120 requests
+    // a minute, so the shared budget binds.
+    spanMs: 60_000,
+    intervalMs: 1_000,
     rateLimit: 120,
     // Seed 8's ten account hashes fall 1/3/2/2/2 into five shards.
     shards: 5,
-    killWindowMs: [3_000, 40_000],
+    killWindowMs: [3_000, 60_000],
     timeoutMs: 900_000,
     ...(database === undefined ? {} : { database })
-  })
+  }).finally(() => pg?.stop())
   console.log(describePollers(report))
   const a = report.audit
   process.exitCode =

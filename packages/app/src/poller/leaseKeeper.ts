@@ -1,7 +1,12 @@
 /**
  * Keeps this poller's share of the account shards leased while it runs: a background fiber
- * renews the leases (and takes free or expired ones) every quarter of the lease time, and
- * the loop rebalances between cycles, when giving a shard back cannot cut a poll short.
+ * renews the leases, gives back the surplus over the fair share and takes free or expired
+ * ones every quarter of the lease time (and the loop does so before each cycle).
+ *
+ * A shard being polled is never given back: a cycle polls an account inside `withLease`,
+ * which counts the shard busy, and a balance (which holds the same lock) keeps busy shards
+ * and removes the ones it gave back before any new poll can start on them. So a newcomer
+ * gets its share within a quarter of the lease time, even while a long cycle runs.
  *
  * Lease time against the interval: the lease lives `ttlMs` (the polling interval, at least
  * a second) and is renewed every `ttlMs / 4`, independently of how long a cycle takes, so a
@@ -36,6 +41,8 @@ export interface LeaseKeeper {
 interface Held {
   readonly byShard: ReadonlyMap<number, Lease>
   readonly validUntil: number
+  /** Accounts being polled, per shard. */
+  readonly busy: ReadonlyMap<number, number>
 }
 
 const describe = (leases: Iterable<Lease>) =>
@@ -44,40 +51,40 @@ const describe = (leases: Iterable<Lease>) =>
 export const makeLeaseKeeper = (options: LeaseOptions) =>
   Effect.gen(function* () {
     const leases = yield* Leases
-    const held = yield* Ref.make<Held>({ byShard: new Map(), validUntil: 0 })
+    const held = yield* Ref.make<Held>({ byShard: new Map(), validUntil: 0, busy: new Map() })
     const lock = yield* Effect.makeSemaphore(1)
 
-    const balance = (release: boolean) =>
-      lock.withPermits(1)(
-        Effect.gen(function* () {
-          const started = yield* Clock.currentTimeMillis
-          const got = yield* leases.balance({ ...options, release })
-          const before = (yield* Ref.get(held)).byShard
-          yield* Ref.set(held, {
-            byShard: new Map(got.map((l) => [l.shard, l])),
-            validUntil: started + options.ttlMs
-          })
-          const changed =
-            got.length !== before.size || got.some((l) => before.get(l.shard)?.token !== l.token)
-          if (changed)
-            yield* Effect.logInfo("poller leases changed").pipe(
-              Effect.annotateLogs({
-                poller: options.pollerId,
-                leases: describe(got),
-                was: describe(before.values())
-              })
-            )
-        }).pipe(
-          Effect.catchAll((e) =>
-            Effect.logWarning("renewing poller leases failed; they lapse unless a later try succeeds").pipe(
-              Effect.annotateLogs({ poller: options.pollerId, error: e.message })
-            )
+    const balance = lock.withPermits(1)(
+      Effect.gen(function* () {
+        const started = yield* Clock.currentTimeMillis
+        const busy = [...(yield* Ref.get(held)).busy].filter(([, n]) => n > 0).map(([shard]) => shard)
+        const got = yield* leases.balance({ ...options, release: true, busy })
+        const before = (yield* Ref.get(held)).byShard
+        yield* Ref.update(held, (h) => ({
+          ...h,
+          byShard: new Map(got.map((l) => [l.shard, l])),
+          validUntil: started + options.ttlMs
+        }))
+        const changed = got.length !== before.size || got.some((l) => before.get(l.shard)?.token !== l.token)
+        if (changed)
+          yield* Effect.logInfo("poller leases changed").pipe(
+            Effect.annotateLogs({
+              poller: options.pollerId,
+              leases: describe(got),
+              was: describe(before.values())
+            })
+          )
+      }).pipe(
+        Effect.catchAll((e) =>
+          Effect.logWarning("renewing poller leases failed; they lapse unless a later try succeeds").pipe(
+            Effect.annotateLogs({ poller: options.pollerId, error: e.message })
           )
         )
       )
+    )
 
     const renewer = yield* Effect.forkDaemon(
-      Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(options.ttlMs / 4)), balance(false)))
+      Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(options.ttlMs / 4)), balance))
     )
 
     const leaseOf = (account: AccountHash) =>
@@ -87,12 +94,29 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
         return now < h.validUntil ? h.byShard.get(shardOf(account, options.shards)) : undefined
       })
 
+    const inUse = (shard: number, by: 1 | -1) =>
+      Ref.update(held, (h) => {
+        const busy = new Map(h.busy)
+        busy.set(shard, (busy.get(shard) ?? 0) + by)
+        return { ...h, busy }
+      })
+
+    // Taken under the balance lock, so a balance never gives back a shard that just became busy.
+    const withLease: CycleLeases["withLease"] = (account, f) =>
+      Effect.acquireUseRelease(
+        lock.withPermits(1)(
+          Effect.tap(leaseOf(account), (lease) => (lease === undefined ? Effect.void : inUse(lease.shard, 1)))
+        ),
+        f,
+        (lease) => (lease === undefined ? Effect.void : inUse(lease.shard, -1))
+      )
+
     return {
-      cycle: { pollerId: options.pollerId, leaseOf },
-      rebalance: balance(true),
+      cycle: { pollerId: options.pollerId, leaseOf, withLease },
+      rebalance: balance,
       release: Effect.gen(function* () {
         yield* Fiber.interrupt(renewer)
-        yield* Ref.set(held, { byShard: new Map(), validUntil: 0 })
+        yield* Ref.update(held, (h) => ({ ...h, byShard: new Map(), validUntil: 0 }))
         yield* leases
           .release(options.pollerId)
           .pipe(

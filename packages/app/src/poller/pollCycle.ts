@@ -36,6 +36,11 @@ export interface CycleLeases {
   readonly pollerId: string
   /** The lease on the account's shard while this poller holds it, else undefined. */
   readonly leaseOf: (account: AccountHash) => Effect.Effect<Lease | undefined>
+  /** Runs `f` with the account's lease (undefined: not ours), kept from being given back meanwhile. */
+  readonly withLease: <A, E, R>(
+    account: AccountHash,
+    f: (lease: Lease | undefined) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 export interface CycleReport {
@@ -83,123 +88,125 @@ export const pollCycle = (options: CycleOptions) =>
     metrics.set("fill_tracker_open_executions", "Executions still open", open.length)
 
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
-    yield* Effect.forEach(
-      Object.entries(byAccount),
-      ([hash, rows]) =>
-        Effect.gen(function* () {
-          const accountHash = hash as AccountHash
-          // Checked again per account: a lease lost since the cycle began is left to its new owner.
-          const lease = leases === undefined ? undefined : yield* leases.leaseOf(accountHash)
-          if (leases !== undefined && lease === undefined) return
-          const owner =
-            lease === undefined || leases === undefined
-              ? undefined
-              : { poller: leases.pollerId, shard: lease.shard, leaseToken: lease.token.toString() }
-          if (owner !== undefined)
-            yield* Effect.logDebug("polling account").pipe(
-              Effect.annotateLogs({ ...owner, open: rows.length })
-            )
-          const now = yield* Clock.currentTimeMillis
-          const listable = rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
-          const byId = new Map<string, SchwabOrder>()
-          if (listable.length > 0) {
-            const from = Math.min(...listable.map((r) => Date.parse(r.submittedAt))) - SKEW_MS
-            listRequests += 1
-            const listed = yield* client
-              .listOrders(accountHash, { from: new Date(from), to: new Date(now + SKEW_MS) })
-              .pipe(
-                Effect.tapError((e) =>
-                  Effect.zipRight(
-                    count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
-                      kind: errorKind(e)
-                    }),
-                    Effect.logWarning("listOrders failed; this account is skipped this cycle").pipe(
-                      Effect.annotateLogs({
-                        error: errorKind(e),
-                        message: String((e as { message?: unknown }).message)
-                      })
-                    )
-                  )
-                ),
-                Effect.option
-              )
-            if (listed._tag === "None") {
-              accountFailures += 1
-              outcomes.error += rows.length
-              if (owner !== undefined)
-                yield* Effect.logDebug("polled account").pipe(
-                  Effect.annotateLogs({ ...owner, open: rows.length })
-                )
-              return
-            }
-            for (const s of listed.value.skipped) {
-              metrics.inc(
-                "fill_tracker_orders_skipped_total",
-                "List elements that did not decode and were skipped"
-              )
-              yield* Effect.logWarning("skipped an order list element that does not decode").pipe(
-                Effect.annotateLogs({
-                  index: s.index,
-                  orderId: s.orderId ?? "unreadable",
-                  path: s.path,
-                  problem: s.message
-                })
-              )
-            }
-            for (const o of flattenOrders(listed.value.orders))
-              if (o.orderId !== undefined) byId.set(o.orderId, o)
-          }
-          const snapshot = (orderId: OrderId) => {
-            const hit = byId.get(orderId)
-            if (hit !== undefined) return Effect.succeed<SchwabOrder | undefined>(hit)
-            getRequests += 1
-            return client.getOrder(accountHash, orderId).pipe(
-              Effect.tap((o) => Effect.sync(() => byId.set(orderId, o))),
-              Effect.map((o): SchwabOrder | undefined => o),
-              Effect.catchAll((e) =>
+    const pollAccount = (
+      accountHash: AccountHash,
+      rows: ReadonlyArray<ExecutionRow>,
+      lease: Lease | undefined
+    ) =>
+      Effect.gen(function* () {
+        // Checked again per account: a lease lost since the cycle began is left to its new owner.
+        if (leases !== undefined && lease === undefined) return
+        const owner =
+          lease === undefined || leases === undefined
+            ? undefined
+            : { poller: leases.pollerId, shard: lease.shard, leaseToken: lease.token.toString() }
+        if (owner !== undefined)
+          yield* Effect.logDebug("polling account").pipe(Effect.annotateLogs({ ...owner, open: rows.length }))
+        const now = yield* Clock.currentTimeMillis
+        const listable = rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
+        const byId = new Map<string, SchwabOrder>()
+        if (listable.length > 0) {
+          const from = Math.min(...listable.map((r) => Date.parse(r.submittedAt))) - SKEW_MS
+          listRequests += 1
+          const listed = yield* client
+            .listOrders(accountHash, { from: new Date(from), to: new Date(now + SKEW_MS) })
+            .pipe(
+              Effect.tapError((e) =>
                 Effect.zipRight(
                   count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
                     kind: errorKind(e)
                   }),
-                  Effect.as(
-                    Effect.logWarning("getOrder failed").pipe(
-                      Effect.annotateLogs({
-                        orderId,
-                        error: errorKind(e),
-                        message: String((e as { message?: unknown }).message)
-                      })
-                    ),
-                    undefined
-                  )
-                )
-              )
-            )
-          }
-          yield* Effect.forEach(
-            rows,
-            (row: ExecutionRow) =>
-              trackExecution(row.executionId, snapshot, {
-                priceBand: options.priceBand,
-                ...(lease === undefined ? {} : { fence: lease }),
-                ...(owner === undefined ? {} : { metadata: owner })
-              }).pipe(
-                Effect.tap((outcome) => Effect.sync(() => (outcomes[outcome] += 1))),
-                Effect.catchAllCause((cause) =>
-                  Effect.zipRight(
-                    Effect.sync(() => (outcomes.error += 1)),
-                    Effect.logError("tracking an execution failed", cause).pipe(
-                      Effect.annotateLogs({ executionId: row.executionId })
-                    )
+                  Effect.logWarning("listOrders failed; this account is skipped this cycle").pipe(
+                    Effect.annotateLogs({
+                      error: errorKind(e),
+                      message: String((e as { message?: unknown }).message)
+                    })
                   )
                 )
               ),
-            { concurrency: options.concurrency, discard: true }
-          )
-          if (owner !== undefined)
-            yield* Effect.logDebug("polled account").pipe(
-              Effect.annotateLogs({ ...owner, open: rows.length })
+              Effect.option
             )
-        }),
+          if (listed._tag === "None") {
+            accountFailures += 1
+            outcomes.error += rows.length
+            if (owner !== undefined)
+              yield* Effect.logDebug("polled account").pipe(
+                Effect.annotateLogs({ ...owner, open: rows.length })
+              )
+            return
+          }
+          for (const s of listed.value.skipped) {
+            metrics.inc(
+              "fill_tracker_orders_skipped_total",
+              "List elements that did not decode and were skipped"
+            )
+            yield* Effect.logWarning("skipped an order list element that does not decode").pipe(
+              Effect.annotateLogs({
+                index: s.index,
+                orderId: s.orderId ?? "unreadable",
+                path: s.path,
+                problem: s.message
+              })
+            )
+          }
+          for (const o of flattenOrders(listed.value.orders))
+            if (o.orderId !== undefined) byId.set(o.orderId, o)
+        }
+        const snapshot = (orderId: OrderId) => {
+          const hit = byId.get(orderId)
+          if (hit !== undefined) return Effect.succeed<SchwabOrder | undefined>(hit)
+          getRequests += 1
+          return client.getOrder(accountHash, orderId).pipe(
+            Effect.tap((o) => Effect.sync(() => byId.set(orderId, o))),
+            Effect.map((o): SchwabOrder | undefined => o),
+            Effect.catchAll((e) =>
+              Effect.zipRight(
+                count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
+                  kind: errorKind(e)
+                }),
+                Effect.as(
+                  Effect.logWarning("getOrder failed").pipe(
+                    Effect.annotateLogs({
+                      orderId,
+                      error: errorKind(e),
+                      message: String((e as { message?: unknown }).message)
+                    })
+                  ),
+                  undefined
+                )
+              )
+            )
+          )
+        }
+        yield* Effect.forEach(
+          rows,
+          (row: ExecutionRow) =>
+            trackExecution(row.executionId, snapshot, {
+              priceBand: options.priceBand,
+              ...(lease === undefined ? {} : { fence: lease }),
+              ...(owner === undefined ? {} : { metadata: owner })
+            }).pipe(
+              Effect.tap((outcome) => Effect.sync(() => (outcomes[outcome] += 1))),
+              Effect.catchAllCause((cause) =>
+                Effect.zipRight(
+                  Effect.sync(() => (outcomes.error += 1)),
+                  Effect.logError("tracking an execution failed", cause).pipe(
+                    Effect.annotateLogs({ executionId: row.executionId })
+                  )
+                )
+              )
+            ),
+          { concurrency: options.concurrency, discard: true }
+        )
+        if (owner !== undefined)
+          yield* Effect.logDebug("polled account").pipe(Effect.annotateLogs({ ...owner, open: rows.length }))
+      })
+    yield* Effect.forEach(
+      Object.entries(byAccount),
+      ([hash, rows]) =>
+        leases === undefined
+          ? pollAccount(hash as AccountHash, rows, undefined)
+          : leases.withLease(hash as AccountHash, (lease) => pollAccount(hash as AccountHash, rows, lease)),
       { concurrency: 2, discard: true }
     )
     metrics.inc(
