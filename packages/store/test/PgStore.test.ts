@@ -59,7 +59,7 @@ describe("PgStore", () => {
     })
   )
 
-  it.scoped("a database that cannot be reached is a StoreError Open that never shows the password", () =>
+  it.scoped("a database that cannot be opened is a StoreError Open that never shows the password", () =>
     Effect.gen(function* () {
       const url = yield* postgres.fresh
       // The cluster's port, a database that does not exist, and a password to leak.
