@@ -9,7 +9,7 @@
  * gets its share within a quarter of the lease time, even while a long cycle runs.
  *
  * Lease time against the interval: the lease lives `ttlMs` (the polling interval, at least
- * a second) and is renewed every `ttlMs / 4`, independently of how long a cycle takes, so a
+ * 5 s) and is renewed every `ttlMs / 4`, independently of how long a cycle takes, so a
  * live poller never loses a lease to a slow cycle. A dead poller's leases expire `ttlMs`
  * after its last renewal and the others take them within another `ttlMs / 4`: its accounts
  * are leased again within 1.25 intervals and polled in the new owner's next cycle.
@@ -101,13 +101,36 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
         return { ...h, busy }
       })
 
+    /** Completes when this tenure of the shard is no longer held (not renewed in time, or lost). */
+    const lapse = (lease: Lease): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const now = yield* Clock.currentTimeMillis
+          const h = yield* Ref.get(held)
+          if (now >= h.validUntil || h.byShard.get(lease.shard)?.token !== lease.token) return
+          yield* Effect.sleep(Duration.millis(h.validUntil - now))
+        }
+      })
+
     // Taken under the balance lock, so a balance never gives back a shard that just became busy.
+    // The poll is cut when the tenure lapses: past that another poller may own the shard.
     const withLease: CycleLeases["withLease"] = (account, f) =>
       Effect.acquireUseRelease(
         lock.withPermits(1)(
           Effect.tap(leaseOf(account), (lease) => (lease === undefined ? Effect.void : inUse(lease.shard, 1)))
         ),
-        f,
+        (lease) =>
+          lease === undefined
+            ? f(lease)
+            : Effect.raceFirst(
+                f(lease),
+                Effect.zipRight(
+                  lapse(lease),
+                  Effect.logWarning("lease lapsed while polling; the rest is left to its new owner").pipe(
+                    Effect.annotateLogs({ poller: options.pollerId, shard: lease.shard })
+                  )
+                )
+              ),
         (lease) => (lease === undefined ? Effect.void : inUse(lease.shard, -1))
       )
 

@@ -15,6 +15,7 @@ import { SchwabClient } from "@fill-tracker/schwab-client"
 import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
+import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { type TrackOutcome, trackExecution } from "./trackExecution.js"
 
 /** Schwab rejects list windows over 60 days; stay a day inside it. */
@@ -36,11 +37,14 @@ export interface CycleLeases {
   readonly pollerId: string
   /** The lease on the account's shard while this poller holds it, else undefined. */
   readonly leaseOf: (account: AccountHash) => Effect.Effect<Lease | undefined>
-  /** Runs `f` with the account's lease (undefined: not ours), kept from being given back meanwhile. */
-  readonly withLease: <A, E, R>(
+  /**
+   * Runs `f` with the account's lease (undefined: not ours), kept from being given back
+   * meanwhile, and cut short if the lease lapses.
+   */
+  readonly withLease: <E, R>(
     account: AccountHash,
-    f: (lease: Lease | undefined) => Effect.Effect<A, E, R>
-  ) => Effect.Effect<A, E, R>
+    f: (lease: Lease | undefined) => Effect.Effect<void, E, R>
+  ) => Effect.Effect<void, E, R>
 }
 
 export interface CycleReport {
@@ -222,4 +226,7 @@ export const pollCycle = (options: CycleOptions) =>
       getRequests
     )
     return { open: open.length, outcomes, listRequests, getRequests, accountFailures } satisfies CycleReport
-  })
+  }).pipe(
+    // The host's event loop gets a turn every few ms however many orders are open.
+    Effect.withScheduler(timeSlicedScheduler())
+  )

@@ -8,10 +8,11 @@ import type { PollerOptions } from "./Poller.js"
 const cycleTimeoutFor = (config: AppConfig) => Math.max(60_000, 4 * config.pollingInterval)
 
 /**
- * A lease lives one interval (at least a second, so a busy database cannot make a live
- * poller miss its renewals); the keeper renews it every quarter of that.
+ * A lease lives one interval, and at least 5 s: processes on one SQLite file wait for its
+ * write lock synchronously (better-sqlite3), which can hold a live poller's renewals back
+ * for seconds. The keeper renews every quarter of that.
  */
-const leaseTtlFor = (config: AppConfig) => Math.max(1_000, config.pollingInterval)
+const leaseTtlFor = (config: AppConfig) => Math.max(5_000, config.pollingInterval)
 
 /** The default poller id names the machine and the process, so two pollers never share one. */
 export const defaultPollerId = () => `${os.hostname()}-${process.pid}`
