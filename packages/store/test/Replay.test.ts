@@ -1,7 +1,9 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
 import { type ExecutionId, ExecutionId as ExecutionIdCodec } from "@fill-tracker/domain"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as fc from "fast-check"
 import { EventStore, type ExecutionRow, Executions, Replay, type ReplayProgress } from "../src/index.js"
 import { backends } from "./support/backends.js"
@@ -153,5 +155,37 @@ describe.each(backends)("Replay on $name", (backend) => {
         backend.layer(location)
       )
     })
+  )
+
+  it.scoped(
+    "verify and rebuild while another connection appends: no append slips between catch-up and compare",
+    () =>
+      Effect.gen(function* () {
+        const location = yield* backend.fresh
+        // PostgreSQL: the appender has its own connection; SQLite: one connection per process.
+        const writer = yield* Layer.build(backend.layer(location, { replay: { pageSize: 7 } }))
+        const replayer =
+          backend.name === "postgres"
+            ? yield* Layer.build(backend.layer(location, { replay: { pageSize: 7 } }))
+            : writer
+        const store = Context.get(writer, EventStore)
+        const replay = Context.get(replayer, Replay)
+        const appending = Effect.forEach(
+          Array.from({ length: 60 }, (_, i) => i),
+          (i) =>
+            Effect.zipRight(
+              store.append(executionId(`w-${i}`), 0, [submitted(`w-${i}`, `${9000 + i}`)]),
+              store.append(executionId(`w-${i}`), 1, [legFilled(`w-${i}`, `${9000 + i}`, "k", "1", "2")])
+            ),
+          { discard: true }
+        )
+        const replaying = Effect.forEach(Array.from({ length: 4 }), () =>
+          Effect.zipRight(replay.rebuild(), replay.verify())
+        )
+        const [, verified] = yield* Effect.all([appending, replaying], { concurrency: "unbounded" })
+        for (const diffs of verified) assert.deepStrictEqual(diffs, [])
+        assert.deepStrictEqual(yield* replay.verify(), [])
+        assert.strictEqual((yield* Context.get(replayer, Executions).query({})).length, 60)
+      })
   )
 })
