@@ -32,6 +32,14 @@ export interface ExecutionsFilter {
 export interface ExecutionsService {
   /** Executions still working (status SUBMITTED), oldest submission first. */
   readonly open: () => Effect.Effect<ReadonlyArray<ExecutionRow>, StoreError>
+  /**
+   * One page of `open()`: at most `limit` rows after the row `after` (by submission, then
+   * id), for a caller that reads thousands of open executions without holding its loop.
+   */
+  readonly openPage: (
+    after: Pick<ExecutionRow, "submittedAt" | "executionId"> | undefined,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<ExecutionRow>, StoreError>
   readonly byExecutionId: (id: ExecutionId) => Effect.Effect<Option.Option<ExecutionRow>, StoreError>
   /** By the submitted order id or any followed replacement order id. */
   readonly byOrderId: (orderId: OrderId) => Effect.Effect<Option.Option<ExecutionRow>, StoreError>
@@ -59,6 +67,16 @@ export const make: Effect.Effect<ExecutionsService, never, SqlClient.SqlClient> 
     run(
       "listing open executions",
       sql`SELECT ${rows} FROM executions x WHERE x.status = 'SUBMITTED' ORDER BY x.submitted_at, x.execution_id`
+    )
+
+  const openPage: ExecutionsService["openPage"] = (after, limit) =>
+    run(
+      "listing a page of open executions",
+      sql`SELECT ${rows} FROM executions x WHERE x.status = 'SUBMITTED' ${
+        after === undefined
+          ? sql``
+          : sql`AND (x.submitted_at > ${after.submittedAt} OR (x.submitted_at = ${after.submittedAt} AND x.execution_id > ${after.executionId}))`
+      } ORDER BY x.submitted_at, x.execution_id LIMIT ${Math.max(1, Math.floor(limit))}`
     )
 
   const byExecutionId: ExecutionsService["byExecutionId"] = (id) =>
@@ -94,7 +112,7 @@ export const make: Effect.Effect<ExecutionsService, never, SqlClient.SqlClient> 
     )
   }
 
-  return { open, byExecutionId, byOrderId, query }
+  return { open, openPage, byExecutionId, byOrderId, query }
 })
 
 /** @since 0.1.0 @category layers */

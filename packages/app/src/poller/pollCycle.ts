@@ -12,9 +12,10 @@ import {
   type SchwabOrder
 } from "@fill-tracker/domain"
 import { SchwabClient } from "@fill-tracker/schwab-client"
-import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
+import type { ExecutionRow, Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
+import { openExecutions } from "./openExecutions.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { type TrackOutcome, trackExecution } from "./trackExecution.js"
 
@@ -71,11 +72,10 @@ const errorKind = (e: unknown): string =>
 
 export const pollCycle = (options: CycleOptions) =>
   Effect.gen(function* () {
-    const executions = yield* Executions
     const client = yield* SchwabClient.SchwabClient
     const metrics = yield* Metrics
     metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
-    const all = yield* executions.open()
+    const all = yield* openExecutions
     const selected =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
     const leases = options.leases

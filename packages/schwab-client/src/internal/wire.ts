@@ -7,13 +7,13 @@ import {
   type DecodedOrderList,
   decodeAccountNumbers,
   decodeOrder,
-  decodeOrderList,
   decodeSchwabError,
   type SchwabOrder
 } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import type * as FpEither from "fp-ts/lib/Either.js"
 import { DecodeError, type RequestContext } from "../SchwabError.js"
+import { decodeOrderListInChunks } from "./chunkedOrderList.js"
 
 interface Problem {
   readonly path?: string | undefined
@@ -34,8 +34,9 @@ const fromFp = <A>(
 export const order = (ctx: RequestContext, text: string): Effect.Effect<SchwabOrder, DecodeError> =>
   fromFp(ctx, decodeOrder(text))
 
+/** Big lists decode in slices with yields between them (see chunkedOrderList.ts). */
 export const orderList = (ctx: RequestContext, text: string): Effect.Effect<DecodedOrderList, DecodeError> =>
-  fromFp(ctx, decodeOrderList(text))
+  Effect.flatMap(decodeOrderListInChunks(text), (decoded) => fromFp(ctx, decoded))
 
 // The problem text may quote the offending value, which here can be an account number: keep the path only.
 export const accountNumbers = (

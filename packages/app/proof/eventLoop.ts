@@ -1,0 +1,232 @@
+/**
+ * Event-loop delay of the host: the bot runs fill-tracker in its own process, so a poll
+ * cycle must never hold the loop long enough to delay the bot's own event handling.
+ *
+ * The sandbox runs as its own process (so its rendering of big list bodies is not counted),
+ * holding `orders` working orders across `accounts`; the real cycle polls them in this
+ * process while `perf_hooks.monitorEventLoopDelay` samples the loop. Prints p50/p99/max
+ * over the polling cycles, beside the same figures for an idle loop of the same length.
+ *
+ *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/eventLoop.ts [orders] [accounts] [cycles]
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { once } from "node:events"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import type { AccountHash } from "@fill-tracker/domain"
+import { SchwabAuth } from "@fill-tracker/schwab-client"
+import { Duration, Effect, Logger, LogLevel, Redacted } from "effect"
+import type { AppConfig } from "../src/config/AppConfig.js"
+import { appLayer } from "../src/layers.js"
+import { runCycleOnce } from "../src/poller/Poller.js"
+import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
+import { type PlacedOrder, recordAll, tempDir } from "./harness.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repoRoot = path.resolve(here, "../../..")
+const sandboxMain = path.join(repoRoot, "packages/schwab-client/src/sandbox/main.ts")
+
+export interface Delay {
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
+}
+
+export interface EventLoopReport {
+  readonly orders: number
+  readonly accounts: number
+  readonly cycles: number
+  /** Per measured cycle: what it saw and asked. */
+  readonly open: ReadonlyArray<number>
+  readonly requestsPerCycle: ReadonlyArray<number>
+  readonly errors: number
+  readonly cycleMs: ReadonlyArray<number>
+  readonly polling: Delay
+  readonly idle: Delay
+}
+
+interface RemoteSandbox {
+  readonly child: ChildProcess
+  readonly baseUrl: string
+  readonly tokenUrl: string
+  readonly authorizeUrl: string
+  readonly appKey: string
+  readonly appSecret: string
+  readonly accounts: ReadonlyArray<{ readonly hashValue: string }>
+  readonly control: (method: "GET" | "POST", route: string, body?: unknown) => Promise<unknown>
+}
+
+const startRemoteSandbox = async (accounts: number): Promise<RemoteSandbox> => {
+  const numbers = Array.from({ length: accounts }, (_, i) => String(40_000_001 + i)).join(",")
+  const child = spawn(
+    process.execPath,
+    [
+      "--conditions=@fill-tracker/source",
+      "--import",
+      "tsx",
+      sandboxMain,
+      "--seed",
+      "9",
+      "--clock",
+      "real",
+      "--accounts",
+      numbers
+    ],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] }
+  )
+  const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string]
+  const config = JSON.parse(line) as Omit<RemoteSandbox, "child" | "control"> & { port: number }
+  const origin = `http://127.0.0.1:${config.port}/__sandbox`
+  const control = async (method: "GET" | "POST", route: string, body?: unknown) =>
+    (
+      await fetch(`${origin}${route}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      })
+    ).json() as Promise<unknown>
+  return { ...config, child, control }
+}
+
+const delayOf = (h: ReturnType<typeof monitorEventLoopDelay>): Delay => ({
+  p50Ms: h.percentile(50) / 1e6,
+  p99Ms: h.percentile(99) / 1e6,
+  maxMs: h.max / 1e6
+})
+
+export const runEventLoop = async (options: {
+  readonly orders: number
+  readonly accounts: number
+  readonly cycles: number
+}): Promise<EventLoopReport> => {
+  const dir = tempDir("event-loop")
+  const sandbox = await startRemoteSandbox(options.accounts)
+  try {
+    const orders: Array<PlacedOrder> = []
+    // Seeded over the control API, 32 at a time.
+    for (let i = 0; i < options.orders; i += 32) {
+      const batch = Array.from({ length: Math.min(32, options.orders - i) }, (_, j) => i + j)
+      const ids = await Promise.all(
+        batch.map(async (n) => {
+          const accountHash = sandbox.accounts[n % options.accounts]!.hashValue
+          const r = (await sandbox.control("POST", "/seed-order", {
+            accountHash,
+            order: { symbol: "AAPL", quantity: 10, price: "150.00" },
+            lifecycle: { lifecycle: "working" }
+          })) as { orderId: string }
+          return { n, accountHash, orderId: r.orderId }
+        })
+      )
+      for (const { n, accountHash, orderId } of ids)
+        orders.push({
+          executionId: `loop-${n}`,
+          orderId,
+          accountHash: accountHash as AccountHash,
+          symbol: "AAPL",
+          shares: 10,
+          direction: "BUY",
+          referencePrice: "150.00",
+          lifecycle: "working"
+        })
+    }
+    const { code } = (await sandbox.control("POST", "/authorization-code")) as { code: string }
+    const config: AppConfig = {
+      database: path.join(dir, "loop.db"),
+      pollingInterval: 1_000,
+      pollingMaxJitter: 0,
+      pollConcurrency: 16,
+      appKey: Redacted.make(sandbox.appKey),
+      appSecret: Redacted.make(sandbox.appSecret),
+      redirectUri: "https://127.0.0.1:8182/callback",
+      baseUrl: sandbox.baseUrl,
+      tokenUrl: sandbox.tokenUrl,
+      authorizeUrl: sandbox.authorizeUrl,
+      accounts: [],
+      tokenKey: Redacted.make("33".repeat(32)),
+      rateLimit: 10_000,
+      requestTimeout: 30_000,
+      priceBand: "0.05",
+      healthPort: 0,
+      logLevel: "error",
+      logFormat: "json",
+      shutdownGrace: 2_000
+    }
+    const program = Effect.gen(function* () {
+      yield* Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code))
+      yield* recordAll(orders)
+      const pollerOptions = pollerOptionsFrom(config, [])
+      yield* runCycleOnce(pollerOptions) // warm-up: JIT and the SQLite page cache
+      const open: Array<number> = []
+      const requests: Array<number> = []
+      const cycleMs: Array<number> = []
+      let errors = 0
+      const histogram = monitorEventLoopDelay({ resolution: 1 })
+      histogram.enable()
+      for (let c = 0; c < options.cycles; c++) {
+        const t0 = performance.now()
+        const report = yield* runCycleOnce(pollerOptions)
+        cycleMs.push(performance.now() - t0)
+        open.push(report?.open ?? 0)
+        requests.push((report?.listRequests ?? 0) + (report?.getRequests ?? 0))
+        errors += (report?.outcomes.error ?? 0) + (report?.accountFailures ?? 0)
+      }
+      histogram.disable()
+      return { open, requests, cycleMs, errors, polling: delayOf(histogram) }
+    })
+    const r = await Effect.runPromise(
+      program.pipe(
+        Effect.provide(appLayer(config, { retry: { baseDelay: Duration.millis(20) } })),
+        Effect.scoped,
+        Logger.withMinimumLogLevel(LogLevel.None)
+      )
+    )
+    // The same span with nothing running: the floor the polling figures stand on.
+    const idleHistogram = monitorEventLoopDelay({ resolution: 1 })
+    idleHistogram.enable()
+    await new Promise((done) =>
+      setTimeout(
+        done,
+        Math.max(
+          500,
+          r.cycleMs.reduce((a, b) => a + b, 0)
+        )
+      )
+    )
+    idleHistogram.disable()
+    return {
+      orders: options.orders,
+      accounts: options.accounts,
+      cycles: options.cycles,
+      open: r.open,
+      requestsPerCycle: r.requests,
+      errors: r.errors,
+      cycleMs: r.cycleMs,
+      polling: r.polling,
+      idle: delayOf(idleHistogram)
+    }
+  } finally {
+    sandbox.child.kill("SIGTERM")
+    await once(sandbox.child, "exit")
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const ms = (d: Delay) =>
+  `p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms`
+
+export const describeEventLoop = (r: EventLoopReport): string =>
+  [
+    `event-loop delay: ${r.orders} open orders across ${r.accounts} accounts, ${r.cycles} cycles after a warm-up (sandbox in its own process)`,
+    `  while polling: ${ms(r.polling)}`,
+    `  idle loop:     ${ms(r.idle)}`,
+    `  cycle time: ${r.cycleMs.map((t) => t.toFixed(0)).join(" ")} ms; requests per cycle ${r.requestsPerCycle.join(" ")}; open ${r.open.join(" ")}; errors ${r.errors}`
+  ].join("\n")
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const orders = Number(process.argv[2] ?? 10_000)
+  const accounts = Number(process.argv[3] ?? 5)
+  const cycles = Number(process.argv[4] ?? 3)
+  console.log(describeEventLoop(await runEventLoop({ orders, accounts, cycles })))
+}
