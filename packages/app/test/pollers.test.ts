@@ -7,12 +7,12 @@ const shortForm: PollersOptions = {
   pollers: 3,
   kills: 2,
   seed: 5,
-  spanMs: 16_000,
-  intervalMs: 5_000,
+  spanMs: 12_000,
+  intervalMs: 4_000,
   rateLimit: 120,
   // Seed 5's ten account hashes fall 5/2/3 into three shards: one shard per poller.
   shards: 3,
-  killWindowMs: [2_000, 10_000],
+  killWindowMs: [2_000, 8_000],
   timeoutMs: 55_000
 }
 
