@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { Checkpoints } from "../src/index.js"
-import { storeLayer, tempFile } from "./support/store.js"
+import { backends } from "./support/backends.js"
 
 const received = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   Effect.map(sql<{ position: number }>`SELECT position FROM received ORDER BY position`, (rows) =>
@@ -18,10 +18,10 @@ const receive = (position: bigint) =>
     (sql) => sql`INSERT INTO received (position) VALUES (${Number(position)})`
   )
 
-describe("Checkpoints", () => {
+describe.each(backends)("Checkpoints on $name", (backend) => {
   it.scoped("a new name starts at 0; save only moves forward; the checkpoint survives a reopen", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       const first = yield* Effect.provide(
         Effect.gen(function* () {
           const c = yield* Checkpoints
@@ -34,12 +34,12 @@ describe("Checkpoints", () => {
           yield* c.save("other", 0n)
           return [fresh, afterFive, afterOlder, yield* c.load("other")]
         }),
-        storeLayer(file)
+        backend.layer(location)
       )
       assert.deepStrictEqual(first, [0n, 6n, 6n, 1n])
       const reopened = yield* Effect.provide(
         Effect.flatMap(Checkpoints, (c) => Effect.all([c.load("bot"), c.load("other"), c.load("never")])),
-        storeLayer(file)
+        backend.layer(location)
       )
       assert.deepStrictEqual(reopened, [6n, 1n, 0n])
     })
@@ -49,7 +49,7 @@ describe("Checkpoints", () => {
     "withCheckpoint commits the handler's writes with the advance, rolls both back on failure, skips a redelivery",
     () =>
       Effect.gen(function* () {
-        const file = yield* tempFile
+        const location = yield* backend.fresh
         yield* Effect.provide(
           Effect.gen(function* () {
             const sql = yield* SqlClient.SqlClient
@@ -88,19 +88,19 @@ describe("Checkpoints", () => {
             assert.deepStrictEqual(yield* received, [1, 2, 4])
             assert.strictEqual(yield* c.load("bot"), 5n)
           }),
-          storeLayer(file)
+          backend.layer(location)
         )
       })
   )
 
   it.scoped("refuses an empty name and a negative position", () =>
     Effect.gen(function* () {
-      const file = yield* tempFile
+      const location = yield* backend.fresh
       const errors = yield* Effect.provide(
         Effect.flatMap(Checkpoints, (c) =>
           Effect.all([Effect.flip(c.save("", 1n)), Effect.flip(c.withCheckpoint("bot", -1n, Effect.void))])
         ),
-        storeLayer(file)
+        backend.layer(location)
       )
       assert.deepStrictEqual(
         errors.map((e) => e.reason),
