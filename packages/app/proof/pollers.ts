@@ -11,10 +11,11 @@
  *   (shard, token), and per stream the tokens never go back (no stale append after a takeover);
  * - the sandbox saw at most `rateLimit` requests of the limited routes in any minute.
  *
- *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/pollers.ts [orders] [seed] [database]
+ *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/pollers.ts [orders] [seed] [database] [pauseAtMs]
  *
- * `database` is a SQLite file path (default: a temp file), a `postgres://` URL, or `postgres`
- * for a throwaway cluster started for the run.
+ * `database` is a SQLite file path, `sqlite` (a temp file, the default), a `postgres://` URL,
+ * or `postgres` for a throwaway cluster started for the run. `pauseAtMs`: SIGSTOP the
+ * poller that is never killed that long after start, for 8 s (over a 5 s lease), then SIGCONT.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -55,12 +56,24 @@ export interface PollersOptions {
   readonly timeoutMs: number
   /** A `postgres://` URL; default a SQLite file in a temp dir. */
   readonly database?: string
+  /**
+   * SIGSTOP the poller that is never killed this long after all are up, for `forMs` (longer
+   * than a lease), then SIGCONT: it comes back stale and must be fenced out.
+   */
+  readonly pause?: { readonly atMs: number; readonly forMs: number }
 }
 
 export interface PollersReport {
   readonly audit: AuditReport
   readonly database: "sqlite" | "postgres"
   readonly killed: ReadonlyArray<{ readonly poller: string; readonly atMs: number }>
+  /** The poller SIGSTOPped and when, and its account polls the pause froze (they span it). */
+  readonly paused?: {
+    readonly poller: string
+    readonly fromMs: number
+    readonly toMs: number
+    readonly frozenPolls: number
+  }
   /** Account polls seen in the children's logs, and pairs of them that overlapped. */
   readonly accountPolls: number
   /** Account polls per poller, and the lease tokens each polled under. */
@@ -293,6 +306,19 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
     // Seeded victims and moments, in time order.
     const victims = [...children].sort(() => rng.int(-1, 1)).slice(0, o.kills)
     const moments = victims.map(() => rng.int(o.killWindowMs[0], o.killWindowMs[1])).sort((a, b) => a - b)
+    const survivor = children.find((c) => !victims.includes(c))
+    let pausedAt: { poller: string; from: number; to: number } | undefined
+    const pausing =
+      o.pause === undefined || survivor === undefined
+        ? Promise.resolve()
+        : (async (pause, child) => {
+            await sleep(Math.max(0, up + pause.atMs - Date.now()))
+            child.process.kill("SIGSTOP")
+            const from = Date.now()
+            await sleep(pause.forMs)
+            child.process.kill("SIGCONT")
+            pausedAt = { poller: child.id, from, to: Date.now() }
+          })(o.pause, survivor)
     for (let k = 0; k < victims.length; k++) {
       const victim = victims[k] as Child
       await sleep(Math.max(0, up + (moments[k] as number) - Date.now()))
@@ -302,6 +328,7 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
       killed.push({ poller: victim.id, atMs: at - up })
       for (const p of victim.polls) if (p.end === undefined) p.end = at
     }
+    await pausing
     const deadline = started + o.timeoutMs
     while (Date.now() < deadline) {
       if (brokerDone(sandbox, orders) && (await openCount(database)) === 0) break
@@ -311,11 +338,29 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
     await Promise.all(children.map((c) => exited(c.process)))
     const report = await withStore(database, audit(sandbox, orders))
     const fencing = await fencingAudit(database)
-    const polls = children.flatMap((c) => c.polls)
+    // A frozen process sends nothing: its polls that span the pause are set apart, and
+    // what it did after SIGCONT is held to the fence (no append under its stale token).
+    const frozen = (p: Poll) =>
+      pausedAt !== undefined &&
+      p.poller === pausedAt.poller &&
+      p.start <= pausedAt.from &&
+      (p.end ?? Number.POSITIVE_INFINITY) >= pausedAt.from
+    const polls = children.flatMap((c) => c.polls).filter((p) => !frozen(p))
+    const frozenPolls = children.flatMap((c) => c.polls).filter(frozen).length
     return {
       audit: report,
       database: Store.isPostgresUrl(database) ? "postgres" : "sqlite",
       killed,
+      ...(pausedAt === undefined
+        ? {}
+        : {
+            paused: {
+              poller: pausedAt.poller,
+              fromMs: pausedAt.from - up,
+              toMs: pausedAt.to - up,
+              frozenPolls
+            }
+          }),
       accountPolls: polls.length,
       pollsPerPoller: Object.fromEntries(
         children.map((c) => [
@@ -349,6 +394,11 @@ export const describePollers = (r: PollersReport): string =>
     `several pollers (${r.database}): ${summary(r.audit)}`,
     `  killed ${r.killed.map((k) => `${k.poller} at +${(k.atMs / 1000).toFixed(1)} s`).join(", ")}; events appended per poller ${JSON.stringify(r.pollerEvents)}`,
     ...Object.entries(r.pollsPerPoller).map(([id, text]) => `  ${id}: ${text}`),
+    ...(r.paused === undefined
+      ? []
+      : [
+          `  SIGSTOPped ${r.paused.poller} from +${(r.paused.fromMs / 1000).toFixed(1)} s to +${(r.paused.toMs / 1000).toFixed(1)} s (${r.paused.frozenPolls} account polls frozen across it)`
+        ]),
     `  takeovers after the kills: ${r.takeovers.join("; ") || "none"}`,
     `  ${r.accountPolls} account polls, ${r.overlaps.length} overlapping polls of one shard by two pollers, ${r.fencingViolations.length} fencing violations`,
     `  max Schwab requests in any 60 s: ${r.maxLimitedInMinute} rate-limited (${r.maxAllInMinute} with token calls); ${r.requests} requests in all, wall ${(r.wallMs / 1000).toFixed(1)} s`,
@@ -361,7 +411,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const orders = Number(process.argv[2] ?? 1_000)
   const seed = Number(process.argv[3] ?? 8)
   const pg = process.argv[4] === "postgres" ? await startPostgres() : undefined
-  const database = pg?.url ?? process.argv[4]
+  const database = pg?.url ?? (process.argv[4] === "sqlite" ? undefined : process.argv[4])
+  const pauseAt = process.argv[5] === undefined ? undefined : Number(process.argv[5])
   const report = await runPollers({
     orders,
     pollers: 3,
@@ -376,7 +427,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     shards: 5,
     killWindowMs: [3_000, 60_000],
     timeoutMs: 900_000,
-    ...(database === undefined ? {} : { database })
+    ...(database === undefined ? {} : { database }),
+    ...(pauseAt === undefined ? {} : { pause: { atMs: pauseAt, forMs: 8_000 } })
   }).finally(() => pg?.stop())
   console.log(describePollers(report))
   const a = report.audit
