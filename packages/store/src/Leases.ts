@@ -53,6 +53,11 @@ export interface BalanceOptions {
   readonly release: boolean
   /** Shards being polled right now: kept even when over the fair share. */
   readonly busy?: ReadonlyArray<number>
+  /**
+   * Pollers known to be dead (e.g. a crashed process on this host): their leases are taken
+   * at once instead of after the expiry, and their heartbeats dropped.
+   */
+  readonly deadOwners?: ReadonlyArray<string>
 }
 
 /** @since 0.2.0 @category models */
@@ -136,6 +141,10 @@ export const make: Effect.Effect<LeasesService, never, SqlClient.SqlClient> = Ef
       yield* sql`INSERT INTO pollers (poller_id, expires_at) VALUES (${o.pollerId}, ${until})
         ON CONFLICT (poller_id) DO UPDATE SET expires_at = excluded.expires_at`
       yield* sql`DELETE FROM pollers WHERE expires_at <= ${now}`
+      const dead = (o.deadOwners ?? []).filter((d) => d !== o.pollerId)
+      if (dead.length > 0) yield* sql`DELETE FROM pollers WHERE ${sql.in("poller_id", dead)}`
+      // An impossible owner name keeps `IN (...)` valid when nobody is known dead.
+      const deadList = dead.length > 0 ? dead : [""]
       const live = yield* sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM pollers WHERE expires_at > ${now}`
       const fair = Math.ceil(o.shards / Math.max(1, Number(live[0]?.n ?? 1)))
       const existing = yield* sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM poller_leases`
@@ -167,7 +176,8 @@ export const make: Effect.Effect<LeasesService, never, SqlClient.SqlClient> = Ef
       }
       if (held.length < fair) {
         const free = yield* sql<{ shard: unknown }>`SELECT shard FROM poller_leases
-          WHERE (owner IS NULL OR expires_at <= ${now}) AND shard < ${o.shards} ORDER BY shard`
+          WHERE (owner IS NULL OR expires_at <= ${now} OR ${sql.in("owner", deadList)}) AND shard < ${o.shards}
+          ORDER BY shard`
         // Start at a poller-specific place so racing pollers mostly try different shards.
         const candidates = free.map((r) => Number(r.shard))
         const start = candidates.length === 0 ? 0 : shardOf(o.pollerId, candidates.length)
@@ -176,7 +186,7 @@ export const make: Effect.Effect<LeasesService, never, SqlClient.SqlClient> = Ef
           if (held.length >= fair) break
           const taken = yield* sql<{ token: unknown }>`UPDATE poller_leases
             SET owner = ${o.pollerId}, token = token + 1, expires_at = ${until}
-            WHERE shard = ${shard} AND (owner IS NULL OR expires_at <= ${now})
+            WHERE shard = ${shard} AND (owner IS NULL OR expires_at <= ${now} OR ${sql.in("owner", deadList)})
             RETURNING token`
           const row = taken[0]
           if (row !== undefined) held.push({ shard, token: BigInt(row.token as bigint) })

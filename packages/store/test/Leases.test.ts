@@ -106,6 +106,25 @@ describe.each(backends)("Leases on $name", (backend) => {
     })
   )
 
+  it.scoped("a poller known dead loses its leases and its heartbeat at once, with new tokens", () =>
+    Effect.gen(function* () {
+      const location = yield* backend.fresh
+      const a = <A, E>(e: Effect.Effect<A, E, Leases>) => Effect.provide(e, backend.layer(location))
+      const b = <A, E>(e: Effect.Effect<A, E, Leases>) => Effect.provide(e, backend.layer(location))
+      assert.strictEqual((yield* a(balance("host-1", 2))).length, 2)
+      assert.deepStrictEqual(yield* b(balance("host-2", 2)), [], "alive and unexpired: nothing to take")
+      const taken = yield* b(
+        Effect.flatMap(Leases, (l) =>
+          l.balance({ pollerId: "host-2", shards: 2, ttlMs: TTL, release: true, deadOwners: ["host-1"] })
+        )
+      )
+      assert.deepStrictEqual(pairs(taken), [
+        [0, 2],
+        [1, 2]
+      ])
+    })
+  )
+
   it.scoped("a fenced append fails with FencedOut once the shard changed hands, writing nothing", () =>
     Effect.gen(function* () {
       const location = yield* backend.fresh

@@ -18,6 +18,7 @@
  * own clock): if renewals fail (database down, process paused) the poller stops polling
  * those accounts on time, and an append already under way is fenced by the token.
  */
+import * as os from "node:os"
 import type { AccountHash } from "@fill-tracker/domain"
 import { type Lease, Leases, shardOf } from "@fill-tracker/store"
 import { Clock, Duration, Effect, Fiber, Ref } from "effect"
@@ -36,6 +37,26 @@ export interface LeaseKeeper {
   readonly rebalance: Effect.Effect<void>
   /** Stops renewing and gives every lease back, so the others take over at once. */
   readonly release: Effect.Effect<void>
+}
+
+/**
+ * Owners named `<this host>-<pid>` (the default poller id) whose process is gone: a poller
+ * restarted after a crash takes their leases at once instead of waiting out the expiry.
+ * A reused pid only makes us wait, never take a live poller's lease.
+ */
+const deadOnThisHost = (owners: ReadonlyArray<string | null>): ReadonlyArray<string> => {
+  const prefix = `${os.hostname()}-`
+  return owners.filter((owner): owner is string => {
+    if (owner === null || !owner.startsWith(prefix)) return false
+    const pid = owner.slice(prefix.length)
+    if (!/^\d{1,9}$/.test(pid) || Number(pid) === process.pid) return false
+    try {
+      process.kill(Number(pid), 0)
+      return false
+    } catch (e) {
+      return (e as { code?: unknown }).code === "ESRCH"
+    }
+  })
 }
 
 interface Held {
@@ -58,7 +79,9 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
       Effect.gen(function* () {
         const started = yield* Clock.currentTimeMillis
         const busy = [...(yield* Ref.get(held)).busy].filter(([, n]) => n > 0).map(([shard]) => shard)
-        const got = yield* leases.balance({ ...options, release: true, busy })
+        const owners = (yield* leases.rows()).map((r) => r.owner)
+        const deadOwners = [...new Set(deadOnThisHost(owners))]
+        const got = yield* leases.balance({ ...options, release: true, busy, deadOwners })
         const before = (yield* Ref.get(held)).byShard
         yield* Ref.update(held, (h) => ({
           ...h,
