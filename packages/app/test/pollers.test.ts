@@ -1,6 +1,16 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Decimal, type ExecutionId, type OrderId } from "@fill-tracker/domain"
+import { SchwabClient } from "@fill-tracker/schwab-client"
+import { immediateFill } from "@fill-tracker/schwab-client/sandbox"
+import { EventStore, Leases } from "@fill-tracker/store"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { describePollers, type PollersOptions, runPollers } from "../proof/pollers.js"
 import { startPostgres } from "../proof/pollersPostgres.js"
+import { trackExecution } from "../src/poller/trackExecution.js"
+import { FillTracker } from "../src/tracker/FillTracker.js"
+import { accountOf, authorize, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
 
 const shortForm: PollersOptions = {
   orders: 120,
@@ -46,4 +56,67 @@ describe("several pollers (short form)", () => {
   it("the same on one SQLite file", async () => {
     check(await runPollers(shortForm))
   }, 70_000)
+})
+
+describe("a stale poller", () => {
+  it("is fenced out of an append once its shard changed hands; the new owner appends", async () => {
+    const dir = tempDir("stale")
+    const sandbox = await manualSandbox()
+    try {
+      const orderId = sandbox.seedOrder(
+        accountOf(sandbox),
+        { symbol: "AAPL", quantity: 10 },
+        immediateFill({ price: "150.25", afterMs: 0 })
+      )
+      sandbox.advance(1_000)
+      const r = await runApp(
+        testConfig(sandbox, path.join(dir, "stale.db")),
+        Effect.gen(function* () {
+          yield* authorize(sandbox)
+          const tracker = yield* FillTracker
+          yield* tracker.recordSubmission({
+            executionId: "stale-1",
+            orderId,
+            accountHash: accountOf(sandbox),
+            symbol: "AAPL",
+            shares: 10,
+            direction: "BUY"
+          })
+          const leases = yield* Leases
+          const ttlMs = 100
+          const [stale] = yield* leases.balance({ pollerId: "stale", shards: 1, ttlMs, release: true })
+          // The stale poller pauses past its lease; another takes the shard over.
+          yield* Effect.sleep(ttlMs + 20)
+          const [fresh] = yield* leases.balance({
+            pollerId: "fresh",
+            shards: 1,
+            ttlMs: 60_000,
+            release: true
+          })
+          const client = yield* SchwabClient.SchwabClient
+          const snapshot = (id: OrderId) => Effect.orDie(client.getOrder(accountOf(sandbox), id))
+          const id = "stale-1" as ExecutionId
+          const options = (poller: string, lease: { shard: number; token: bigint }) => ({
+            priceBand: Decimal.make(5n, 2),
+            fence: lease,
+            metadata: { poller, shard: lease.shard, leaseToken: lease.token.toString() }
+          })
+          const staleOutcome = yield* trackExecution(id, snapshot, options("stale", stale!))
+          const afterStale = (yield* (yield* EventStore).readStream(id)).version
+          const freshOutcome = yield* trackExecution(id, snapshot, options("fresh", fresh!))
+          const events = (yield* (yield* EventStore).readStream(id)).events
+          return { staleOutcome, afterStale, freshOutcome, events, tokens: [stale!.token, fresh!.token] }
+        })
+      )
+      expect(r.staleOutcome).toBe("fenced")
+      expect(r.afterStale).toBe(1)
+      expect(r.freshOutcome).toBe("terminal")
+      expect(r.tokens[1]).toBeGreaterThan(r.tokens[0]!)
+      expect(r.events.slice(1).map((e) => e.metadata.poller)).toEqual(r.events.slice(1).map(() => "fresh"))
+      expect(r.events.at(-1)?.event.type).toBe("Filled")
+    } finally {
+      await sandbox.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
