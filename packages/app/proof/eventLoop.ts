@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { monitorEventLoopDelay } from "node:perf_hooks"
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import type { AccountHash } from "@fill-tracker/domain"
@@ -46,6 +46,8 @@ export interface EventLoopReport {
   readonly cycleMs: ReadonlyArray<number>
   readonly polling: Delay
   readonly idle: Delay
+  /** Garbage-collection pauses while polling: the longest, and how many took over 10 ms. */
+  readonly gc: { readonly maxMs: number; readonly over10Ms: number }
 }
 
 interface RemoteSandbox {
@@ -162,6 +164,11 @@ export const runEventLoop = async (options: {
       const requests: Array<number> = []
       const cycleMs: Array<number> = []
       let errors = 0
+      const gcPauses: Array<number> = []
+      const gcObserver = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) gcPauses.push(e.duration)
+      })
+      gcObserver.observe({ entryTypes: ["gc"] })
       const histogram = monitorEventLoopDelay({ resolution: 1 })
       histogram.enable()
       for (let c = 0; c < options.cycles; c++) {
@@ -173,7 +180,9 @@ export const runEventLoop = async (options: {
         errors += (report?.outcomes.error ?? 0) + (report?.accountFailures ?? 0)
       }
       histogram.disable()
-      return { open, requests, cycleMs, errors, polling: delayOf(histogram) }
+      gcObserver.disconnect()
+      const gc = { maxMs: Math.max(0, ...gcPauses), over10Ms: gcPauses.filter((d) => d > 10).length }
+      return { open, requests, cycleMs, errors, polling: delayOf(histogram), gc }
     })
     const r = await Effect.runPromise(
       program.pipe(
@@ -204,7 +213,8 @@ export const runEventLoop = async (options: {
       errors: r.errors,
       cycleMs: r.cycleMs,
       polling: r.polling,
-      idle: delayOf(idleHistogram)
+      idle: delayOf(idleHistogram),
+      gc: r.gc
     }
   } finally {
     sandbox.child.kill("SIGTERM")
@@ -221,6 +231,7 @@ export const describeEventLoop = (r: EventLoopReport): string =>
     `event-loop delay: ${r.orders} open orders across ${r.accounts} accounts, ${r.cycles} cycles after a warm-up (sandbox in its own process)`,
     `  while polling: ${ms(r.polling)}`,
     `  idle loop:     ${ms(r.idle)}`,
+    `  GC pauses while polling: longest ${r.gc.maxMs.toFixed(1)} ms, ${r.gc.over10Ms} over 10 ms`,
     `  cycle time: ${r.cycleMs.map((t) => t.toFixed(0)).join(" ")} ms; requests per cycle ${r.requestsPerCycle.join(" ")}; open ${r.open.join(" ")}; errors ${r.errors}`
   ].join("\n")
 

@@ -11,7 +11,7 @@
 import { Scheduler } from "effect"
 
 /** Longest run of fiber slices before the loop gets a turn; well under the 20 ms budget. */
-export const defaultSliceMs = 4
+export const defaultSliceMs = 2
 
 export const timeSlicedScheduler = (sliceMs = defaultSliceMs): Scheduler.Scheduler => {
   const queue: Array<Scheduler.Task> = []
