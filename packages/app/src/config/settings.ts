@@ -89,7 +89,7 @@ export const settings = {
   database: {
     env: "FILL_TRACKER_DATABASE",
     flag: "database",
-    description: "SQLite database file (created when missing)",
+    description: "SQLite database file (created when missing), or a postgres:// URL for PostgreSQL",
     default: "./fill-tracker.db",
     parse: nonEmpty
   } satisfies Setting<string>,
