@@ -91,34 +91,37 @@ export const runSubscription =
         Effect.zipRight(checkpoints.save(name, r.position))
       )
 
-    /** One page after `next`: deliver its fills in order; returns how many rows it held. */
-    const step = (next: bigint) =>
+    /**
+     * One page from `cursor.next`: delivers its fills in order, moving the cursor past each
+     * one as its checkpoint is saved, so a retry after a store error resumes right there.
+     * Returns how many rows the page held.
+     */
+    const step = (cursor: { next: bigint }) =>
       Effect.gen(function* () {
         const page = yield* Stream.runCollect(
-          Stream.take(store.readAll({ fromPosition: next, pageSize }), pageSize)
+          Stream.take(store.readAll({ fromPosition: cursor.next, pageSize }), pageSize)
         )
-        let last: bigint | undefined
-        let delivered = false
+        let skippedTo: bigint | undefined
         for (const r of Chunk.toReadonlyArray(page)) {
           if (isFill(r)) {
             yield* deliver(r)
-            delivered = true
-          } else delivered = false
-          last = r.position
+            skippedTo = undefined
+          } else skippedTo = r.position
+          cursor.next = r.position + 1n
         }
         // A page that ends in events the subscription ignores still moves the checkpoint on.
-        if (last !== undefined && !delivered) yield* checkpoints.save(name, last)
-        return { rows: page.length, next: last === undefined ? next : last + 1n }
+        if (skippedTo !== undefined) yield* checkpoints.save(name, skippedTo)
+        return page.length
       })
 
     return Effect.gen(function* () {
       const stored = yield* checkpoints.load(name).pipe(Effect.retry(schedule))
-      let next = stored === 0n && options.startFrom !== undefined ? options.startFrom : stored
+      const cursor = { next: stored === 0n && options.startFrom !== undefined ? options.startFrom : stored }
       yield* Effect.logDebug("subscription started").pipe(
-        Effect.annotateLogs({ ...annotate, from: next.toString() })
+        Effect.annotateLogs({ ...annotate, from: cursor.next.toString() })
       )
       while (true) {
-        const r = yield* step(next).pipe(
+        const rows = yield* step(cursor).pipe(
           Effect.tapError((e) =>
             Effect.zipRight(
               counted(
@@ -133,8 +136,7 @@ export const runSubscription =
           ),
           Effect.retry(schedule)
         )
-        next = r.next
-        if (r.rows < pageSize) yield* Effect.sleep(pollEvery)
+        if (rows < pageSize) yield* Effect.sleep(pollEvery)
       }
     }).pipe(
       // The retries above never give up: no typed failure is left to report.
