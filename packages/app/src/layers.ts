@@ -13,6 +13,7 @@ import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
 import { Metrics } from "./health/Metrics.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
+import { PollerWake } from "./poller/PollerWake.js"
 import { FillTracker } from "./tracker/FillTracker.js"
 
 /** The blob name of the Schwab tokens in the store. */
@@ -96,7 +97,8 @@ export const appLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
     schwabLayer(config, tuning),
     FillTracker.layer,
     Metrics.layer,
-    PollerStatus.layer
+    PollerStatus.layer,
+    PollerWake.layer
   )
   return Layer.provideMerge(services, store)
 }

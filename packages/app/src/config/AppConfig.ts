@@ -29,6 +29,7 @@ export interface AppConfig {
   readonly logLevel: SettingValue<"logLevel">
   readonly logFormat: SettingValue<"logFormat">
   readonly shutdownGrace: number
+  readonly freshPollOffsets?: ReadonlyArray<number>
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

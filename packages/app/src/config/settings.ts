@@ -32,6 +32,21 @@ const duration =
     return ok(ms)
   }
 
+const durationList =
+  (min: number, max: number) =>
+  (text: string): Parsed<ReadonlyArray<number>> => {
+    const out: Array<number> = []
+    for (const part of text
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p !== "")) {
+      const one = duration(min, max)(part)
+      if (!one.ok) return one
+      out.push(one.value)
+    }
+    return ok(out)
+  }
+
 const integer =
   (min: number, max: number) =>
   (text: string): Parsed<number> => {
@@ -233,7 +248,15 @@ export const settings = {
     description: "How long an in-flight cycle may run on after SIGINT/SIGTERM",
     default: "10s",
     parse: duration(0, 300_000)
-  } satisfies Setting<number>
+  } satisfies Setting<number>,
+  freshPollOffsets: {
+    env: "FRESH_ORDER_POLL_OFFSETS",
+    flag: "fresh-order-poll-offsets",
+    description:
+      "Also poll this long after each submission, comma-separated (market orders fill in seconds); empty: interval only",
+    default: "1500ms,4s",
+    parse: durationList(0, 600_000)
+  } satisfies Setting<ReadonlyArray<number>>
 } as const
 
 export type Settings = typeof settings

@@ -8,10 +8,12 @@
  */
 import type { SchwabClient } from "@fill-tracker/schwab-client"
 import type { EventStore, Executions, Leases } from "@fill-tracker/store"
-import { Clock, Deferred, Duration, Effect, Fiber, Random, Ref } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Fiber, Option, Queue, Random, Ref } from "effect"
 import type { Metrics } from "../health/Metrics.js"
+import { nextDelayMs } from "./freshSchedule.js"
 import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
 import { PollerStatus } from "./PollerStatus.js"
+import { PollerWake } from "./PollerWake.js"
 import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
 
 export interface PollerOptions extends CycleOptions {
@@ -20,6 +22,8 @@ export interface PollerOptions extends CycleOptions {
   /** A cycle that runs longer is cut; the next one starts from the store again. */
   readonly cycleTimeoutMs: number
   readonly graceMs: number
+  /** Poll again this long after each submission (fresh market orders fill in seconds); empty: interval only. */
+  readonly freshOffsetsMs?: ReadonlyArray<number>
   /**
    * Set when several pollers may share the database: accounts are split by leased shards
    * (see leaseKeeper.ts). A lone poller leases every shard, so it polls everything.
@@ -104,18 +108,41 @@ export const startPoller = (
 > =>
   Effect.gen(function* () {
     const stopRequested = yield* Deferred.make<void>()
+    const wake = Option.getOrUndefined(yield* Effect.serviceOption(PollerWake))
+    const drainWakes =
+      wake === undefined
+        ? Effect.succeed<ReadonlyArray<number>>([])
+        : Queue.takeAll(wake).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
     const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
     const cycleOptions: PollerOptions = keeper === undefined ? options : { ...options, leases: keeper.cycle }
     const loop = Effect.gen(function* () {
       while (!(yield* Deferred.isDone(stopRequested))) {
         if (keeper !== undefined) yield* keeper.rebalance
+        const cycleStartedAt = yield* Clock.currentTimeMillis
         const report = yield* runCycleOnce(cycleOptions)
         if (options.onCycle !== undefined) yield* options.onCycle(report)
         const jitter = options.maxJitterMs > 0 ? yield* Random.nextIntBetween(0, options.maxJitterMs + 1) : 0
-        yield* Effect.raceFirst(
-          Effect.sleep(Duration.millis(options.intervalMs + jitter)),
-          Deferred.await(stopRequested)
-        )
+        const submittedAt = [...(report?.openSubmittedAt ?? []), ...(yield* drainWakes)]
+        const regularWakeAt = (yield* Clock.currentTimeMillis) + options.intervalMs + jitter
+        // Sleep until the regular interval ends or a fresh order is due, whichever is first;
+        // a submission signalled meanwhile moves the wake-up earlier.
+        while (true) {
+          const delay = nextDelayMs({
+            now: yield* Clock.currentTimeMillis,
+            lastCycleStartedAt: cycleStartedAt,
+            regularWakeAt,
+            submittedAt,
+            offsetsMs: options.freshOffsetsMs ?? []
+          })
+          if (delay <= 0) break
+          const woke = yield* Effect.raceAll([
+            Effect.as(Effect.sleep(Duration.millis(delay)), "timer" as const),
+            Effect.as(Deferred.await(stopRequested), "stop" as const),
+            ...(wake === undefined ? [] : [Queue.take(wake)])
+          ])
+          if (woke === "timer" || woke === "stop") break
+          submittedAt.push(woke)
+        }
       }
     })
     const fiber = yield* Effect.forkDaemon(loop)

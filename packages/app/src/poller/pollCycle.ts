@@ -50,6 +50,8 @@ export interface CycleLeases {
 
 export interface CycleReport {
   readonly open: number
+  /** Submission times (ms) of the executions still open after this cycle, for the fresh-order schedule. */
+  readonly openSubmittedAt: ReadonlyArray<number>
   readonly outcomes: Readonly<Record<TrackOutcome | "error", number>>
   readonly listRequests: number
   readonly getRequests: number
@@ -86,6 +88,7 @@ export const pollCycle = (options: CycleOptions) =>
             Effect.map(leases.leaseOf(r.accountHash), (lease) => lease !== undefined)
           )
     const outcomes = emptyOutcomes()
+    const openSubmittedAt: Array<number> = []
     let listRequests = 0
     let getRequests = 0
     let accountFailures = 0
@@ -190,7 +193,12 @@ export const pollCycle = (options: CycleOptions) =>
               ...(lease === undefined ? {} : { fence: lease }),
               ...(owner === undefined ? {} : { metadata: owner })
             }).pipe(
-              Effect.tap((outcome) => Effect.sync(() => (outcomes[outcome] += 1))),
+              Effect.tap((outcome) =>
+                Effect.sync(() => {
+                  outcomes[outcome] += 1
+                  if (outcome !== "terminal") openSubmittedAt.push(Date.parse(row.submittedAt))
+                })
+              ),
               Effect.catchAllCause((cause) =>
                 Effect.zipRight(
                   Effect.sync(() => (outcomes.error += 1)),
@@ -225,7 +233,14 @@ export const pollCycle = (options: CycleOptions) =>
       { route: "getOrder" },
       getRequests
     )
-    return { open: open.length, outcomes, listRequests, getRequests, accountFailures } satisfies CycleReport
+    return {
+      open: open.length,
+      openSubmittedAt,
+      outcomes,
+      listRequests,
+      getRequests,
+      accountFailures
+    } satisfies CycleReport
   }).pipe(
     // The host's event loop gets a turn every few ms however many orders are open.
     Effect.withScheduler(timeSlicedScheduler())

@@ -25,6 +25,7 @@ export const pollerOptionsFrom = (
   maxJitterMs: config.pollingMaxJitter,
   cycleTimeoutMs: cycleTimeoutFor(config),
   graceMs: config.shutdownGrace,
+  freshOffsetsMs: config.freshPollOffsets ?? [],
   concurrency: config.pollConcurrency,
   priceBand: Decimal.fromString(config.priceBand) ?? Decimal.make(5n, 2),
   accounts,

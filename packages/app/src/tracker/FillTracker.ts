@@ -13,6 +13,7 @@ import {
   type RecordedEvent
 } from "@fill-tracker/store"
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { signalSubmission } from "../poller/PollerWake.js"
 import { InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
 import { runSubscription } from "./subscribe.js"
 
@@ -80,6 +81,8 @@ export const makeFillTracker = Effect.gen(function* () {
         if (first === undefined || !sameSubmission(first, submitted))
           return yield* Effect.fail(new SubmissionConflict({ executionId: submitted.executionId }))
       }
+      // A poller in this process schedules its fresh-order wake-ups from this.
+      yield* signalSubmission(Date.parse(submitted.submittedAt))
       const row = yield* executions.byExecutionId(submitted.executionId)
       return Option.getOrThrow(row)
     })

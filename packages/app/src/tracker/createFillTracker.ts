@@ -27,6 +27,8 @@ export interface FillTrackerOptions {
   readonly database?: string
   readonly pollingInterval?: string
   readonly pollingMaxJitter?: string
+  /** Poll again this long after each submission (default "1500ms,4s"; "" for interval only). */
+  readonly freshOrderPollOffsets?: string
   readonly priceSanityBand?: string
   /** Default `info`; logs go to stderr. */
   readonly logLevel?: "debug" | "info" | "warning" | "error"
@@ -83,6 +85,7 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
     database: options.database,
     "order-polling-interval": options.pollingInterval,
     "order-polling-max-jitter": options.pollingMaxJitter,
+    "fresh-order-poll-offsets": options.freshOrderPollOffsets,
     "price-sanity-band": options.priceSanityBand,
     "log-level": options.logLevel,
     "log-format": options.logFormat,
