@@ -44,7 +44,9 @@ export const decrypt = (
     const raw = blob.slice(VERSION.length)
     if (!/^[A-Za-z0-9_-]*$/.test(raw)) return Effect.fail(new TokenDecryptionError({ reason: "Malformed" }))
     const bytes = Buffer.from(raw, "base64url")
-    if (bytes.length < NONCE_BYTES + TAG_BYTES)
+    // The last base64 character carries spare bits that decoding ignores; only the
+    // canonical text is accepted, so every changed character is detected, not just most.
+    if (bytes.length < NONCE_BYTES + TAG_BYTES || bytes.toString("base64url") !== raw)
       return Effect.fail(new TokenDecryptionError({ reason: "Malformed" }))
     return Effect.try({
       try: () => {
