@@ -16,7 +16,8 @@ const retried: ReadonlyArray<[FaultKind, string, number]> = [
   ["connectionReset", "TransportError", 3],
   ["hang", "RequestTimeout", 3],
   ["malformedJson", "DecodeError", 1],
-  ["truncatedJson", "DecodeError", 1]
+  ["truncatedJson", "DecodeError", 1],
+  ["forbidden", "Forbidden", 1]
 ]
 
 describe("SchwabClient errors and retries", () => {

@@ -29,6 +29,7 @@ export type FaultRoute = RouteName | "*"
  * - `truncatedJson`: the real status and headers with the real body cut in the middle
  * - `connectionReset`: announces the full body, sends half, destroys the socket
  * - `unauthorized`: 401 as if the access token had expired (`invalid_client` on the token route)
+ * - `forbidden`: 403, as Schwab answers for an account or action the app may not use
  *
  * @since 0.1.0
  * @category models
@@ -43,6 +44,7 @@ export type FaultKind =
   | "truncatedJson"
   | "connectionReset"
   | "unauthorized"
+  | "forbidden"
 
 /** @since 0.1.0 @category models */
 export interface FaultSpec {

@@ -174,6 +174,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
             ? { status: 401, body: renderJson({ error: "invalid_client" }) }
             : unauthorized(errorRng, "Access token expired")
         )
+      case "forbidden":
+        return send(response, record, serviceError(403, "Access to this account is not permitted"))
       case "hang":
         record.status = 0
         hanging.add(response)
