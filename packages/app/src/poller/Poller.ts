@@ -15,6 +15,7 @@ import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
 import { PollerStatus } from "./PollerStatus.js"
 import { PollerWake } from "./PollerWake.js"
 import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
+import { SnapshotMemo } from "./snapshotMemo.js"
 
 export interface PollerOptions extends CycleOptions {
   readonly intervalMs: number
@@ -114,7 +115,9 @@ export const startPoller = (
         ? Effect.succeed<ReadonlyArray<number>>([])
         : Queue.takeAll(wake).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
     const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
-    const cycleOptions: PollerOptions = keeper === undefined ? options : { ...options, leases: keeper.cycle }
+    const memo = new SnapshotMemo()
+    const cycleOptions: PollerOptions =
+      keeper === undefined ? { ...options, memo } : { ...options, memo, leases: keeper.cycle }
     const loop = Effect.gen(function* () {
       while (!(yield* Deferred.isDone(stopRequested))) {
         if (keeper !== undefined) yield* keeper.rebalance

@@ -16,6 +16,7 @@ import type { ExecutionRow, Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import { openExecutions } from "./openExecutions.js"
+import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { type TrackOutcome, trackExecution } from "./trackExecution.js"
 
@@ -31,6 +32,8 @@ export interface CycleOptions {
   readonly accounts: ReadonlyArray<AccountHash>
   /** Set when pollers share the database: only accounts whose shard this poller leases are polled. */
   readonly leases?: CycleLeases
+  /** Kept across cycles by the poller: skips executions whose history and snapshot are unchanged. */
+  readonly memo?: SnapshotMemo
 }
 
 /** Which accounts this poller may poll now, and under which lease. */
@@ -93,6 +96,7 @@ export const pollCycle = (options: CycleOptions) =>
     let getRequests = 0
     let accountFailures = 0
     metrics.set("fill_tracker_open_executions", "Executions still open", open.length)
+    options.memo?.retain(new Set(open.map((r) => r.executionId)))
 
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
     const pollAccount = (
@@ -185,10 +189,22 @@ export const pollCycle = (options: CycleOptions) =>
             )
           )
         }
+        const memo = options.memo
         yield* Effect.forEach(
           rows,
-          (row: ExecutionRow) =>
-            trackExecution(row.executionId, snapshot, {
+          (row: ExecutionRow) => {
+            // Same recorded history, same snapshot as a cycle that changed nothing: skip.
+            const listedNow = byId.get(row.orderId)
+            if (
+              memo !== undefined &&
+              listedNow !== undefined &&
+              memo.unchanged(row.executionId, row.streamVersion, listedNow)
+            )
+              return Effect.sync(() => {
+                outcomes.unchanged += 1
+                openSubmittedAt.push(Date.parse(row.submittedAt))
+              })
+            return trackExecution(row.executionId, snapshot, {
               priceBand: options.priceBand,
               ...(lease === undefined ? {} : { fence: lease }),
               ...(owner === undefined ? {} : { metadata: owner })
@@ -197,6 +213,8 @@ export const pollCycle = (options: CycleOptions) =>
                 Effect.sync(() => {
                   outcomes[outcome] += 1
                   if (outcome !== "terminal") openSubmittedAt.push(Date.parse(row.submittedAt))
+                  if (outcome === "unchanged" && memo !== undefined && listedNow !== undefined)
+                    memo.remember(row.executionId, row.streamVersion, listedNow)
                 })
               ),
               Effect.catchAllCause((cause) =>
@@ -207,7 +225,8 @@ export const pollCycle = (options: CycleOptions) =>
                   )
                 )
               )
-            ),
+            )
+          },
           { concurrency: options.concurrency, discard: true }
         )
         if (owner !== undefined)
