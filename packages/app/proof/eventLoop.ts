@@ -23,6 +23,7 @@ import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
+import { SnapshotMemo } from "../src/poller/snapshotMemo.js"
 import { type PlacedOrder, recordAll, tempDir } from "./harness.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -158,7 +159,8 @@ export const runEventLoop = async (options: {
     const program = Effect.gen(function* () {
       yield* Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code))
       yield* recordAll(orders)
-      const pollerOptions = pollerOptionsFrom(config, [])
+      // As startPoller runs it: with the memo that skips unchanged executions across cycles.
+      const pollerOptions = { ...pollerOptionsFrom(config, []), memo: new SnapshotMemo() }
       yield* runCycleOnce(pollerOptions) // warm-up: JIT and the SQLite page cache
       const open: Array<number> = []
       const requests: Array<number> = []
