@@ -25,8 +25,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { applyEvent, followedOrderIds } from "./applyEvent.js"
-import type { ExecutionRow } from "./ExecutionRow.js"
+import { followedOrderIds, RowFold } from "./applyEvent.js"
 import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
 import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
@@ -183,8 +182,9 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       // RETURNING order is not guaranteed, so positions are matched by version.
       const positions = new Map(inserted.map((r) => [Number(r.stream_version), BigInt(r.position)]))
 
-      let row: ExecutionRow | undefined =
+      const fold = RowFold.start(
         expectedVersion === 0 ? undefined : (yield* loadRows(sql, liveTables, [streamId], exec))[0]
+      )
       const orderIds: Array<{ order_id: string; execution_id: string }> = []
       let lastPosition = 0n
       for (let i = 0; i < events.length; i++) {
@@ -199,10 +199,11 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
           metadata: meta,
           recordedAt
         }
-        row = applyEvent(row, recorded)
+        fold.apply(recorded)
         for (const orderId of followedOrderIds(recorded))
           orderIds.push({ order_id: orderId, execution_id: streamId })
       }
+      const row = fold.finish()
       if (row === undefined)
         return yield* new StoreError({
           reason: "Projection",

@@ -18,7 +18,7 @@ import type { ExecutionId } from "@fill-tracker/domain"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { applyEvent, followedOrderIds } from "./applyEvent.js"
+import { followedOrderIds, RowFold } from "./applyEvent.js"
 import type { ExecutionRow, RowDifference } from "./ExecutionRow.js"
 import { type CorruptEventError, StoreError } from "./errors.js"
 import { readPage, safeIntegers } from "./internal/eventRows.js"
@@ -98,21 +98,31 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             missing.add(rec.streamId)
         for (const ids of chunks([...missing], 500))
           for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
-        const touched = new Map<ExecutionId, ExecutionRow>()
+        // The page is folded in memory; each touched row is formatted and written once.
+        const folds = new Map<ExecutionId, RowFold>()
         const orderIds: Array<{ order_id: string; execution_id: string }> = []
         for (const rec of page) {
-          const row = applyEvent(cache.get(rec.streamId), rec)
-          if (row === undefined)
+          let fold = folds.get(rec.streamId)
+          if (fold === undefined) {
+            fold = RowFold.start(cache.get(rec.streamId))
+            folds.set(rec.streamId, fold)
+          }
+          if (!fold.apply(rec))
             return yield* new StoreError({
               reason: "Projection",
               detail: `stream ${rec.streamId} does not start with a Submitted event (position ${rec.position})`
             })
-          remember(row)
-          touched.set(row.executionId, row)
           for (const orderId of followedOrderIds(rec))
             orderIds.push({ order_id: orderId, execution_id: rec.streamId })
         }
-        yield* upsertRows(sql, scratch, [...touched.values()])
+        const touched: Array<ExecutionRow> = []
+        for (const fold of folds.values()) {
+          const row = fold.finish()
+          if (row === undefined) continue
+          remember(row)
+          touched.push(row)
+        }
+        yield* upsertRows(sql, scratch, touched)
         yield* insertOrderIds(sql, scratch, orderIds)
         evict()
       })

@@ -12,7 +12,6 @@ import {
   Decimal as D,
   type Failed,
   type Filled,
-  type FillFlagged,
   type Instant,
   type LegFilled,
   type LegSummary,
@@ -178,12 +177,6 @@ const fail = (row: ExecutionRow, e: Failed): ExecutionRow => ({
   failedAt: e.failedAt
 })
 
-const flag = (row: ExecutionRow, e: FillFlagged): ExecutionRow => ({
-  ...row,
-  flagCount: row.flagCount + 1,
-  lastFlagKind: e.kind
-})
-
 /**
  * Applies one recorded event to the execution's row. Idempotent: an event at or below the
  * row's stream version leaves it unchanged. Returns `undefined` only when there is no row
@@ -194,31 +187,115 @@ const flag = (row: ExecutionRow, e: FillFlagged): ExecutionRow => ({
  * @category projection
  */
 export const applyEvent = (row: ExecutionRow | undefined, rec: RecordedEvent): ExecutionRow | undefined => {
-  const e = rec.event
-  if (row === undefined) return e.type === "Submitted" ? fromSubmitted(e, rec) : undefined
-  if (rec.version <= row.streamVersion) return row
-  const working = row.status === "SUBMITTED"
-  const next = ((): ExecutionRow => {
+  if (row !== undefined && rec.version <= row.streamVersion) return row
+  const fold = RowFold.start(row)
+  return fold.apply(rec) ? fold.finish() : undefined
+}
+
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
+
+/**
+ * `applyEvent` over many events of one row without building a row per event: single-leg
+ * fill totals stay exact `Decimal`s and `updated_at` a `Date` until `finish` formats them
+ * once (the average and cents depend only on the final totals, so the row is the same as
+ * folding `applyEvent` event by event). `append` folds one append's events and `Replay` a
+ * page's events per row with it; `applyEvent` is one `apply` and `finish`.
+ */
+export class RowFold {
+  private constructor(
+    private row: Mutable<ExecutionRow> | undefined,
+    private at: Date | undefined
+  ) {}
+
+  /** Starts from a row (or none: the stream's first event must be `Submitted`). */
+  static start(row: ExecutionRow | undefined): RowFold {
+    return new RowFold(row === undefined ? undefined : { ...row }, undefined)
+  }
+
+  /** Single-leg totals not yet written into the row's text columns. */
+  private filled: D.Decimal | undefined = undefined
+  private total: D.Decimal | undefined = undefined
+
+  private flush(row: Mutable<ExecutionRow>): void {
+    const filled = this.filled
+    const total = this.total
+    if (filled === undefined || total === undefined) return
+    const average = D.quotient(total, filled)
+    row.filledShares = D.format(filled)
+    row.notional = D.format(total)
+    row.averagePrice = average === undefined ? null : D.format(average)
+    row.priceCents = D.centsOfRatio(total, filled) ?? null
+    this.filled = undefined
+    this.total = undefined
+  }
+
+  /** Applies one event; false when there is no row and the event is not `Submitted`. */
+  apply(rec: RecordedEvent): boolean {
+    const e = rec.event
+    let row = this.row
+    if (row === undefined) {
+      if (e.type !== "Submitted") return false
+      this.row = fromSubmitted(e, rec)
+      this.at = rec.recordedAt
+      return true
+    }
+    if (rec.version <= row.streamVersion) return true
+    const working = row.status === "SUBMITTED"
     switch (e.type) {
       case "Submitted":
-        return row
+        break
       case "LegFilled":
-        return working ? addFill(row, e) : row
+        if (!working) break
+        if (row.legs === null && !(e.legId !== undefined && row.legId !== null && e.legId !== row.legId)) {
+          // Same arithmetic as `addFill`'s single-leg branch, formatted later by `flush`.
+          const filled = D.add(this.filled ?? dec(row.filledShares), e.quantity)
+          this.total = D.add(this.total ?? dec(row.notional ?? "0"), D.mul(e.quantity, e.price))
+          this.filled = filled
+          if (D.isPositive(filled)) row.state = "PARTIALLY_FILLED"
+          row.legId = row.legId ?? e.legId ?? null
+        } else {
+          this.flush(row)
+          row = { ...addFill(row, e) }
+        }
+        break
       case "Filled":
-        return working ? fill(row, e) : row
       case "Failed":
-        return working ? fail(row, e) : row
+        if (!working) break
+        // Both overwrite every column the pending totals would fill.
+        this.filled = undefined
+        this.total = undefined
+        row = { ...(e.type === "Filled" ? fill(row, e) : fail(row, e)) }
+        break
       case "Replaced":
-        return working ? { ...row, orderId: e.replacementOrderId } : row
+        if (working) row.orderId = e.replacementOrderId
+        break
       case "FillFlagged":
-        return flag(row, e)
+        row.flagCount = row.flagCount + 1
+        row.lastFlagKind = e.kind
+        break
       default: {
         const never: never = e
         return never
       }
     }
-  })()
-  return { ...next, streamVersion: rec.version, updatedAt: rec.recordedAt.toISOString() as Instant }
+    row.streamVersion = rec.version
+    this.row = row
+    this.at = rec.recordedAt
+    return true
+  }
+
+  /** The row after every applied event (`undefined` if none was ever created). */
+  finish(): ExecutionRow | undefined {
+    const row = this.row
+    if (row === undefined) return undefined
+    this.flush(row)
+    if (this.at !== undefined) {
+      row.updatedAt = this.at.toISOString() as Instant
+      this.at = undefined
+    }
+    const out: ExecutionRow = { ...row }
+    return out
+  }
 }
 
 /**
