@@ -27,19 +27,41 @@ export const asBigInt = (v: unknown): bigint | undefined =>
         ? BigInt(v)
         : undefined
 
-/** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
-export const decodeEventRow = (raw: Readonly<Record<string, unknown>>): RecordedEvent | CorruptEventError => {
+/**
+ * Per-page memo of the last values seen: the events of one append share their stream id,
+ * metadata and time, so a replay validates the id and parses the time once per run of
+ * equal values instead of once per event. Every event still gets its own objects.
+ */
+interface Memo {
+  streamId: string
+  time: string
+  millis: number
+}
+
+const malformed = (position: bigint, streamId: string, version: number, detail: string) =>
+  new CorruptEventError({ reason: "MalformedRow", position, streamId, version, detail })
+
+const decodeWith = (
+  raw: Readonly<Record<string, unknown>>,
+  memo: Memo
+): RecordedEvent | CorruptEventError => {
   const position = asBigInt(raw.position) ?? -1n
   const streamId = typeof raw.stream_id === "string" ? raw.stream_id : String(raw.stream_id)
   const version = Number(asBigInt(raw.stream_version) ?? -1n)
-  const malformed = (detail: string) =>
-    new CorruptEventError({ reason: "MalformedRow", position, streamId, version, detail })
-  if (position < 0n || version < 1) return malformed("position or stream version is not an integer")
-  if (!ExecutionId.is(streamId)) return malformed("stream id is not an execution id")
-  const { event_type: type, payload, metadata, recorded_at: recordedAt } = raw
+  if (position < 0n || version < 1)
+    return malformed(position, streamId, version, "position or stream version is not an integer")
+  if (streamId !== memo.streamId) {
+    if (!ExecutionId.is(streamId))
+      return malformed(position, streamId, version, "stream id is not an execution id")
+    memo.streamId = streamId
+  }
+  const type = raw.event_type
+  const payload = raw.payload
+  const metadata = raw.metadata
+  const recordedAt = raw.recorded_at
   const schemaVersion = asBigInt(raw.schema_version)
   if (typeof type !== "string" || typeof payload !== "string" || schemaVersion === undefined)
-    return malformed("event type, schema version or payload has the wrong type")
+    return malformed(position, streamId, version, "event type, schema version or payload has the wrong type")
   const decoded = decodeStoredEvent(type, Number(schemaVersion), payload)
   if (decoded._tag === "Left")
     return new CorruptEventError({
@@ -51,24 +73,39 @@ export const decodeEventRow = (raw: Readonly<Record<string, unknown>>): Recorded
       cause: decoded.left
     })
   let meta: unknown
-  try {
-    meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
-  } catch (cause) {
-    return malformed(`metadata is not JSON: ${(cause as Error).message}`)
-  }
+  if (metadata === "{}") meta = {}
+  else
+    try {
+      meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
+    } catch (cause) {
+      return malformed(position, streamId, version, `metadata is not JSON: ${(cause as Error).message}`)
+    }
   if (typeof meta !== "object" || meta === null || Array.isArray(meta))
-    return malformed("metadata is not a JSON object")
-  const at = typeof recordedAt === "string" ? new Date(recordedAt) : undefined
-  if (at === undefined || Number.isNaN(at.getTime())) return malformed("recorded_at is not a time")
+    return malformed(position, streamId, version, "metadata is not a JSON object")
+  if (typeof recordedAt !== "string")
+    return malformed(position, streamId, version, "recorded_at is not a time")
+  if (recordedAt !== memo.time) {
+    const millis = new Date(recordedAt).getTime()
+    if (Number.isNaN(millis)) return malformed(position, streamId, version, "recorded_at is not a time")
+    memo.time = recordedAt
+    memo.millis = millis
+  }
   return {
     position,
-    streamId,
+    // Checked with ExecutionId.is above, or equal to the memo's id that was.
+    streamId: streamId as ExecutionId,
     version,
     event: decoded.right,
     metadata: meta as Record<string, unknown>,
-    recordedAt: at
+    recordedAt: new Date(memo.millis)
   }
 }
+
+const freshMemo = (): Memo => ({ streamId: "", time: "", millis: 0 })
+
+/** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
+export const decodeEventRow = (raw: Readonly<Record<string, unknown>>): RecordedEvent | CorruptEventError =>
+  decodeWith(raw, freshMemo())
 
 /** Decodes a page of rows, failing on the first corrupt one (it names its position). */
 export const decodeEventRows = (
@@ -76,8 +113,9 @@ export const decodeEventRows = (
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, CorruptEventError> =>
   Effect.suspend(() => {
     const out = new Array<RecordedEvent>(rows.length)
+    const memo = freshMemo()
     for (let i = 0; i < rows.length; i++) {
-      const r = decodeEventRow(rows[i] as Readonly<Record<string, unknown>>)
+      const r = decodeWith(rows[i] as Readonly<Record<string, unknown>>, memo)
       if (r instanceof CorruptEventError) return Effect.fail(r)
       out[i] = r
     }
