@@ -77,17 +77,57 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
     // One replay at a time per service: they share the scratch tables and the row cache.
     const lock = yield* Effect.makeSemaphore(1)
 
-    /** Rows by execution id, oldest use first (a Map keeps insertion order). */
+    /**
+     * Rows by execution id, oldest use first (a Map keeps insertion order). A write-back
+     * cache: a row changed by a page is written to the scratch table when it is evicted or
+     * when the replay flushes before its final swap/compare, so a row touched by many pages
+     * is written once while it stays cached. A miss reads the scratch table, which holds
+     * every row that is not cached.
+     */
     const cache = new Map<ExecutionId, ExecutionRow>()
+    const dirty = new Set<ExecutionId>()
+    /** Order ids of rows not yet written, written right after their row (the foreign key). */
+    const pendingOrders = new Map<ExecutionId, Array<{ order_id: string; execution_id: string }>>()
+    /** Upserts rows, then the order ids waiting for them. */
+    const write = (rows: ReadonlyArray<ExecutionRow>) =>
+      Effect.suspend(() => {
+        const pairs: Array<{ order_id: string; execution_id: string }> = []
+        for (const row of rows) {
+          const waiting = pendingOrders.get(row.executionId)
+          if (waiting === undefined) continue
+          pendingOrders.delete(row.executionId)
+          for (const pair of waiting) pairs.push(pair)
+        }
+        return Effect.zipRight(upsertRows(sql, scratch, rows), insertOrderIds(sql, scratch, pairs))
+      })
     const remember = (row: ExecutionRow) => {
       cache.delete(row.executionId)
       cache.set(row.executionId, row)
     }
-    const evict = () => {
-      for (const id of cache.keys()) {
+    /** Drops the least recently used rows beyond `cacheRows`; returns those not yet written. */
+    const evict = (): Array<ExecutionRow> => {
+      const out: Array<ExecutionRow> = []
+      for (const [id, row] of cache) {
         if (cache.size <= cacheRows) break
         cache.delete(id)
+        if (dirty.delete(id)) out.push(row)
       }
+      return out
+    }
+    /** Writes every changed cached row to the scratch table (they stay cached). */
+    const flush = Effect.suspend(() => {
+      const rows: Array<ExecutionRow> = []
+      for (const id of dirty) {
+        const row = cache.get(id)
+        if (row !== undefined) rows.push(row)
+      }
+      dirty.clear()
+      return write(rows)
+    })
+    const reset = () => {
+      cache.clear()
+      dirty.clear()
+      pendingOrders.clear()
     }
 
     const applyPage = (page: ReadonlyArray<RecordedEvent>) =>
@@ -100,7 +140,6 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
         // The page is folded in memory; each touched row is formatted and written once.
         const folds = new Map<ExecutionId, RowFold>()
-        const orderIds: Array<{ order_id: string; execution_id: string }> = []
         for (const rec of page) {
           let fold = folds.get(rec.streamId)
           if (fold === undefined) {
@@ -112,19 +151,20 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
               reason: "Projection",
               detail: `stream ${rec.streamId} does not start with a Submitted event (position ${rec.position})`
             })
-          for (const orderId of followedOrderIds(rec))
-            orderIds.push({ order_id: orderId, execution_id: rec.streamId })
+          for (const orderId of followedOrderIds(rec)) {
+            const waiting = pendingOrders.get(rec.streamId)
+            const pair = { order_id: orderId, execution_id: rec.streamId }
+            if (waiting === undefined) pendingOrders.set(rec.streamId, [pair])
+            else waiting.push(pair)
+          }
         }
-        const touched: Array<ExecutionRow> = []
         for (const fold of folds.values()) {
           const row = fold.finish()
           if (row === undefined) continue
           remember(row)
-          touched.push(row)
+          dirty.add(row.executionId)
         }
-        yield* upsertRows(sql, scratch, touched)
-        yield* insertOrderIds(sql, scratch, orderIds)
-        evict()
+        yield* write(evict())
       })
 
     /** Applies events from `from` to the scratch tables, a page at a time; returns the next position and count. */
@@ -157,7 +197,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
 
     const prepare = (onProgress?: (p: ReplayProgress) => void) =>
       Effect.gen(function* () {
-        cache.clear()
+        reset()
         yield* clearScratch
         const counted = yield* sql<{ n: bigint }>`SELECT COUNT(*) AS n FROM events`
         const total = Number(counted[0]?.n ?? 0n)
@@ -178,6 +218,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             yield* appendLock(sql)
             yield* sql`DELETE FROM ${sql(live.orders)}`
             const rest = yield* replayFrom(first.next, () => Effect.void)
+            yield* flush
             yield* sql`DELETE FROM ${sql(live.executions)}`
             yield* sql`INSERT INTO ${sql(live.executions)} (${sql.literal(columnList)}) SELECT ${sql.literal(columnList)} FROM ${sql(scratch.executions)}`
             yield* sql`INSERT INTO ${sql(live.orders)} (order_id, execution_id) SELECT order_id, execution_id FROM ${sql(scratch.orders)}`
@@ -185,7 +226,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             return { events: first.count + rest.count, executions: Number(n[0]?.n ?? 0n) }
           })
         )
-        cache.clear()
+        reset()
         yield* clearScratch
         return result
       }).pipe(safeIntegers, orStoreError("rebuilding the read model"), lock.withPermits(1))
@@ -257,10 +298,11 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             yield* appendLock(sql)
             yield* sql`DELETE FROM ${sql(scratch.orders)} WHERE order_id IS NULL`
             yield* replayFrom(first.next, () => Effect.void)
+            yield* flush
             return yield* differences
           })
         )
-        cache.clear()
+        reset()
         yield* clearScratch
         return out
       }).pipe(safeIntegers, orStoreError("verifying the read model"), lock.withPermits(1))
