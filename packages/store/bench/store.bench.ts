@@ -12,10 +12,13 @@
  *   (one transaction) per stream; this also builds the store of the given size.
  * - one-event append: 4,000 streams × 5 single-event appends onto that store, three
  *   rounds alternating the Effect and raw paths, median of each.
- * - replay: `Replay.rebuild` of the whole store vs. a raw scan of the events table with
- *   JSON.parse of every payload (the issue's baseline), and vs. a raw scan that decodes
- *   every payload with the domain's `decodeStoredEvent` (the ceiling any replay that
- *   decodes its events can reach on one core).
+ * - replay, two rows each: `EventStore.readAll` streaming every event decoded (the
+ *   issue's "replay" against "a raw scan plus JSON.parse": both only read), and
+ *   `Replay.rebuild` (reads, folds and writes the whole read model into the scratch
+ *   tables, then swaps it in). Each is shown beside a raw scan of the events table with
+ *   JSON.parse of every payload (the issue's baseline) and a raw scan that decodes every
+ *   payload with the domain's `decodeStoredEvent` (the ceiling any replay that decodes its
+ *   events can reach on one core).
  *
  * The raw append baseline runs the same SQL statements as `EventStore.append` (claim the
  * version, insert the events with RETURNING, read the row, upsert it, index order ids, in
@@ -29,6 +32,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { ExecutionId, TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
 import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
@@ -105,6 +109,13 @@ const effectSingles = (file: string, round: number) =>
     })
   )
 
+/** Every event decoded, in global order, through `EventStore.readAll` (what a subscriber sees). */
+const effectReadAll = (file: string) =>
+  runEffect(
+    file,
+    Effect.flatMap(EventStore, (store) => Stream.runCount(store.readAll()))
+  )
+
 const effectReplay = (file: string) =>
   runEffect(
     file,
@@ -142,6 +153,7 @@ const phases: Record<string, (file: string, n: number) => Promise<unknown> | unk
   "effect-single": (file, round) => effectSingles(file, round),
   "raw-single": (file, round) => rawSingles(file, round),
   "effect-replay": (file) => effectReplay(file),
+  "effect-readall": (file) => effectReadAll(file),
   "raw-replay": (file) => rawScan(file),
   "raw-decode": (file) => rawDecode(file)
 }
@@ -225,9 +237,14 @@ const main = () => {
         median(rawRuns)
       )
       const total = n + 3 * singles
-      const replayed = spawn("effect-replay", eff, n)
-      line(`replay ${fmt(total)} (rebuild vs scan+JSON.parse)`, total, replayed, spawn("raw-replay", eff, n))
-      line(`  same, vs scan+decodeStoredEvent (no SQL writes)`, total, replayed, spawn("raw-decode", eff, n))
+      const scan = spawn("raw-replay", eff, n)
+      const decode = spawn("raw-decode", eff, n)
+      const read = spawn("effect-readall", eff, n)
+      line(`replay ${fmt(total)}: readAll vs scan+JSON.parse`, total, read, scan)
+      line(`  readAll vs scan+decodeStoredEvent`, total, read, decode)
+      const rebuilt = spawn("effect-replay", eff, n)
+      line(`replay ${fmt(total)}: rebuild vs scan+JSON.parse`, total, rebuilt, scan)
+      line(`  rebuild vs scan+decodeStoredEvent`, total, rebuilt, decode)
       for (const f of [eff, raw])
         for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
     }
