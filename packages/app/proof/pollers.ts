@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { makeRandom, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-client/sandbox"
 import { EventStore, Executions, Store, type StoreServices, shardOf } from "@fill-tracker/store"
+import { startPostgres } from "@fill-tracker/store/testing"
 import { Effect, Logger, LogLevel, Redacted, Stream } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
@@ -37,7 +38,6 @@ import {
   summary,
   tempDir
 } from "./harness.js"
-import { startPostgres } from "./pollersPostgres.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const mainTs = path.join(repoRoot, "packages/app/src/main.ts")

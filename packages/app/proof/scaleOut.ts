@@ -14,6 +14,7 @@ import * as os from "node:os"
 import type { AccountHash } from "@fill-tracker/domain"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { realClock, startSandbox, working } from "@fill-tracker/schwab-client/sandbox"
+import { startPostgres } from "@fill-tracker/store/testing"
 import { Duration, Effect, type Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { appLayer } from "../src/layers.js"
 import { type LeaseKeeper, makeLeaseKeeper } from "../src/poller/leaseKeeper.js"
@@ -22,7 +23,6 @@ import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { SnapshotMemo } from "../src/poller/snapshotMemo.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { proofConfig } from "./harness.js"
-import { startPostgres } from "./pollersPostgres.js"
 
 export interface ScaleOutOptions {
   readonly orders: number

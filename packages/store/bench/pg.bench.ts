@@ -32,8 +32,8 @@ import {
 } from "../src/index.js"
 import { appendLockKey } from "../src/internal/ordering.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
+import { startPostgres } from "../src/testing/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
-import { startPostgres } from "../test/support/postgres.js"
 
 // `pg` comes with @effect/sql-pg (not a direct dependency of the store): load it from there.
 interface PgClient {

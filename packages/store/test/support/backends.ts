@@ -14,7 +14,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { afterAll } from "vitest"
 import { PgStore, type ReplayOptions, type StoreError, type StoreServices } from "../../src/index.js"
-import { type Postgres, startPostgres } from "./postgres.js"
+import { type Postgres, startPostgres } from "../../src/testing/postgres.js"
 import { storeLayer, tempFile } from "./store.js"
 
 export interface Backend {
