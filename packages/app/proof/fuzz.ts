@@ -58,8 +58,7 @@ export interface FuzzReport {
 
 /** Realistic bodies: every JSON text the domain fixtures export. */
 const fixtureBodies = async (): Promise<Array<string>> => {
-  const url = new URL("../../domain/test/fixtures/index.ts", import.meta.url).href
-  const mod = (await import(url)) as Record<string, unknown>
+  const mod = (await import("@fill-tracker/domain/testing")) as Record<string, unknown>
   return Object.values(mod).filter(
     (v): v is string => typeof v === "string" && /^\s*[[{]/.test(v) && v.length > 20
   )

@@ -12,7 +12,7 @@ import { reconcile } from "../src/reconcile.js"
 import type { SchwabOrder } from "../src/SchwabOrder.js"
 import { decodeOrder, encodeOrder } from "../src/schwab/OrderCodec.js"
 import { findOrder } from "../src/schwab/OrderTree.js"
-import * as F from "./fixtures/index.js"
+import * as F from "../src/testing/index.js"
 import { at, dec, NOW, submitted } from "./testing/build.js"
 
 const decoded = (text: string): SchwabOrder => {

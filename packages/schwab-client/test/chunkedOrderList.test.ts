@@ -1,4 +1,5 @@
 import { decodeOrderList } from "@fill-tracker/domain"
+import { oneFillOrder } from "@fill-tracker/domain/testing"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import {
@@ -6,58 +7,6 @@ import {
   decodeOrderListInChunks,
   topLevelElements
 } from "../src/internal/chunkedOrderList.js"
-
-/** BUY 3 F LIMIT 22.75, filled at once at 22.7299: Schwab's shape (copied from the domain's fixtures). */
-const oneFillOrder = `{
-  "session": "NORMAL",
-  "duration": "DAY",
-  "orderType": "LIMIT",
-  "complexOrderStrategyType": "NONE",
-  "quantity": 3.0,
-  "filledQuantity": 3.0,
-  "remainingQuantity": 0.0,
-  "requestedDestination": "AUTO",
-  "destinationLinkName": "NITE",
-  "price": 22.75,
-  "orderLegCollection": [
-    {
-      "orderLegType": "EQUITY",
-      "legId": 1,
-      "instrument": { "assetType": "EQUITY", "cusip": "345370860", "symbol": "F", "instrumentId": 3051207 },
-      "instruction": "BUY",
-      "positionEffect": "OPENING",
-      "quantity": 3.0
-    }
-  ],
-  "orderStrategyType": "SINGLE",
-  "orderId": 9007199254740993,
-  "cancelable": false,
-  "editable": false,
-  "status": "FILLED",
-  "enteredTime": "2025-08-29T17:15:17+0000",
-  "closeTime": "2025-08-29T17:15:18+0000",
-  "tag": "API_TDAM:fill-tracker-bot",
-  "accountNumber": 87654321,
-  "orderActivityCollection": [
-    {
-      "activityType": "EXECUTION",
-      "activityId": 9123456789012345679,
-      "executionType": "FILL",
-      "quantity": 3.0,
-      "orderRemainingQuantity": 0.0,
-      "executionLegs": [
-        {
-          "legId": 1,
-          "quantity": 3.0,
-          "mismarkedQuantity": 0.0,
-          "price": 22.7299,
-          "time": "2025-08-29T17:15:18+0000",
-          "instrumentId": 3051207
-        }
-      ]
-    }
-  ]
-}`
 
 const inChunks = (text: string) => Effect.runSync(decodeOrderListInChunks(text))
 

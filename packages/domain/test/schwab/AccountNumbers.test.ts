@@ -2,7 +2,7 @@ import fc from "fast-check"
 import * as E from "fp-ts/lib/Either.js"
 import { describe, expect, it } from "vitest"
 import { decodeAccountNumbers } from "../../src/index.js"
-import * as F from "../fixtures/index.js"
+import * as F from "../../src/testing/index.js"
 import { numRuns } from "./arbitraries.js"
 
 describe("decodeAccountNumbers", () => {

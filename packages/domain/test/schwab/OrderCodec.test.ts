@@ -10,7 +10,7 @@ import {
   type OrderDecodeError,
   type SchwabOrder
 } from "../../src/index.js"
-import * as F from "../fixtures/index.js"
+import * as F from "../../src/testing/index.js"
 import { numRuns, orderTreeArb } from "./arbitraries.js"
 
 const ok = (text: string): SchwabOrder => {

@@ -8,7 +8,7 @@ import {
   decodeOrderListValue,
   encodeOrder
 } from "../../src/index.js"
-import * as F from "../fixtures/index.js"
+import * as F from "../../src/testing/index.js"
 import { numRuns, orderForestArb } from "./arbitraries.js"
 
 const ok = (text: string): DecodedOrderList => {

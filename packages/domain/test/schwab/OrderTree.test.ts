@@ -10,7 +10,7 @@ import {
   flattenOrders,
   type SchwabOrder
 } from "../../src/index.js"
-import * as F from "../fixtures/index.js"
+import * as F from "../../src/testing/index.js"
 import { numRuns, orderForestArb } from "./arbitraries.js"
 
 const decoded = (text: string): SchwabOrder => {

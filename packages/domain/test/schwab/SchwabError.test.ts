@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { decodeSchwabError } from "../../src/index.js"
-import * as F from "../fixtures/index.js"
+import * as F from "../../src/testing/index.js"
 import { numRuns } from "./arbitraries.js"
 
 describe("decodeSchwabError", () => {
