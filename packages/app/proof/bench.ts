@@ -69,7 +69,10 @@ const storeRows = (): Array<Row> => {
       "µs/event",
       (1e6 / e).toFixed(1),
       `${(1e6 / r).toFixed(1)} raw`,
-      `${(r / e).toFixed(2)}× (RSS ${effectRss} MB)`
+      // The PostgreSQL table has no RSS column: the work is in the server process.
+      effectRss === undefined || effectRss === ""
+        ? `${(r / e).toFixed(2)}×`
+        : `${(r / e).toFixed(2)}× (RSS ${effectRss} MB)`
     ])
   }
   return rows
