@@ -30,7 +30,16 @@ import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.j
 import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
 import { appendLock } from "./internal/ordering.js"
-import { direct, insertOrderIds, loadRows, type Tables, upsertRows, viaClient } from "./internal/readModel.js"
+import { inOwnTransaction, inTransaction } from "./internal/ownTransaction.js"
+import {
+  direct,
+  type Exec,
+  insertOrderIds,
+  loadRows,
+  type Tables,
+  upsertRows,
+  viaClient
+} from "./internal/readModel.js"
 import { isBusy, isConcurrentClaim, orStoreError } from "./internal/sqlErrors.js"
 import { type Fence, FencedOut, fenceStatement } from "./Leases.js"
 import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
@@ -94,20 +103,20 @@ const busyRetry = Schedule.exponential("20 millis").pipe(
   Schedule.intersect(Schedule.recurs(6))
 )
 
-/** Ops an append may run before the fiber yields: in practice, the whole transaction. */
-const noYield = 1_000_000
-
 /** @since 0.1.0 @category constructors */
 export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const currentVersion = (streamId: ExecutionId) =>
-    Effect.map(sql<{ version: bigint }>`SELECT version FROM streams WHERE stream_id = ${streamId}`, (rows) =>
-      rows[0] === undefined ? 0 : Number(rows[0].version)
+  const currentVersion = (streamId: ExecutionId, exec: Exec) =>
+    Effect.map(
+      exec(sql<{ version: bigint }>`SELECT version FROM streams WHERE stream_id = ${streamId}`),
+      (rows) => (rows[0] === undefined ? 0 : Number(rows[0].version))
     )
 
-  const conflict = (streamId: ExecutionId, expectedVersion: number) =>
-    Effect.flatMap(currentVersion(streamId), (actualVersion) =>
+  // `exec`: inside an append's transaction the version is read on its connection (which
+  // it holds: a statement through the client would wait for it forever).
+  const conflict = (streamId: ExecutionId, expectedVersion: number, exec: Exec = viaClient) =>
+    Effect.flatMap(currentVersion(streamId, exec), (actualVersion) =>
       Effect.fail(
         new ConcurrencyError({ reason: "WrongExpectedVersion", streamId, expectedVersion, actualVersion })
       )
@@ -136,12 +145,10 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     expectedVersion: number,
     events: ReadonlyArray<TradeEvent>,
     meta: Record<string, unknown>,
-    fence: Fence | undefined
+    fence: Fence | undefined,
+    exec: Exec
   ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> =>
     Effect.gen(function* () {
-      // Inside `withTransaction` the connection is held: run the statements on it directly.
-      const held = yield* Effect.serviceOption(SqlClient.TransactionConnection)
-      const exec = Option.match(held, { onNone: () => viaClient, onSome: ([conn]) => direct(conn) })
       const next = expectedVersion + events.length
       // PostgreSQL: one append at a time, so positions commit in order (internal/ordering.ts).
       yield* appendLock(sql, exec)
@@ -153,7 +160,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
           : yield* exec(
               sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
             )
-      if (claimed.length === 0) return yield* conflict(streamId, expectedVersion)
+      if (claimed.length === 0) return yield* conflict(streamId, expectedVersion, exec)
       // After the claim (the write lock on SQLite), so no takeover can commit in between.
       if (fence !== undefined && (yield* exec(fenceStatement(sql, fence))).length === 0)
         return yield* new FencedOut({ reason: "LeaseLost", shard: fence.shard, token: fence.token })
@@ -212,12 +219,36 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       yield* upsertRows(sql, liveTables, [row], exec)
       if (orderIds.length > 0) yield* insertOrderIds(sql, liveTables, orderIds, exec)
       return { nextExpectedVersion: next, lastPosition }
-    }).pipe(
-      safeIntegers,
-      Effect.withSpan("EventStore.append", {
-        attributes: { streamId, expectedVersion },
-        captureStackTrace: false
-      })
+    })
+
+  // SQLite: take the write lock at BEGIN, so the transaction never has to upgrade a read lock.
+  const begin = sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
+
+  /** One append's transaction: its own on a reserved connection, or a savepoint in the caller's. */
+  const transact = (
+    streamId: ExecutionId,
+    expectedVersion: number,
+    events: ReadonlyArray<TradeEvent>,
+    meta: Record<string, unknown>,
+    fence: Fence | undefined
+  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> =>
+    Effect.flatMap(inTransaction, (nested) =>
+      nested
+        ? sql.withTransaction(
+            Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (held) =>
+              write(
+                streamId,
+                expectedVersion,
+                events,
+                meta,
+                fence,
+                Option.isSome(held) ? direct(held.value[0]) : viaClient
+              )
+            )
+          )
+        : inOwnTransaction(sql, begin, (conn) =>
+            write(streamId, expectedVersion, events, meta, fence, direct(conn))
+          )
     )
 
   const append = (
@@ -236,13 +267,18 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       )
     const attempt =
       events.length === 0
-        ? safeIntegers(emptyAppend(streamId, expectedVersion))
-        : sql.withTransaction(write(streamId, expectedVersion, events, metadata ?? {}, options?.fence))
+        ? emptyAppend(streamId, expectedVersion)
+        : transact(streamId, expectedVersion, events, metadata ?? {}, options?.fence)
+    const busy = (e: { readonly _tag: string }): e is SqlError =>
+      e._tag === "SqlError" && isBusy(e as SqlError)
     return attempt.pipe(
-      // No cooperative yield inside the transaction: it holds the connection and SQLite's
-      // write lock, and each yield of the default scheduler costs a timer tick (~1 ms).
-      Effect.withMaxOpsBeforeYield(noYield),
-      Effect.retry({ schedule: busyRetry, while: (e) => e._tag === "SqlError" && isBusy(e) }),
+      // The retry schedule is built only when the file was busy, not on every append.
+      Effect.catchIf(busy, () => Effect.retry(attempt, { schedule: busyRetry, while: busy })),
+      safeIntegers,
+      Effect.withSpan("EventStore.append", {
+        attributes: { streamId, expectedVersion },
+        captureStackTrace: false
+      }),
       // Backstop if appends ever race past the lock: a duplicate stream or version is a conflict.
       Effect.catchIf(
         (e): e is SqlError => e._tag === "SqlError" && isConcurrentClaim(e),
