@@ -26,7 +26,7 @@ export const rawAppender = (db: Database.Database) => {
     }
     return s
   }
-  const begin = db.prepare("BEGIN")
+  const begin = db.prepare("BEGIN IMMEDIATE")
   const commit = db.prepare("COMMIT")
   const rollback = db.prepare("ROLLBACK")
   const colList = columns.join(", ")

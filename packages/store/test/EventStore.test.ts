@@ -107,6 +107,39 @@ describe.each(backends)("EventStore on $name", (backend) => {
     )
   )
 
+  it.scoped("inside a caller's transaction an append joins it: kept on commit, undone on rollback", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const sql = yield* SqlClient.SqlClient
+        const kept = executionId("exec-tx-kept")
+        const undone = executionId("exec-tx-undone")
+        yield* sql.withTransaction(store.append(kept, 0, [submitted("exec-tx-kept", "1201")]))
+        // A conflict inside the caller's transaction fails that append only (its savepoint).
+        const conflict = yield* sql.withTransaction(
+          Effect.flip(store.append(kept, 0, [submitted("exec-tx-kept", "1201")]))
+        )
+        assert.strictEqual(conflict._tag, "ConcurrencyError")
+        const failed = yield* Effect.either(
+          sql.withTransaction(
+            Effect.zipRight(
+              store.append(undone, 0, [submitted("exec-tx-undone", "1202")]),
+              Effect.fail("caller")
+            )
+          )
+        )
+        assert.isTrue(Either.isLeft(failed))
+        assert.strictEqual((yield* store.readStream(kept)).version, 1)
+        assert.strictEqual((yield* store.readStream(undone)).version, 0)
+        const executions = yield* Executions
+        assert.isTrue(Option.isSome(yield* executions.byExecutionId(kept)))
+        assert.isTrue(Option.isNone(yield* executions.byExecutionId(undone)))
+        // The store still takes appends afterwards (the connection was released).
+        yield* store.append(undone, 0, [submitted("exec-tx-undone", "1202")])
+      })
+    )
+  )
+
   it.scoped("two appenders on two connections at the same expected version: exactly one wins", () =>
     Effect.gen(function* () {
       const location = yield* backend.fresh
