@@ -2,7 +2,10 @@
  * Store benchmark (a script, not a test): append and replay through the Effect SQL path,
  * each beside a raw baseline doing the same work through better-sqlite3 directly.
  *
- *   node --conditions=@fill-tracker/source --import tsx packages/store/bench/store.bench.ts [--quick]
+ *   pnpm bench    (in packages/store: tsc -b tsconfig.bench.json && node dist/bench-build/bench/store.bench.js)
+ *
+ * It runs compiled, without a loader, on the built packages: what a bot imports. (Under tsx
+ * from source every process starts about 59 MB larger, which the peak RSS would carry.)
  *
  * Sizes: 100k events, and 1M unless `--quick` (or STORE_BENCH_QUICK=1). Every phase runs
  * in its own child process so its peak RSS is its own. The PostgreSQL rows of
