@@ -9,25 +9,15 @@ import * as path from "node:path"
 import type { ExecutionId, TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import { EventStore, SqliteStore } from "../src/index.js"
-import { filled, legFilled, submitted } from "../test/support/events.js"
 import { openRaw, rawAppender } from "./raw.js"
+import { singleEvents } from "./workloads.js"
 
 const mode = process.argv[2] ?? "effect"
 const streams = Number(process.argv[3] ?? 4000)
 const per = 5
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "append-prof-"))
 const file = path.join(dir, "s.db")
-const ev = (s: number): ReadonlyArray<TradeEvent> => {
-  const name = `s-${s}`
-  const order = String(5_000_000 + s)
-  return [
-    submitted(name, order, { shares: "30" }),
-    legFilled(name, order, `${s}:0`, "10", "150.25", { legId: "1" }),
-    legFilled(name, order, `${s}:1`, "10", "150.2501", { legId: "1" }),
-    legFilled(name, order, `${s}:2`, "10", "150.26", { legId: "1" }),
-    filled(name, order, { filledShares: "30" })
-  ]
-}
+const ev = (s: number) => singleEvents("s", s)
 
 const all = Array.from({ length: streams }, (_, s) => ev(s))
 await Effect.runPromise(Effect.provide(Effect.void, SqliteStore.layer({ filename: file })))

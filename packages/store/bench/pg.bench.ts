@@ -34,6 +34,7 @@ import { appendLockKey } from "../src/internal/ordering.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
 import { startPostgres } from "../src/testing/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
+import { singleEvents } from "./workloads.js"
 
 // `pg` comes with @effect/sql-pg (not a direct dependency of the store): load it from there.
 interface PgClient {
@@ -59,18 +60,6 @@ const batchStream = (s: number): { id: ExecutionId; events: ReadonlyArray<TradeE
     )
   events.push(filled(name, order, { filledShares: String((BATCH - 2) * 10) }))
   return { id: name as ExecutionId, events }
-}
-
-const singleEvents = (prefix: string, s: number): ReadonlyArray<TradeEvent> => {
-  const name = `${prefix}-${s}`
-  const order = String(5_000_000 + s)
-  return [
-    submitted(name, order, { shares: "30" }),
-    legFilled(name, order, `${s}:0`, "10", "150.25", { legId: "1" }),
-    legFilled(name, order, `${s}:1`, "10", "150.2501", { legId: "1" }),
-    legFilled(name, order, `${s}:2`, "10", "150.26", { legId: "1" }),
-    filled(name, order, { filledShares: "30" })
-  ]
 }
 
 // ---- raw path: the store's statements through `pg` ---------------------------------------

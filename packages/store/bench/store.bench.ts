@@ -39,6 +39,7 @@ import * as Stream from "effect/Stream"
 import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
 import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
+import { singleEvents } from "./workloads.js"
 
 const self = fileURLToPath(import.meta.url)
 const BATCH = 100
@@ -59,18 +60,6 @@ const batchStream = (s: number): { id: ExecutionId; events: ReadonlyArray<TradeE
     )
   events.push(filled(name, order, { filledShares: String((BATCH - 2) * 10) }))
   return { id: name as ExecutionId, events }
-}
-
-const singleEvents = (round: number, s: number): ReadonlyArray<TradeEvent> => {
-  const name = `s${round}-${s}`
-  const order = String(5_000_000 + s)
-  return [
-    submitted(name, order, { shares: "30" }),
-    legFilled(name, order, `${s}:0`, "10", "150.25", { legId: "1" }),
-    legFilled(name, order, `${s}:1`, "10", "150.2501", { legId: "1" }),
-    legFilled(name, order, `${s}:2`, "10", "150.26", { legId: "1" }),
-    filled(name, order, { filledShares: "30" })
-  ]
 }
 
 // ---- Effect path -----------------------------------------------------------------------
@@ -105,7 +94,7 @@ const effectSingles = (file: string, round: number) =>
     file,
     Effect.gen(function* () {
       const store = yield* EventStore
-      const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(round, s))
+      const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(`s${round}`, s))
       for (let k = 0; k < SINGLE_PER_STREAM; k++)
         for (let s = 0; s < SINGLE_STREAMS; s++)
           yield* store.append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
@@ -140,7 +129,7 @@ const rawBatched = (file: string, streams: number) => {
 const rawSingles = (file: string, round: number) => {
   const db = openRaw(file)
   const append = rawAppender(db)
-  const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(round, s))
+  const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(`s${round}`, s))
   for (let k = 0; k < SINGLE_PER_STREAM; k++)
     for (let s = 0; s < SINGLE_STREAMS; s++)
       append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
