@@ -15,6 +15,7 @@
  */
 
 import * as SqlClient from "@effect/sql/SqlClient"
+import type { Connection } from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
 import * as Chunk from "effect/Chunk"
@@ -27,19 +28,13 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { followedOrderIds, RowFold } from "./applyEvent.js"
 import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
+import * as AppendSql from "./internal/appendSql.js"
 import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
 import { appendLock } from "./internal/ordering.js"
 import { inOwnTransaction, inTransaction } from "./internal/ownTransaction.js"
-import {
-  direct,
-  type Exec,
-  insertOrderIds,
-  loadRows,
-  type Tables,
-  upsertRows,
-  viaClient
-} from "./internal/readModel.js"
+import { decodeRows, direct, type Exec, type Tables, viaClient } from "./internal/readModel.js"
+import { toColumns } from "./internal/rowColumns.js"
 import { isBusy, isConcurrentClaim, orStoreError } from "./internal/sqlErrors.js"
 import { type Fence, FencedOut, fenceStatement } from "./Leases.js"
 import type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
@@ -140,85 +135,110 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       return { nextExpectedVersion: expectedVersion, lastPosition: asBigInt(rows[0]?.position) ?? 0n }
     })
 
+  const texts = AppendSql.make(sql, liveTables)
+
+  /** The append's statements on the connection its transaction holds. */
   const write = (
+    conn: Connection,
     streamId: ExecutionId,
     expectedVersion: number,
     events: ReadonlyArray<TradeEvent>,
     meta: Record<string, unknown>,
-    fence: Fence | undefined,
-    exec: Exec
-  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> =>
-    Effect.gen(function* () {
-      const next = expectedVersion + events.length
-      // PostgreSQL: one append at a time, so positions commit in order (internal/ordering.ts).
-      yield* appendLock(sql, exec)
-      const claimed =
-        expectedVersion === 0
-          ? yield* exec(
-              sql`INSERT INTO streams (stream_id, version) VALUES (${streamId}, ${next}) ON CONFLICT (stream_id) DO NOTHING RETURNING version`
+    fence: Fence | undefined
+  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> => {
+    const run = (text: string, params: ReadonlyArray<unknown>) =>
+      conn.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>
+    const exec = direct(conn)
+    const next = expectedVersion + events.length
+    const claim =
+      expectedVersion === 0
+        ? run(texts.claimNew, [streamId, next])
+        : run(texts.claimNext, [next, streamId, expectedVersion])
+    // PostgreSQL: one append at a time, so positions commit in order (internal/ordering.ts).
+    return Effect.flatMap(
+      Effect.zipRight(appendLock(sql, exec), claim),
+      (claimed): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> => {
+        if (claimed.length === 0) return conflict(streamId, expectedVersion, exec)
+        const rest = record(run, streamId, expectedVersion, events, meta)
+        // After the claim (the write lock on SQLite), so no takeover can commit in between.
+        return fence === undefined
+          ? rest
+          : Effect.flatMap(
+              exec(fenceStatement(sql, fence)),
+              (held): Effect.Effect<AppendResult, FencedOut | StoreError | SqlError> =>
+                held.length === 0
+                  ? Effect.fail(
+                      new FencedOut({ reason: "LeaseLost", shard: fence.shard, token: fence.token })
+                    )
+                  : rest
             )
-          : yield* exec(
-              sql`UPDATE streams SET version = ${next} WHERE stream_id = ${streamId} AND version = ${expectedVersion} RETURNING version`
-            )
-      if (claimed.length === 0) return yield* conflict(streamId, expectedVersion, exec)
-      // After the claim (the write lock on SQLite), so no takeover can commit in between.
-      if (fence !== undefined && (yield* exec(fenceStatement(sql, fence))).length === 0)
-        return yield* new FencedOut({ reason: "LeaseLost", shard: fence.shard, token: fence.token })
+      }
+    )
+  }
 
-      const recordedAt = new Date(yield* Clock.currentTimeMillis)
+  /** Inserts the events and folds them into the stream's row (after the claim). */
+  const record = (
+    run: (
+      text: string,
+      params: ReadonlyArray<unknown>
+    ) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>,
+    streamId: ExecutionId,
+    expectedVersion: number,
+    events: ReadonlyArray<TradeEvent>,
+    meta: Record<string, unknown>
+  ): Effect.Effect<AppendResult, StoreError | SqlError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (millis) => {
+      const recordedAt = new Date(millis)
       const at = recordedAt.toISOString()
       const metadata = JSON.stringify(meta)
-      const rows = events.map((event, i) => {
-        const stored = encodeStoredEvent(event)
-        return {
-          stream_id: streamId,
-          stream_version: expectedVersion + i + 1,
-          event_type: stored.type,
-          schema_version: stored.version,
-          payload: stored.data,
-          metadata,
-          recorded_at: at
-        }
-      })
-      const inserted = yield* exec(
-        sql<{
-          position: bigint
-          stream_version: bigint
-        }>`INSERT INTO events ${sql.insert(rows)} RETURNING position, stream_version`
-      )
-      // RETURNING order is not guaranteed, so positions are matched by version.
-      const positions = new Map(inserted.map((r) => [Number(r.stream_version), BigInt(r.position)]))
-
-      const fold = RowFold.start(
-        expectedVersion === 0 ? undefined : (yield* loadRows(sql, liveTables, [streamId], exec))[0]
-      )
-      const orderIds: Array<{ order_id: string; execution_id: string }> = []
-      let lastPosition = 0n
+      const params: Array<unknown> = []
       for (let i = 0; i < events.length; i++) {
-        const version = expectedVersion + i + 1
-        const position = positions.get(version) ?? 0n
-        if (position > lastPosition) lastPosition = position
-        const recorded: RecordedEvent = {
-          position,
-          streamId,
-          version,
-          event: events[i] as TradeEvent,
-          metadata: meta,
-          recordedAt
-        }
-        fold.apply(recorded)
-        for (const orderId of followedOrderIds(recorded))
-          orderIds.push({ order_id: orderId, execution_id: streamId })
+        const stored = encodeStoredEvent(events[i] as TradeEvent)
+        params.push(streamId, expectedVersion + i + 1, stored.type, stored.version, stored.data, metadata, at)
       }
-      const row = fold.finish()
-      if (row === undefined)
-        return yield* new StoreError({
-          reason: "Projection",
-          detail: `stream ${streamId} must start with a Submitted event`
+      const current =
+        expectedVersion === 0
+          ? Effect.succeed([])
+          : Effect.flatMap(run(texts.selectRow, [streamId]), decodeRows)
+      return Effect.flatMap(run(texts.insertEvents(events.length), params), (inserted) =>
+        Effect.flatMap(current, (rows): Effect.Effect<AppendResult, StoreError | SqlError> => {
+          // RETURNING order is not guaranteed, so positions are matched by version.
+          const positions = new Map(
+            inserted.map((r) => [Number(r.stream_version), asBigInt(r.position) ?? 0n])
+          )
+          const fold = RowFold.start(rows[0])
+          const pairs: Array<unknown> = []
+          let lastPosition = 0n
+          for (let i = 0; i < events.length; i++) {
+            const version = expectedVersion + i + 1
+            const position = positions.get(version) ?? 0n
+            if (position > lastPosition) lastPosition = position
+            const recorded: RecordedEvent = {
+              position,
+              streamId,
+              version,
+              event: events[i] as TradeEvent,
+              metadata: meta,
+              recordedAt
+            }
+            fold.apply(recorded)
+            for (const orderId of followedOrderIds(recorded)) pairs.push(orderId, streamId)
+          }
+          const row = fold.finish()
+          if (row === undefined)
+            return Effect.fail(
+              new StoreError({
+                reason: "Projection",
+                detail: `stream ${streamId} must start with a Submitted event`
+              })
+            )
+          const result: AppendResult = { nextExpectedVersion: expectedVersion + events.length, lastPosition }
+          const upsert = run(texts.upsertRow, AppendSql.rowParams(toColumns(row)))
+          return pairs.length === 0
+            ? Effect.as(upsert, result)
+            : Effect.as(Effect.zipRight(upsert, run(texts.insertOrderIds(pairs.length / 2), pairs)), result)
         })
-      yield* upsertRows(sql, liveTables, [row], exec)
-      if (orderIds.length > 0) yield* insertOrderIds(sql, liveTables, orderIds, exec)
-      return { nextExpectedVersion: next, lastPosition }
+      )
     })
 
   // SQLite: take the write lock at BEGIN, so the transaction never has to upgrade a read lock.
@@ -236,19 +256,12 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       nested
         ? sql.withTransaction(
             Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (held) =>
-              write(
-                streamId,
-                expectedVersion,
-                events,
-                meta,
-                fence,
-                Option.isSome(held) ? direct(held.value[0]) : viaClient
-              )
+              Option.isSome(held)
+                ? write(held.value[0], streamId, expectedVersion, events, meta, fence)
+                : Effect.dieMessage("sql.withTransaction provides its connection")
             )
           )
-        : inOwnTransaction(sql, begin, (conn) =>
-            write(streamId, expectedVersion, events, meta, fence, direct(conn))
-          )
+        : inOwnTransaction(sql, begin, (conn) => write(conn, streamId, expectedVersion, events, meta, fence))
     )
 
   const append = (

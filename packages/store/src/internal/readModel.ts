@@ -11,7 +11,7 @@ import type { ExecutionId } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import type { ExecutionRow } from "../ExecutionRow.js"
 import { StoreError } from "../errors.js"
-import { BadColumn, columns, fromColumns, toColumns } from "./rowColumns.js"
+import { BadColumn, type Columns, columns, fromColumns, toColumns } from "./rowColumns.js"
 
 /**
  * Runs a statement. `direct` runs it on a connection already held (inside a transaction)
@@ -57,6 +57,16 @@ export const decodeRows = (
       })
   })
 
+/** The rows of `ids` (in no particular order). */
+export const selectRowsStatement = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  ids: ReadonlyArray<ExecutionId>
+) =>
+  sql<
+    Record<string, unknown>
+  >`SELECT ${sql.literal(selectList)} FROM ${sql(tables.executions)} WHERE ${sql.in("execution_id", ids)}`
+
 export const loadRows = (
   sql: SqlClient.SqlClient,
   tables: Tables,
@@ -65,14 +75,11 @@ export const loadRows = (
 ): Effect.Effect<Array<ExecutionRow>, StoreError | SqlError> =>
   ids.length === 0
     ? Effect.succeed([])
-    : Effect.flatMap(
-        exec(
-          sql<
-            Record<string, unknown>
-          >`SELECT ${sql.literal(selectList)} FROM ${sql(tables.executions)} WHERE ${sql.in("execution_id", ids)}`
-        ),
-        decodeRows
-      )
+    : Effect.flatMap(exec(selectRowsStatement(sql, tables, ids)), decodeRows)
+
+/** Inserts or replaces whole rows, given as their columns (`toColumns`). */
+export const upsertStatement = (sql: SqlClient.SqlClient, tables: Tables, rows: ReadonlyArray<Columns>) =>
+  sql`INSERT INTO ${sql(tables.executions)} ${sql.insert(rows)} ON CONFLICT (execution_id) DO UPDATE SET ${sql.literal(updateList)}`
 
 /** Inserts or replaces whole rows (portable `ON CONFLICT ... DO UPDATE`, SQLite 3.24+ and PostgreSQL). */
 export const upsertRows = (
@@ -83,24 +90,28 @@ export const upsertRows = (
 ): Effect.Effect<void, SqlError> =>
   Effect.forEach(
     chunks(rows, rowsPerStatement),
-    (chunk) =>
-      exec(
-        sql`INSERT INTO ${sql(tables.executions)} ${sql.insert(chunk.map(toColumns))} ON CONFLICT (execution_id) DO UPDATE SET ${sql.literal(updateList)}`
-      ),
+    (chunk) => exec(upsertStatement(sql, tables, chunk.map(toColumns))),
     { discard: true }
   )
+
+export type OrderIdPair = { readonly order_id: string; readonly execution_id: string }
+
+/** Makes executions findable by order id; a pair already recorded is left alone. */
+export const insertOrderIdsStatement = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  pairs: ReadonlyArray<OrderIdPair>
+) => sql`INSERT INTO ${sql(tables.orders)} ${sql.insert(pairs)} ON CONFLICT DO NOTHING`
 
 export const insertOrderIds = (
   sql: SqlClient.SqlClient,
   tables: Tables,
-  pairs: ReadonlyArray<{ readonly order_id: string; readonly execution_id: string }>,
+  pairs: ReadonlyArray<OrderIdPair>,
   exec: Exec = viaClient
 ): Effect.Effect<void, SqlError> =>
-  Effect.forEach(
-    chunks(pairs, 10_000),
-    (chunk) => exec(sql`INSERT INTO ${sql(tables.orders)} ${sql.insert(chunk)} ON CONFLICT DO NOTHING`),
-    { discard: true }
-  )
+  Effect.forEach(chunks(pairs, 10_000), (chunk) => exec(insertOrderIdsStatement(sql, tables, chunk)), {
+    discard: true
+  })
 
 export const chunks = <A>(as: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   if (as.length <= size) return as.length === 0 ? [] : [as]
