@@ -9,6 +9,9 @@
  * its statements and COMMIT on it, and ROLLBACK on any failure. Inside a caller's
  * transaction `append` uses `withTransaction` as before (a savepoint in theirs).
  *
+ * BEGIN and COMMIT go through `execute`, whose prepared statements the SQLite driver
+ * caches (`executeUnprepared`, what `withTransaction` uses, prepares them on every call).
+ *
  * The body runs uninterruptibly: its statements are synchronous on SQLite and short round
  * trips on PostgreSQL, and an interruption between them must not skip the ROLLBACK or
  * COMMIT. Waiting for the connection stays interruptible.
@@ -27,13 +30,13 @@ export const inOwnTransaction = <A, E, R>(
   Effect.uninterruptibleMask((restore) =>
     Effect.scoped(
       Effect.flatMap(restore(sql.reserve), (conn) =>
-        Effect.flatMap(conn.executeUnprepared(begin, [], undefined), () =>
+        Effect.flatMap(conn.execute(begin, [], undefined), () =>
           Effect.flatMap(
             Effect.exit(body(conn)),
             (exit): Effect.Effect<A, E | SqlError, R> =>
               Exit.isSuccess(exit)
                 ? Effect.as(
-                    Effect.tapError(conn.executeUnprepared("COMMIT", [], undefined), () => rollback(conn)),
+                    Effect.tapError(conn.execute("COMMIT", [], undefined), () => rollback(conn)),
                     exit.value
                   )
                 : Effect.zipRight(rollback(conn), exit)
@@ -44,7 +47,7 @@ export const inOwnTransaction = <A, E, R>(
   )
 
 /** A failed ROLLBACK leaves nothing to undo (SQLite and PostgreSQL end the transaction). */
-const rollback = (conn: Connection) => Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))
+const rollback = (conn: Connection) => Effect.ignore(conn.execute("ROLLBACK", [], undefined))
 
 /** Whether the fiber is inside a `sql.withTransaction` (then `append` joins it). */
 export const inTransaction: Effect.Effect<boolean> = Effect.map(
