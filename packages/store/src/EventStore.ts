@@ -302,9 +302,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
   }
 
   const readStream: EventStoreService["readStream"] = (streamId) =>
-    sql<
-      Record<string, unknown>
-    >`SELECT ${sql.literal(eventColumns)} FROM events WHERE stream_id = ${streamId} ORDER BY stream_version`.pipe(
+    sql`SELECT ${sql.literal(eventColumns(sql))} FROM events WHERE stream_id = ${streamId} ORDER BY stream_version`.values.pipe(
       safeIntegers,
       orStoreError(`reading stream ${streamId}`),
       Effect.flatMap(decodeEventRows),

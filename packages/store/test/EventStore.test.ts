@@ -236,6 +236,42 @@ describe.each(backends)("EventStore on $name", (backend) => {
     )
   )
 
+  it.scoped("positions beyond 2^53 keep every digit through append, readStream and readAll", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const sql = yield* SqlClient.SqlClient
+        yield* store.append(executionId("before"), 0, [submitted("before", "1100")])
+        // The next position drawn is 2^53 + 2, which a JS number cannot hold (it rounds to 2^53 + 2
+        // only by luck of evenness, so 2^53 + 3 is checked too).
+        yield* sql.onDialectOrElse({
+          pg: () => sql.unsafe("ALTER TABLE events ALTER COLUMN position RESTART WITH 9007199254740994"),
+          orElse: () => sql.unsafe("UPDATE sqlite_sequence SET seq = 9007199254740993 WHERE name = 'events'")
+        })
+        const id = executionId("big")
+        const first = yield* store.append(id, 0, [submitted("big", "1101")])
+        const second = yield* store.append(id, 1, [flagged("big", "1101")])
+        assert.strictEqual(first.lastPosition, 9007199254740994n)
+        assert.strictEqual(second.lastPosition, 9007199254740995n)
+        const read = yield* store.readStream(id)
+        assert.deepStrictEqual(
+          read.events.map((e) => e.position),
+          [9007199254740994n, 9007199254740995n]
+        )
+        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll({ pageSize: 1 })))
+        assert.deepStrictEqual(
+          all.map((e) => e.position).slice(1),
+          [9007199254740994n, 9007199254740995n]
+        )
+        const tail = yield* Stream.runCollect(store.readAll({ fromPosition: 9007199254740995n }))
+        assert.deepStrictEqual(
+          Chunk.toReadonlyArray(tail).map((e) => e.position),
+          [9007199254740995n]
+        )
+      })
+    )
+  )
+
   it.scoped("a corrupt payload is reported with its position by readStream and readAll", () =>
     withStore(
       Effect.gen(function* () {

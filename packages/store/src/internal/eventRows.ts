@@ -11,8 +11,34 @@ import { CorruptEventError, type StoreError } from "../errors.js"
 import type { RecordedEvent } from "../RecordedEvent.js"
 import { orStoreError } from "./sqlErrors.js"
 
-export const eventColumns =
-  "position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at"
+/**
+ * The columns of an event row, in the order rows are read: pages are read as arrays of
+ * values (`Statement.values`), not one object per row, which the benchmark measured at
+ * about a third less per row on SQLite (1.0 vs 1.6 µs) with less garbage to collect.
+ *
+ * `@effect/sql-sqlite-node` reads values without its safe-integers mode, so SQLite hands
+ * integers back as JS numbers: exact up to 2^53, rounded beyond. A position past that comes
+ * back as its decimal text instead (`asBigInt` reads both). `pg` returns BIGINT as text anyway.
+ */
+const eventColumnsAfterPosition =
+  "stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at"
+export const eventColumns = (sql: SqlClient.SqlClient): string =>
+  sql.onDialectOrElse({
+    sqlite: () =>
+      `CASE WHEN position > 9007199254740991 THEN CAST(position AS TEXT) ELSE position END, ${eventColumnsAfterPosition}`,
+    orElse: () => `position, ${eventColumnsAfterPosition}`
+  })
+const POSITION = 0
+const STREAM_ID = 1
+const STREAM_VERSION = 2
+const EVENT_TYPE = 3
+const SCHEMA_VERSION = 4
+const PAYLOAD = 5
+const METADATA = 6
+const RECORDED_AT = 7
+
+/** One row of `eventColumns`, as the driver returns it. */
+export type EventRow = ReadonlyArray<unknown>
 
 /**
  * An integer column as bigint, whatever the driver gave: SQLite's safe integers are bigint,
@@ -41,13 +67,11 @@ interface Memo {
 const malformed = (position: bigint, streamId: string, version: number, detail: string) =>
   new CorruptEventError({ reason: "MalformedRow", position, streamId, version, detail })
 
-const decodeWith = (
-  raw: Readonly<Record<string, unknown>>,
-  memo: Memo
-): RecordedEvent | CorruptEventError => {
-  const position = asBigInt(raw.position) ?? -1n
-  const streamId = typeof raw.stream_id === "string" ? raw.stream_id : String(raw.stream_id)
-  const version = Number(asBigInt(raw.stream_version) ?? -1n)
+const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventError => {
+  const position = asBigInt(raw[POSITION]) ?? -1n
+  const rawStreamId = raw[STREAM_ID]
+  const streamId = typeof rawStreamId === "string" ? rawStreamId : String(rawStreamId)
+  const version = Number(asBigInt(raw[STREAM_VERSION]) ?? -1n)
   if (position < 0n || version < 1)
     return malformed(position, streamId, version, "position or stream version is not an integer")
   if (streamId !== memo.streamId) {
@@ -55,11 +79,11 @@ const decodeWith = (
       return malformed(position, streamId, version, "stream id is not an execution id")
     memo.streamId = streamId
   }
-  const type = raw.event_type
-  const payload = raw.payload
-  const metadata = raw.metadata
-  const recordedAt = raw.recorded_at
-  const schemaVersion = asBigInt(raw.schema_version)
+  const type = raw[EVENT_TYPE]
+  const payload = raw[PAYLOAD]
+  const metadata = raw[METADATA]
+  const recordedAt = raw[RECORDED_AT]
+  const schemaVersion = asBigInt(raw[SCHEMA_VERSION])
   if (typeof type !== "string" || typeof payload !== "string" || schemaVersion === undefined)
     return malformed(position, streamId, version, "event type, schema version or payload has the wrong type")
   const decoded = decodeStoredEvent(type, Number(schemaVersion), payload)
@@ -104,18 +128,18 @@ const decodeWith = (
 const freshMemo = (): Memo => ({ streamId: "", time: "", millis: 0 })
 
 /** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
-export const decodeEventRow = (raw: Readonly<Record<string, unknown>>): RecordedEvent | CorruptEventError =>
+export const decodeEventRow = (raw: EventRow): RecordedEvent | CorruptEventError =>
   decodeWith(raw, freshMemo())
 
 /** Decodes a page of rows, failing on the first corrupt one (it names its position). */
 export const decodeEventRows = (
-  rows: ReadonlyArray<Readonly<Record<string, unknown>>>
+  rows: ReadonlyArray<EventRow>
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, CorruptEventError> =>
   Effect.suspend(() => {
     const out = new Array<RecordedEvent>(rows.length)
     const memo = freshMemo()
     for (let i = 0; i < rows.length; i++) {
-      const r = decodeWith(rows[i] as Readonly<Record<string, unknown>>, memo)
+      const r = decodeWith(rows[i] as EventRow, memo)
       if (r instanceof CorruptEventError) return Effect.fail(r)
       out[i] = r
     }
@@ -128,9 +152,7 @@ export const readPage = (
   from: bigint,
   limit: number
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, StoreError | CorruptEventError> =>
-  sql<
-    Record<string, unknown>
-  >`SELECT ${sql.literal(eventColumns)} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.pipe(
+  sql`SELECT ${sql.literal(eventColumns(sql))} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.values.pipe(
     safeIntegers,
     orStoreError("reading events"),
     Effect.flatMap(decodeEventRows)
