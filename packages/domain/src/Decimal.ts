@@ -27,7 +27,9 @@ export interface Decimal {
 export type Rounding = "half-up" | "down" | "up"
 
 const TEN = 10n
-const pow10 = (n: number): bigint => TEN ** BigInt(n)
+/** Powers of ten up to 10^64, built once: replay aligns scales for every fill it folds. */
+const POWERS: ReadonlyArray<bigint> = Array.from({ length: 65 }, (_, n) => TEN ** BigInt(n))
+const pow10 = (n: number): bigint => POWERS[n] ?? TEN ** BigInt(n)
 
 const normalise = (units: bigint, scale: number): Decimal => {
   while (scale > 0 && units % TEN === 0n) {
@@ -99,21 +101,20 @@ export const format = (d: Decimal): string => {
   return `${negative ? "-" : ""}${digits.slice(0, cut)}.${digits.slice(cut)}`
 }
 
-const align = (a: Decimal, b: Decimal): readonly [bigint, bigint, number] => {
-  const scale = Math.max(a.scale, b.scale)
-  return [a.units * pow10(scale - a.scale), b.units * pow10(scale - b.scale), scale]
-}
+/** `d.units` at a scale at least `d.scale` (multiplying only when the scales differ). */
+const unitsAt = (d: Decimal, scale: number): bigint =>
+  scale === d.scale ? d.units : d.units * pow10(scale - d.scale)
 
 /** @since 0.1.0 @category arithmetic */
 export const add = (a: Decimal, b: Decimal): Decimal => {
-  const [x, y, scale] = align(a, b)
-  return normalise(x + y, scale)
+  const scale = Math.max(a.scale, b.scale)
+  return normalise(unitsAt(a, scale) + unitsAt(b, scale), scale)
 }
 
 /** @since 0.1.0 @category arithmetic */
 export const sub = (a: Decimal, b: Decimal): Decimal => {
-  const [x, y, scale] = align(a, b)
-  return normalise(x - y, scale)
+  const scale = Math.max(a.scale, b.scale)
+  return normalise(unitsAt(a, scale) - unitsAt(b, scale), scale)
 }
 
 /** @since 0.1.0 @category arithmetic */
@@ -214,7 +215,9 @@ export const toCents = (d: Decimal): bigint => {
 
 /** @since 0.1.0 @category comparisons */
 export const compare = (a: Decimal, b: Decimal): -1 | 0 | 1 => {
-  const [x, y] = align(a, b)
+  const scale = Math.max(a.scale, b.scale)
+  const x = unitsAt(a, scale)
+  const y = unitsAt(b, scale)
   return x < y ? -1 : x > y ? 1 : 0
 }
 

@@ -20,8 +20,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { followedOrderIds, RowFold } from "./applyEvent.js"
 import type { ExecutionRow, RowDifference } from "./ExecutionRow.js"
-import { type CorruptEventError, StoreError } from "./errors.js"
-import { readPage, safeIntegers } from "./internal/eventRows.js"
+import { CorruptEventError, StoreError } from "./errors.js"
+import { type EventRow, pageDecoder, readRows, rowStream, safeIntegers } from "./internal/eventRows.js"
 import {
   executionOrdersTable,
   executionsTable,
@@ -32,7 +32,6 @@ import { appendLock } from "./internal/ordering.js"
 import { chunks, insertOrderIds, loadRows, type Tables, upsertRows } from "./internal/readModel.js"
 import { columns, toColumns } from "./internal/rowColumns.js"
 import { orStoreError } from "./internal/sqlErrors.js"
-import type { RecordedEvent } from "./RecordedEvent.js"
 
 /** @since 0.1.0 @category models */
 export interface ReplayProgress {
@@ -130,17 +129,24 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
       pendingOrders.clear()
     }
 
-    const applyPage = (page: ReadonlyArray<RecordedEvent>) =>
+    /** Folds a page of rows, decoding each as it is folded; returns the position after the page. */
+    const applyPage = (page: ReadonlyArray<EventRow>) =>
       Effect.gen(function* () {
         const missing = new Set<ExecutionId>()
-        for (const rec of page)
-          if (rec.version > 1 && !cache.has(rec.streamId) && !missing.has(rec.streamId))
-            missing.add(rec.streamId)
+        for (const raw of page) {
+          const { streamId, version } = rowStream(raw)
+          if (version > 1 && !cache.has(streamId as ExecutionId)) missing.add(streamId as ExecutionId)
+        }
         for (const ids of chunks([...missing], 500))
           for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
         // The page is folded in memory; each touched row is formatted and written once.
         const folds = new Map<ExecutionId, RowFold>()
-        for (const rec of page) {
+        const decode = pageDecoder()
+        let next = 0n
+        for (const raw of page) {
+          const rec = decode(raw)
+          if (rec instanceof CorruptEventError) return yield* rec
+          next = rec.position + 1n
           let fold = folds.get(rec.streamId)
           if (fold === undefined) {
             fold = RowFold.start(cache.get(rec.streamId))
@@ -165,6 +171,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           dirty.add(row.executionId)
         }
         yield* write(evict())
+        return next
       })
 
     /** Applies events from `from` to the scratch tables, a page at a time; returns the next position and count. */
@@ -180,11 +187,10 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         let count = 0
         while (true) {
           // A page runs without cooperative yields (each costs a timer tick); the fiber yields between pages.
-          const page = yield* Effect.withMaxOpsBeforeYield(readPage(sql, next, pageSize), noYield)
+          const page = yield* Effect.withMaxOpsBeforeYield(readRows(sql, next, pageSize), noYield)
           if (page.length === 0) break
-          yield* Effect.withMaxOpsBeforeYield(sql.withTransaction(applyPage(page)), noYield)
+          next = yield* Effect.withMaxOpsBeforeYield(sql.withTransaction(applyPage(page)), noYield)
           count += page.length
-          next = (page.at(-1)?.position ?? next) + 1n
           yield* report(count)
           if (page.length < pageSize) break
         }

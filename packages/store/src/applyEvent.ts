@@ -307,5 +307,8 @@ export class RowFold {
  */
 export const followedOrderIds = (rec: RecordedEvent): ReadonlyArray<OrderId> => {
   const e = rec.event
-  return e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : []
+  return e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : noOrderIds
 }
+
+/** Shared by the (most) events that follow no order id: replay asks for every event. */
+const noOrderIds: ReadonlyArray<OrderId> = []

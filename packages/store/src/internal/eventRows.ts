@@ -127,6 +127,22 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
 
 const freshMemo = (): Memo => ({ streamId: "", time: "", millis: 0 })
 
+/**
+ * A decoder for the rows of one page, in order (it remembers the last stream id and time it
+ * checked). Replay decodes a row only when it folds it, so a page's decoded events die young
+ * instead of all being alive together, which cut the collector's copying.
+ */
+export const pageDecoder = (): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
+  const memo = freshMemo()
+  return (raw) => decodeWith(raw, memo)
+}
+
+/** The stream id and version of a row not yet decoded (for lookups; decoding checks them). */
+export const rowStream = (raw: EventRow): { readonly streamId: string; readonly version: number } => ({
+  streamId: String(raw[STREAM_ID]),
+  version: Number(raw[STREAM_VERSION])
+})
+
 /** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
 export const decodeEventRow = (raw: EventRow): RecordedEvent | CorruptEventError =>
   decodeWith(raw, freshMemo())
@@ -137,14 +153,25 @@ export const decodeEventRows = (
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, CorruptEventError> =>
   Effect.suspend(() => {
     const out = new Array<RecordedEvent>(rows.length)
-    const memo = freshMemo()
+    const decode = pageDecoder()
     for (let i = 0; i < rows.length; i++) {
-      const r = decodeWith(rows[i] as EventRow, memo)
+      const r = decode(rows[i] as EventRow)
       if (r instanceof CorruptEventError) return Effect.fail(r)
       out[i] = r
     }
     return Effect.succeed(out)
   })
+
+/** One page of the global order, not decoded: rows with position >= `from`, at most `limit`. */
+export const readRows = (
+  sql: SqlClient.SqlClient,
+  from: bigint,
+  limit: number
+): Effect.Effect<ReadonlyArray<EventRow>, StoreError> =>
+  sql`SELECT ${sql.literal(eventColumns(sql))} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.values.pipe(
+    safeIntegers,
+    orStoreError("reading events")
+  )
 
 /** One page of the global order: events with position >= `from`, at most `limit`. */
 export const readPage = (
@@ -152,11 +179,7 @@ export const readPage = (
   from: bigint,
   limit: number
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, StoreError | CorruptEventError> =>
-  sql`SELECT ${sql.literal(eventColumns(sql))} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.values.pipe(
-    safeIntegers,
-    orStoreError("reading events"),
-    Effect.flatMap(decodeEventRows)
-  )
+  Effect.flatMap(readRows(sql, from, limit), decodeEventRows)
 
 /** Integers come back as bigint, so positions beyond 2^53 keep every digit. */
 export const safeIntegers = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
