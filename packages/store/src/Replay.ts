@@ -3,8 +3,8 @@
  *
  * Both stream the events in global order in pages (bounded memory) and apply the same
  * `applyEvent` as `append` into the scratch tables `executions_rebuild` /
- * `execution_orders_rebuild`, one transaction per page, keeping at most `cacheRows` rows in
- * memory. The final step runs in one transaction that first takes the write lock, then
+ * `execution_orders_rebuild`, keeping at most `cacheRows` rows in memory and writing the
+ * rows it evicts in batches (each batch one transaction). The final step runs in one transaction that first takes the write lock, then
  * applies the events appended meanwhile, so nothing committed during a replay is missed:
  * `rebuild` then swaps the scratch rows into the live tables; `verify` compares them with
  * the live tables and leaves the live model alone.
@@ -103,11 +103,17 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
       cache.delete(row.executionId)
       cache.set(row.executionId, row)
     }
-    /** Drops the least recently used rows beyond `cacheRows`; returns those not yet written. */
+    /**
+     * Once the cache holds more than `cacheRows`, drops the least recently used rows down to
+     * `keepRows`; returns those not yet written. Evicting a tenth at a time writes rows in
+     * batches (a transaction every few dozen pages on a big replay, not one per page).
+     */
+    const keepRows = cacheRows - Math.floor(cacheRows / 10)
     const evict = (): Array<ExecutionRow> => {
       const out: Array<ExecutionRow> = []
+      if (cache.size <= cacheRows) return out
       for (const [id, row] of cache) {
-        if (cache.size <= cacheRows) break
+        if (cache.size <= keepRows) break
         cache.delete(id)
         if (dirty.delete(id)) out.push(row)
       }
@@ -170,7 +176,8 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           remember(row)
           dirty.add(row.executionId)
         }
-        yield* write(evict())
+        const evicted = evict()
+        if (evicted.length > 0) yield* sql.withTransaction(write(evicted))
         return next
       })
 
@@ -189,7 +196,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           // A page runs without cooperative yields (each costs a timer tick); the fiber yields between pages.
           const page = yield* Effect.withMaxOpsBeforeYield(readRows(sql, next, pageSize), noYield)
           if (page.length === 0) break
-          next = yield* Effect.withMaxOpsBeforeYield(sql.withTransaction(applyPage(page)), noYield)
+          next = yield* Effect.withMaxOpsBeforeYield(applyPage(page), noYield)
           count += page.length
           yield* report(count)
           if (page.length < pageSize) break
