@@ -57,6 +57,8 @@ export const fromBigInt = (n: bigint): Decimal => make(n, 0)
 // and accepting them would hide a broken body.
 const DECIMAL_TEXT = /^(-)?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
 
+const PLAIN_DECIMAL_TEXT = /^-?\d+(?:\.\d+)?$/
+
 /** Largest exponent accepted in scientific notation; beyond it the text is not a price. */
 const MAX_EXPONENT = 100
 
@@ -68,6 +70,13 @@ const MAX_EXPONENT = 100
  * @category constructors
  */
 export const fromString = (text: string): Decimal | undefined => {
+  // Plain text (`150.25`, `-3`), which is what events store: no capture groups to allocate.
+  if (PLAIN_DECIMAL_TEXT.test(text)) {
+    const dot = text.indexOf(".")
+    return dot < 0
+      ? normalise(BigInt(text), 0)
+      : normalise(BigInt(text.slice(0, dot) + text.slice(dot + 1)), text.length - dot - 1)
+  }
   const m = DECIMAL_TEXT.exec(text)
   if (m === null) return undefined
   const [, minus, whole = "", frac = "", expText] = m

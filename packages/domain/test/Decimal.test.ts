@@ -123,6 +123,19 @@ describe("Decimal text", () => {
     )
   })
 
+  it("reads plain text as the general parser does (forced by an exponent of zero)", () => {
+    const digits = fc.stringMatching(/^[0-9]{1,30}$/)
+    fc.assert(
+      fc.property(fc.boolean(), digits, fc.option(digits, { nil: undefined }), (minus, whole, frac) => {
+        const text = `${minus ? "-" : ""}${whole}${frac === undefined ? "" : `.${frac}`}`
+        const plain = D.fromString(text)
+        expect(plain).toBeDefined()
+        expect(plain).toEqual(D.fromString(`${text}e0`))
+      }),
+      runs
+    )
+  })
+
   it("reads JSON numbers from their shortest text, never by float arithmetic", () => {
     expect(D.fromNumber(22.7299)).toEqual(dec("22.7299"))
     expect(D.fromNumber(0.1 + 0.2)).toEqual(dec("0.30000000000000004"))

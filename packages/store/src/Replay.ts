@@ -21,7 +21,14 @@ import * as Layer from "effect/Layer"
 import { followedOrderIds, RowFold } from "./applyEvent.js"
 import type { ExecutionRow, RowDifference } from "./ExecutionRow.js"
 import { CorruptEventError, StoreError } from "./errors.js"
-import { type EventRow, pageDecoder, readRows, rowStream, safeIntegers } from "./internal/eventRows.js"
+import {
+  type EventRow,
+  pageDecoder,
+  readRows,
+  rowStreamId,
+  rowVersion,
+  safeIntegers
+} from "./internal/eventRows.js"
 import {
   executionOrdersTable,
   executionsTable,
@@ -140,14 +147,14 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
       Effect.gen(function* () {
         const missing = new Set<ExecutionId>()
         for (const raw of page) {
-          const { streamId, version } = rowStream(raw)
-          if (version > 1 && !cache.has(streamId as ExecutionId)) missing.add(streamId as ExecutionId)
+          const streamId = rowStreamId(raw) as ExecutionId
+          if (rowVersion(raw) > 1 && !cache.has(streamId)) missing.add(streamId)
         }
         for (const ids of chunks([...missing], 500))
           for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
         // The page is folded in memory; each touched row is formatted and written once.
         const folds = new Map<ExecutionId, RowFold>()
-        const decode = pageDecoder()
+        const decode = pageDecoder({ shared: true })
         let next = 0n
         for (const raw of page) {
           const rec = decode(raw)

@@ -56,13 +56,19 @@ export const asBigInt = (v: unknown): bigint | undefined =>
 /**
  * Per-page memo of the last values seen: the events of one append share their stream id,
  * metadata and time, so a replay validates the id and parses the time once per run of
- * equal values instead of once per event. Every event still gets its own objects.
+ * equal values instead of once per event. Events handed to callers get their own `Date`
+ * and metadata objects; `shared` (Replay's fold, which reads them and lets them go) reuses
+ * one `Date` per run of equal times and one empty metadata object.
  */
 interface Memo {
+  readonly shared: boolean
   streamId: string
   time: string
   millis: number
+  date: Date
 }
+
+const emptyMetadata: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
 
 const malformed = (position: bigint, streamId: string, version: number, detail: string) =>
   new CorruptEventError({ reason: "MalformedRow", position, streamId, version, detail })
@@ -97,7 +103,7 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
       cause: decoded.left
     })
   let meta: unknown
-  if (metadata === "{}") meta = {}
+  if (metadata === "{}") meta = memo.shared ? emptyMetadata : {}
   else
     try {
       meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
@@ -113,6 +119,7 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
     if (Number.isNaN(millis)) return malformed(position, streamId, version, "recorded_at is not a time")
     memo.time = recordedAt
     memo.millis = millis
+    if (memo.shared) memo.date = new Date(millis)
   }
   return {
     position,
@@ -121,27 +128,29 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
     version,
     event: decoded.right,
     metadata: meta as Record<string, unknown>,
-    recordedAt: new Date(memo.millis)
+    recordedAt: memo.shared ? memo.date : new Date(memo.millis)
   }
 }
 
-const freshMemo = (): Memo => ({ streamId: "", time: "", millis: 0 })
+const freshMemo = (shared = false): Memo => ({ shared, streamId: "", time: "", millis: 0, date: new Date(0) })
 
 /**
  * A decoder for the rows of one page, in order (it remembers the last stream id and time it
  * checked). Replay decodes a row only when it folds it, so a page's decoded events die young
  * instead of all being alive together, which cut the collector's copying.
  */
-export const pageDecoder = (): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
-  const memo = freshMemo()
+export const pageDecoder = (options: {
+  /** The events only pass through a fold: share `Date` and metadata objects (see `Memo`). */
+  readonly shared: boolean
+}): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
+  const memo = freshMemo(options.shared)
   return (raw) => decodeWith(raw, memo)
 }
 
-/** The stream id and version of a row not yet decoded (for lookups; decoding checks them). */
-export const rowStream = (raw: EventRow): { readonly streamId: string; readonly version: number } => ({
-  streamId: String(raw[STREAM_ID]),
-  version: Number(raw[STREAM_VERSION])
-})
+/** The stream id of a row not yet decoded (for lookups; decoding checks it). */
+export const rowStreamId = (raw: EventRow): string => String(raw[STREAM_ID])
+/** The stream version of a row not yet decoded (for lookups; decoding checks it). */
+export const rowVersion = (raw: EventRow): number => Number(raw[STREAM_VERSION])
 
 /** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
 export const decodeEventRow = (raw: EventRow): RecordedEvent | CorruptEventError =>
@@ -153,7 +162,7 @@ export const decodeEventRows = (
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, CorruptEventError> =>
   Effect.suspend(() => {
     const out = new Array<RecordedEvent>(rows.length)
-    const decode = pageDecoder()
+    const decode = pageDecoder({ shared: false })
     for (let i = 0; i < rows.length; i++) {
       const r = decode(rows[i] as EventRow)
       if (r instanceof CorruptEventError) return Effect.fail(r)
