@@ -26,6 +26,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { followedOrderIds, RowFold } from "./applyEvent.js"
 import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
 import * as AppendSql from "./internal/appendSql.js"
@@ -97,6 +98,18 @@ const busyRetry = Schedule.exponential("20 millis").pipe(
   Schedule.jittered,
   Schedule.intersect(Schedule.recurs(6))
 )
+
+/**
+ * A span for the effect when the caller traces (runs inside a span of its own): then an
+ * append shows as its child. An untraced caller does not pay for a root span per append,
+ * which the benchmark measured at ~20 µs, a tenth of a one-event append.
+ */
+const underCallersSpan =
+  (name: string, attributes: Record<string, unknown>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (parent) =>
+      Option.isNone(parent) ? self : Effect.withSpan(self, name, { attributes, captureStackTrace: false })
+    )
 
 /** @since 0.1.0 @category constructors */
 export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> = Effect.gen(function* () {
@@ -288,10 +301,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       // The retry schedule is built only when the file was busy, not on every append.
       Effect.catchIf(busy, () => Effect.retry(attempt, { schedule: busyRetry, while: busy })),
       safeIntegers,
-      Effect.withSpan("EventStore.append", {
-        attributes: { streamId, expectedVersion },
-        captureStackTrace: false
-      }),
+      underCallersSpan("EventStore.append", { streamId, expectedVersion }),
       // Backstop if appends ever race past the lock: a duplicate stream or version is a conflict.
       Effect.catchIf(
         (e): e is SqlError => e._tag === "SqlError" && isConcurrentClaim(e),

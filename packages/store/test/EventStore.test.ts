@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { EventStore, Executions } from "../src/index.js"
 import { backends, withFreshStore } from "./support/backends.js"
 import { executionId, filled, flagged, legFilled, submitted } from "./support/events.js"
@@ -236,6 +237,36 @@ describe.each(backends)("EventStore on $name", (backend) => {
     )
   )
 
+  it.scoped("an append is a child span of the caller's span, and opens none for an untraced caller", () =>
+    withStore(
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const native = yield* Effect.tracer
+        const spans: Array<{ readonly name: string; readonly parent: string | undefined }> = []
+        const recording = Tracer.make({
+          span: (...args: Parameters<Tracer.Tracer["span"]>) => {
+            const [name, parent] = args
+            const parentName =
+              Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined
+            spans.push({ name, parent: parentName })
+            return native.span(...args)
+          },
+          context: native.context
+        })
+        const id = executionId("traced")
+        yield* store.append(id, 0, [submitted("traced", "1200")]).pipe(Effect.withTracer(recording))
+        assert.deepStrictEqual(spans, [])
+        yield* store
+          .append(id, 1, [flagged("traced", "1200")])
+          .pipe(Effect.withSpan("bot.poll"), Effect.withTracer(recording))
+        assert.deepStrictEqual(spans, [
+          { name: "bot.poll", parent: undefined },
+          { name: "EventStore.append", parent: "bot.poll" }
+        ])
+      })
+    )
+  )
+
   it.scoped("positions beyond 2^53 keep every digit through append, readStream and readAll", () =>
     withStore(
       Effect.gen(function* () {
@@ -259,10 +290,7 @@ describe.each(backends)("EventStore on $name", (backend) => {
           [9007199254740994n, 9007199254740995n]
         )
         const all = Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll({ pageSize: 1 })))
-        assert.deepStrictEqual(
-          all.map((e) => e.position).slice(1),
-          [9007199254740994n, 9007199254740995n]
-        )
+        assert.deepStrictEqual(all.map((e) => e.position).slice(1), [9007199254740994n, 9007199254740995n])
         const tail = yield* Stream.runCollect(store.readAll({ fromPosition: 9007199254740995n }))
         assert.deepStrictEqual(
           Chunk.toReadonlyArray(tail).map((e) => e.position),
