@@ -25,6 +25,7 @@ import {
   type EventRow,
   pageDecoder,
   readRows,
+  releaseRows,
   rowStreamId,
   rowVersion,
   safeIntegers
@@ -177,6 +178,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             else waiting.push(pair)
           }
         }
+        releaseRows(page)
         for (const fold of folds.values()) {
           const row = fold.finish()
           if (row === undefined) continue
@@ -202,11 +204,12 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         while (true) {
           // A page runs without cooperative yields (each costs a timer tick); the fiber yields between pages.
           const page = yield* Effect.withMaxOpsBeforeYield(readRows(sql, next, pageSize), noYield)
-          if (page.length === 0) break
+          const size = page.length // applyPage empties the page when done with it
+          if (size === 0) break
           next = yield* Effect.withMaxOpsBeforeYield(applyPage(page), noYield)
-          count += page.length
+          count += size
           yield* report(count)
-          if (page.length < pageSize) break
+          if (size < pageSize) break
         }
         return { next, count }
       })
