@@ -14,9 +14,11 @@
  * - batched append: streams of 100 events (Submitted, 98 LegFilled, Filled), one append
  *   (one transaction) per stream; this also builds the store of the given size.
  * - one-event append: 4,000 streams × 5 single-event appends onto that store, three
- *   rounds alternating the Effect and raw paths, median of each.
- * - replay, two rows each: `EventStore.readAll` streaming every event decoded (the
- *   issue's "replay" against "a raw scan plus JSON.parse": both only read), and
+ *   rounds alternating the Effect and raw paths, median of each (RSS: the highest).
+ * - replay, two rows each (three rounds alternating the raw and Effect phases; the median
+ *   time, and the highest peak RSS of the three): `EventStore.readAll` streaming every
+ *   event decoded (the issue's "replay" against "a raw scan plus JSON.parse": both only
+ *   read), and
  *   `Replay.rebuild` (reads, folds and writes the whole read model into the scratch
  *   tables, then swaps it in). Each is shown beside a raw scan of the events table with
  *   JSON.parse of every payload (the issue's baseline) and a raw scan that decodes every
@@ -163,8 +165,11 @@ interface Phase {
   readonly seconds: number
   readonly maxRssMb: number
 }
-const median = (runs: ReadonlyArray<Phase>): Phase =>
-  [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)] as Phase
+/** The median time of the runs, and the highest peak RSS of any of them (the figure a limit is about). */
+const median = (runs: ReadonlyArray<Phase>): Phase => ({
+  seconds: ([...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)] as Phase).seconds,
+  maxRssMb: Math.max(...runs.map((r) => r.maxRssMb))
+})
 
 const spawn = (phase: string, file: string, n: number): Phase =>
   JSON.parse(
@@ -229,13 +234,27 @@ const main = () => {
         median(rawRuns)
       )
       const total = n + 3 * singles
-      const scan = spawn("raw-replay", eff, n)
-      const decode = spawn("raw-decode", eff, n)
-      const read = spawn("effect-readall", eff, n)
-      line(`replay ${fmt(total)}: readAll vs scan+JSON.parse`, total, read, scan)
+      // Replays too: three rounds alternating the four phases, the median of each (the
+      // machine's speed drifts over minutes; alternating spreads a slow spell over all four).
+      const replays: Record<"scan" | "decode" | "read" | "rebuilt", Array<Phase>> = {
+        scan: [],
+        decode: [],
+        read: [],
+        rebuilt: []
+      }
+      for (let round = 0; round < 3; round++) {
+        replays.scan.push(spawn("raw-replay", eff, n))
+        replays.decode.push(spawn("raw-decode", eff, n))
+        replays.read.push(spawn("effect-readall", eff, n))
+        replays.rebuilt.push(spawn("effect-replay", eff, n))
+      }
+      const scan = median(replays.scan)
+      const decode = median(replays.decode)
+      const read = median(replays.read)
+      const rebuilt = median(replays.rebuilt)
+      line(`replay ${fmt(total)}: readAll vs scan+JSON.parse (median of 3)`, total, read, scan)
       line(`  readAll vs scan+decodeStoredEvent`, total, read, decode)
-      const rebuilt = spawn("effect-replay", eff, n)
-      line(`replay ${fmt(total)}: rebuild vs scan+JSON.parse`, total, rebuilt, scan)
+      line(`replay ${fmt(total)}: rebuild vs scan+JSON.parse (median of 3)`, total, rebuilt, scan)
       line(`  rebuild vs scan+decodeStoredEvent`, total, rebuilt, decode)
       for (const f of [eff, raw])
         for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
