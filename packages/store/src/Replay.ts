@@ -85,13 +85,15 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
     const lock = yield* Effect.makeSemaphore(1)
 
     /**
-     * Rows by execution id, oldest use first (a Map keeps insertion order). A write-back
-     * cache: a row changed by a page is written to the scratch table when it is evicted or
-     * when the replay flushes before its final swap/compare, so a row touched by many pages
-     * is written once while it stays cached. A miss reads the scratch table, which holds
-     * every row that is not cached.
+     * Folds by execution id, oldest use first (a Map keeps insertion order). A write-back
+     * cache: a fold keeps folding while it stays cached, across pages, and its row is
+     * finished (totals formatted, average and cents divided out) and written to the scratch
+     * table only when it is evicted or when the replay flushes before its final swap/compare.
+     * A stream whose events are spread over many pages (one-event appends interleaved with
+     * other streams, the usual case) is thus finished and written once, not once per page.
+     * A miss reads the row back from the scratch table, which holds every row not cached.
      */
-    const cache = new Map<ExecutionId, ExecutionRow>()
+    const cache = new Map<ExecutionId, RowFold>()
     const dirty = new Set<ExecutionId>()
     /** Order ids of rows not yet written, written right after their row (the foreign key). */
     const pendingOrders = new Map<ExecutionId, Array<{ order_id: string; execution_id: string }>>()
@@ -107,36 +109,34 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         }
         return Effect.zipRight(upsertRows(sql, scratch, rows), insertOrderIds(sql, scratch, pairs))
       })
-    const remember = (row: ExecutionRow) => {
-      cache.delete(row.executionId)
-      cache.set(row.executionId, row)
+    /** Finished rows of the dirty folds among `ids` (they are clean afterwards). */
+    const finishDirty = (ids: Iterable<ExecutionId>, folds: ReadonlyMap<ExecutionId, RowFold>) => {
+      const rows: Array<ExecutionRow> = []
+      for (const id of ids) {
+        if (!dirty.delete(id)) continue
+        const row = folds.get(id)?.finish()
+        if (row !== undefined) rows.push(row)
+      }
+      return rows
     }
     /**
-     * Once the cache holds more than `cacheRows`, drops the least recently used rows down to
-     * `keepRows`; returns those not yet written. Evicting a tenth at a time writes rows in
-     * batches (a transaction every few dozen pages on a big replay, not one per page).
+     * Once the cache holds more than `cacheRows`, drops the least recently used folds down
+     * to `keepRows`; returns the rows of those not yet written. Evicting a tenth at a time
+     * writes rows in batches (a transaction every few dozen pages on a big replay).
      */
     const keepRows = cacheRows - Math.floor(cacheRows / 10)
     const evict = (): Array<ExecutionRow> => {
-      const out: Array<ExecutionRow> = []
-      if (cache.size <= cacheRows) return out
-      for (const [id, row] of cache) {
+      if (cache.size <= cacheRows) return []
+      const dropped = new Map<ExecutionId, RowFold>()
+      for (const [id, fold] of cache) {
         if (cache.size <= keepRows) break
         cache.delete(id)
-        if (dirty.delete(id)) out.push(row)
+        dropped.set(id, fold)
       }
-      return out
+      return finishDirty(dropped.keys(), dropped)
     }
-    /** Writes every changed cached row to the scratch table (they stay cached). */
-    const flush = Effect.suspend(() => {
-      const rows: Array<ExecutionRow> = []
-      for (const id of dirty) {
-        const row = cache.get(id)
-        if (row !== undefined) rows.push(row)
-      }
-      dirty.clear()
-      return write(rows)
-    })
+    /** Writes every changed cached row to the scratch table (the folds stay cached). */
+    const flush = Effect.suspend(() => write(finishDirty([...dirty], cache)))
     const reset = () => {
       cache.clear()
       dirty.clear()
@@ -152,39 +152,37 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           if (rowVersion(raw) > 1 && !cache.has(streamId)) missing.add(streamId)
         }
         for (const ids of chunks([...missing], 500))
-          for (const row of yield* loadRows(sql, scratch, ids)) remember(row)
-        // The page is folded in memory; each touched row is formatted and written once.
-        const folds = new Map<ExecutionId, RowFold>()
+          for (const row of yield* loadRows(sql, scratch, ids)) cache.set(row.executionId, RowFold.start(row))
+        // Each stream's fold moves to the recent end once per page, when the page first touches it.
+        const touched = new Set<ExecutionId>()
         const decode = pageDecoder({ shared: true })
         let next = 0n
         for (const raw of page) {
           const rec = decode(raw)
           if (rec instanceof CorruptEventError) return yield* rec
           next = rec.position + 1n
-          let fold = folds.get(rec.streamId)
-          if (fold === undefined) {
-            fold = RowFold.start(cache.get(rec.streamId))
-            folds.set(rec.streamId, fold)
+          const id = rec.streamId
+          let fold = cache.get(id)
+          if (fold === undefined) fold = RowFold.start(undefined)
+          if (!touched.has(id)) {
+            touched.add(id)
+            cache.delete(id)
+            cache.set(id, fold)
+            dirty.add(id)
           }
           if (!fold.apply(rec))
             return yield* new StoreError({
               reason: "Projection",
-              detail: `stream ${rec.streamId} does not start with a Submitted event (position ${rec.position})`
+              detail: `stream ${id} does not start with a Submitted event (position ${rec.position})`
             })
           for (const orderId of followedOrderIds(rec)) {
-            const waiting = pendingOrders.get(rec.streamId)
-            const pair = { order_id: orderId, execution_id: rec.streamId }
-            if (waiting === undefined) pendingOrders.set(rec.streamId, [pair])
+            const waiting = pendingOrders.get(id)
+            const pair = { order_id: orderId, execution_id: id }
+            if (waiting === undefined) pendingOrders.set(id, [pair])
             else waiting.push(pair)
           }
         }
         releaseRows(page)
-        for (const fold of folds.values()) {
-          const row = fold.finish()
-          if (row === undefined) continue
-          remember(row)
-          dirty.add(row.executionId)
-        }
         const evicted = evict()
         if (evicted.length > 0) yield* sql.withTransaction(write(evicted))
         return next
