@@ -12,7 +12,7 @@
  * - one-event append: streams × 5 single-event appends, three rounds alternating the two
  *   paths, median of each;
  * - replay: `Replay.rebuild` vs a raw paged scan with JSON.parse, and vs a raw paged scan
- *   with `decodeStoredEvent` (the ceiling of a decoding replay);
+ *   with `decodeStoredEvent` (what decoding every event costs);
  * - the cost of the append lock: raw one-event appends from 4 connections at once, with and
  *   without `pg_advisory_xact_lock` (ratio = with / without).
  * Every append of both paths takes the append lock (the store's gap-free ordering).

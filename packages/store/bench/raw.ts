@@ -112,7 +112,7 @@ export const rawScan = (file: string) => {
   return n
 }
 
-/** A raw scan that decodes every payload with the domain codec: the ceiling for a decoding replay. */
+/** A raw scan that decodes every payload with the domain codec: what decoding costs, read as row objects. */
 export const rawDecode = (file: string) => {
   const db = openRaw(file)
   let n = 0

@@ -22,8 +22,8 @@
  *   `Replay.rebuild` (reads, folds and writes the whole read model into the scratch
  *   tables, then swaps it in). Each is shown beside a raw scan of the events table with
  *   JSON.parse of every payload (the issue's baseline) and a raw scan that decodes every
- *   payload with the domain's `decodeStoredEvent` (the ceiling any replay that decodes its
- *   events can reach on one core).
+ *   payload with the domain's `decodeStoredEvent` (what decoding every event costs, read as
+ *   row objects; the store reads value arrays).
  *
  * The raw append baseline runs the same SQL statements as `EventStore.append` (claim the
  * version, insert the events with RETURNING, read the row, upsert it, index order ids, in

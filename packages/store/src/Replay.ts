@@ -2,10 +2,11 @@
  * Rebuilding the executions read model from the events, and verifying the live one.
  *
  * Both stream the events in global order in pages (bounded memory) and apply the same
- * `applyEvent` as `append` into the scratch tables `executions_rebuild` /
- * `execution_orders_rebuild`, keeping at most `cacheRows` rows in memory and writing the
- * rows it evicts in batches (each batch one transaction). The final step runs in one transaction that first takes the write lock, then
- * applies the events appended meanwhile, so nothing committed during a replay is missed:
+ * fold as `append` into the scratch tables `executions_rebuild` / `execution_orders_rebuild`,
+ * keeping at most `cacheRows` executions' folds in memory and writing the rows they evict
+ * in batches (each batch one transaction). The final step runs in one transaction that
+ * first takes the write lock, then applies the events appended meanwhile, so nothing
+ * committed during a replay is missed:
  * `rebuild` then swaps the scratch rows into the live tables; `verify` compares them with
  * the live tables and leaves the live model alone.
  *
@@ -66,7 +67,10 @@ export class Replay extends Context.Tag("@fill-tracker/store/Replay")<Replay, Re
 export interface ReplayOptions {
   /** Events read per page (default 2000). */
   readonly pageSize?: number
-  /** Rows kept in memory between pages (default 5000); a miss reads the row back from the scratch table. */
+  /**
+   * Executions (their folds) kept in memory between pages (default 5000); a miss reads the
+   * row back from the scratch table.
+   */
   readonly cacheRows?: number
 }
 
