@@ -1,8 +1,8 @@
 /**
  * `bench`: one table of what fill-tracker costs.
  *
- * - store append and replay: the store's own benchmark (packages/store/bench, run with
- *   `--quick`, i.e. 100k events, in its child processes) beside its raw better-sqlite3
+ * - store append and replay: the store's own benchmark (packages/store/bench, compiled, run
+ *   with `--quick`, i.e. 100k events, in its child processes) beside its raw better-sqlite3
  *   baseline; cost ratio = Effect time / raw time;
  * - decode per order: `decodeOrder` on sandbox-rendered bodies beside a bare `JSON.parse`;
  * - reconcile per order: one snapshot with fills into a submitted execution, with evolve;
@@ -41,18 +41,28 @@ const time = (n: number, f: (i: number) => void): number => {
   return micros(performance.now() - t0, n)
 }
 
-/** The store benchmark's rows: workload, events, effect ev/s, raw ev/s, ratio, RSS, RSS. */
+/**
+ * The store benchmark's rows: workload, events, effect ev/s, raw ev/s, ratio, RSS, RSS.
+ * Built and run compiled as `pnpm bench` in packages/store does (under tsx every one of its
+ * child processes would start ~59 MB larger, which its RSS column would carry).
+ */
 const storeRows = (): Array<Row> => {
+  execFileSync(
+    process.execPath,
+    ["node_modules/typescript/bin/tsc", "-b", "packages/store/tsconfig.bench.json"],
+    {
+      cwd: repoRoot,
+      stdio: "inherit"
+    }
+  )
   const out = execFileSync(
     process.execPath,
-    [
-      "--conditions=@fill-tracker/source",
-      "--import",
-      "tsx",
-      "packages/store/bench/store.bench.ts",
-      "--quick"
-    ],
-    { cwd: repoRoot, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }
+    ["packages/store/dist/bench-build/bench/store.bench.js", "--quick"],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024
+    }
   )
   const rows: Array<Row> = []
   for (const line of out.split("\n")) {
