@@ -238,15 +238,13 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         const first = yield* prepare(onProgress)
         const result = yield* sql.withTransaction(
           Effect.gen(function* () {
-            // Appends stop first: PostgreSQL takes the append lock; on SQLite the write below
-            // takes the write lock. No append commits between the catch-up read and the swap.
+            // Appends stop first: PostgreSQL takes the append lock; on SQLite the (empty) write
+            // below takes the write lock. No append commits between the catch-up read and the swap.
             yield* appendLock(sql)
-            yield* sql`DELETE FROM ${sql(live.orders)}`
+            yield* sql`DELETE FROM ${sql(scratch.orders)} WHERE order_id IS NULL`
             const rest = yield* replayFrom(first.next, () => Effect.void)
             yield* flush
-            yield* sql`DELETE FROM ${sql(live.executions)}`
-            yield* sql`INSERT INTO ${sql(live.executions)} (${sql.literal(columnList)}) SELECT ${sql.literal(columnList)} FROM ${sql(scratch.executions)}`
-            yield* sql`INSERT INTO ${sql(live.orders)} (order_id, execution_id) SELECT order_id, execution_id FROM ${sql(scratch.orders)}`
+            yield* swapIn
             const n = yield* sql<{ n: bigint }>`SELECT COUNT(*) AS n FROM ${sql(live.executions)}`
             return { events: first.count + rest.count, executions: Number(n[0]?.n ?? 0n) }
           })
@@ -255,6 +253,31 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         yield* clearScratch
         return result
       }).pipe(safeIntegers, orStoreError("rebuilding the read model"), lock.withPermits(1))
+
+    /**
+     * Makes the live tables equal to the scratch tables writing only what differs: order ids
+     * and rows the rebuild does not have are deleted, changed rows overwritten, new ones
+     * inserted, identical ones left alone. A rebuild mostly confirms the live model, and
+     * this step holds the write lock (appends wait), so it should not rewrite every row and
+     * index entry (a delete-all and insert-all took ~70 ms for 13,000 rows).
+     */
+    const swapIn = Effect.gen(function* () {
+      const [le, lo] = [live.executions, live.orders]
+      const differs = columns
+        .filter((c) => c !== "execution_id")
+        .map((c) => `${le}.${c} IS DISTINCT FROM excluded.${c}`)
+        .join(" OR ")
+      const assign = columns
+        .filter((c) => c !== "execution_id")
+        .map((c) => `${c} = excluded.${c}`)
+        .join(", ")
+      yield* sql`DELETE FROM ${sql(lo)} WHERE NOT EXISTS (SELECT 1 FROM ${sql(scratch.orders)} s WHERE s.order_id = ${sql.literal(lo)}.order_id AND s.execution_id = ${sql.literal(lo)}.execution_id)`
+      yield* sql`DELETE FROM ${sql(le)} WHERE NOT EXISTS (SELECT 1 FROM ${sql(scratch.executions)} s WHERE s.execution_id = ${sql.literal(le)}.execution_id)`
+      // `WHERE true`: SQLite reads `SELECT … FROM t ON CONFLICT` as a join constraint otherwise.
+      yield* sql`INSERT INTO ${sql(le)} (${sql.literal(columnList)}) SELECT ${sql.literal(columnList)} FROM ${sql(scratch.executions)} WHERE true
+        ON CONFLICT (execution_id) DO UPDATE SET ${sql.literal(assign)} WHERE ${sql.literal(differs)}`
+      yield* sql`INSERT INTO ${sql(lo)} (order_id, execution_id) SELECT order_id, execution_id FROM ${sql(scratch.orders)} WHERE true ON CONFLICT DO NOTHING`
+    })
 
     const differences = Effect.gen(function* () {
       const changedColumns = columns

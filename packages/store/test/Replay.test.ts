@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as fc from "fast-check"
 import { EventStore, type ExecutionRow, Executions, Replay, type ReplayProgress } from "../src/index.js"
+import { columns } from "../src/internal/rowColumns.js"
 import { backends } from "./support/backends.js"
 import { executionId, filled, legFilled, submitted } from "./support/events.js"
 import { histories, numRuns } from "./support/histories.js"
@@ -123,8 +124,16 @@ describe.each(backends)("Replay on $name", (backend) => {
             ])
           const tampered: ReadonlyArray<ExecutionRow> = yield* (yield* Executions).query({})
           assert.strictEqual(tampered.length, 2)
+          // A live row (and its order id) the events never produced: the rebuild must drop it.
+          const others = columns.filter((c) => c !== "execution_id").join(", ")
+          yield* sql.unsafe(
+            `INSERT INTO executions (execution_id, ${others}) SELECT 'v-ghost', ${others} FROM executions WHERE execution_id = 'v-3'`
+          )
+          yield* sql`INSERT INTO execution_orders (order_id, execution_id) VALUES ('7778', 'v-ghost')`
           assert.deepStrictEqual(yield* (yield* Replay).rebuild(), { events: 4, executions: 3 })
           assert.deepStrictEqual(yield* (yield* Replay).verify(), [])
+          const ids = (yield* (yield* Executions).query({})).map((r) => r.executionId)
+          assert.deepStrictEqual([...ids].sort(), ["v-1", "v-2", "v-3"])
         }),
         backend.layer(location)
       )
