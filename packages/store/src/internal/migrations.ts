@@ -148,6 +148,16 @@ const rateBudget = Effect.gen(function* () {
   )`
 })
 
+/**
+ * Replay's scratch table is only ever read by execution id (a cache miss, the swap, verify's
+ * joins); the lookup indexes it was created with only made every scratch write dearer.
+ */
+const scratchWithoutLookupIndexes = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  for (const suffix of ["status_submitted", "symbol_status", "state"])
+    yield* sql`DROP INDEX IF EXISTS ${sql(`${scratchExecutionsTable}_${suffix}`)}`
+})
+
 /** Never edit a released migration: add the next number. */
 export const loader = Migrator.fromRecord({
   "0001_events": events,
@@ -156,7 +166,8 @@ export const loader = Migrator.fromRecord({
   "0004_token_blobs": tokenBlobs,
   "0005_subscription_checkpoints": subscriptionCheckpoints,
   "0006_poller_leases": pollerLeases,
-  "0007_rate_budget": rateBudget
+  "0007_rate_budget": rateBudget,
+  "0008_scratch_without_lookup_indexes": scratchWithoutLookupIndexes
 })
 
 const runMigrations = Migrator.make({})({ loader, table: "store_migrations" })
