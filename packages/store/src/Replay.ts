@@ -79,6 +79,13 @@ const scratch: Tables = { executions: scratchExecutionsTable, orders: scratchExe
 const columnList = columns.join(", ")
 const noYield = 10_000_000
 
+/** A cached execution: its fold, whether it changed since written, the page that last touched it. */
+interface Cached {
+  readonly fold: RowFold
+  dirty: boolean
+  page: number
+}
+
 /** @since 0.1.0 @category constructors */
 export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, never, SqlClient.SqlClient> =>
   Effect.gen(function* () {
@@ -97,8 +104,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
      * other streams, the usual case) is thus finished and written once, not once per page.
      * A miss reads the row back from the scratch table, which holds every row not cached.
      */
-    const cache = new Map<ExecutionId, RowFold>()
-    const dirty = new Set<ExecutionId>()
+    const cache = new Map<ExecutionId, Cached>()
+    /** Pages folded so far: an entry touched by the current page has `page === pageNo`. */
+    let pageNo = 0
     /** Order ids of rows not yet written, written right after their row (the foreign key). */
     const pendingOrders = new Map<ExecutionId, Array<{ order_id: string; execution_id: string }>>()
     /** Upserts rows, then the order ids waiting for them. */
@@ -113,12 +121,13 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         }
         return Effect.zipRight(upsertRows(sql, scratch, rows), insertOrderIds(sql, scratch, pairs))
       })
-    /** Finished rows of the dirty folds among `ids` (they are clean afterwards). */
-    const finishDirty = (ids: Iterable<ExecutionId>, folds: ReadonlyMap<ExecutionId, RowFold>) => {
+    /** Finished rows of the dirty entries (they are clean afterwards). */
+    const finishDirty = (entries: Iterable<Cached>) => {
       const rows: Array<ExecutionRow> = []
-      for (const id of ids) {
-        if (!dirty.delete(id)) continue
-        const row = folds.get(id)?.finish()
+      for (const entry of entries) {
+        if (!entry.dirty) continue
+        entry.dirty = false
+        const row = entry.fold.finish()
         if (row !== undefined) rows.push(row)
       }
       return rows
@@ -131,19 +140,18 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
     const keepRows = cacheRows - Math.floor(cacheRows / 10)
     const evict = (): Array<ExecutionRow> => {
       if (cache.size <= cacheRows) return []
-      const dropped = new Map<ExecutionId, RowFold>()
-      for (const [id, fold] of cache) {
+      const dropped: Array<Cached> = []
+      for (const [id, entry] of cache) {
         if (cache.size <= keepRows) break
         cache.delete(id)
-        dropped.set(id, fold)
+        dropped.push(entry)
       }
-      return finishDirty(dropped.keys(), dropped)
+      return finishDirty(dropped)
     }
     /** Writes every changed cached row to the scratch table (the folds stay cached). */
-    const flush = Effect.suspend(() => write(finishDirty([...dirty], cache)))
+    const flush = Effect.suspend(() => write(finishDirty(cache.values())))
     const reset = () => {
       cache.clear()
-      dirty.clear()
       pendingOrders.clear()
     }
 
@@ -156,9 +164,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           if (rowVersion(raw) > 1 && !cache.has(streamId)) missing.add(streamId)
         }
         for (const ids of chunks([...missing], 500))
-          for (const row of yield* loadRows(sql, scratch, ids)) cache.set(row.executionId, RowFold.start(row))
-        // Each stream's fold moves to the recent end once per page, when the page first touches it.
-        const touched = new Set<ExecutionId>()
+          for (const row of yield* loadRows(sql, scratch, ids))
+            cache.set(row.executionId, { fold: RowFold.start(row), dirty: false, page: 0 })
+        pageNo++
         const decode = pageDecoder({ shared: true })
         let next = 0n
         for (const raw of page) {
@@ -166,15 +174,18 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           if (rec instanceof CorruptEventError) return yield* rec
           next = rec.position + 1n
           const id = rec.streamId
-          let fold = cache.get(id)
-          if (fold === undefined) fold = RowFold.start(undefined)
-          if (!touched.has(id)) {
-            touched.add(id)
+          let entry = cache.get(id)
+          if (entry === undefined) {
+            entry = { fold: RowFold.start(undefined), dirty: true, page: pageNo }
+            cache.set(id, entry)
+          } else if (entry.page !== pageNo) {
+            // The first touch in this page moves the entry to the recent end (LRU order).
+            entry.page = pageNo
+            entry.dirty = true
             cache.delete(id)
-            cache.set(id, fold)
-            dirty.add(id)
+            cache.set(id, entry)
           }
-          if (!fold.apply(rec))
+          if (!entry.fold.apply(rec))
             return yield* new StoreError({
               reason: "Projection",
               detail: `stream ${id} does not start with a Submitted event (position ${rec.position})`
