@@ -81,6 +81,31 @@ export const loadRows = (
 export const upsertStatement = (sql: SqlClient.SqlClient, tables: Tables, rows: ReadonlyArray<Columns>) =>
   sql`INSERT INTO ${sql(tables.executions)} ${sql.insert(rows)} ON CONFLICT (execution_id) DO UPDATE SET ${sql.literal(updateList)}`
 
+/**
+ * `ON CONFLICT (execution_id) DO UPDATE` of every column, only where the row differs (an
+ * identical row is not written). `table` names the target; new values are `excluded`.
+ */
+export const updateWhereChanged = (table: string): string =>
+  `ON CONFLICT (execution_id) DO UPDATE SET ${updateList} WHERE ${columns
+    .filter((c) => c !== "execution_id")
+    .map((c) => `${table}.${c} IS DISTINCT FROM excluded.${c}`)
+    .join(" OR ")}`
+
+/** Inserts rows, overwriting only those that differ from the stored ones. */
+export const upsertChangedRows = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  rows: ReadonlyArray<ExecutionRow>
+): Effect.Effect<void, SqlError> =>
+  Effect.forEach(
+    chunks(rows, rowsPerStatement),
+    (chunk) =>
+      sql`INSERT INTO ${sql(tables.executions)} ${sql.insert(chunk.map(toColumns))} ${sql.literal(
+        updateWhereChanged(tables.executions)
+      )}`,
+    { discard: true }
+  )
+
 /** Inserts or replaces whole rows (portable `ON CONFLICT ... DO UPDATE`, SQLite 3.24+ and PostgreSQL). */
 export const upsertRows = (
   sql: SqlClient.SqlClient,
