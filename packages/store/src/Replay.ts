@@ -171,11 +171,14 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
     /** Folds a page of rows, decoding each as it is folded; returns the position after the page. */
     const applyPage = (page: ReadonlyArray<EventRow>) =>
       Effect.gen(function* () {
+        // Until a row is evicted the scratch table is empty and every earlier stream cached:
+        // there is nothing to look up.
         const missing = new Set<ExecutionId>()
-        for (const raw of page) {
-          const streamId = rowStreamId(raw) as ExecutionId
-          if (rowVersion(raw) > 1 && !cache.has(streamId)) missing.add(streamId)
-        }
+        if (spilled)
+          for (const raw of page) {
+            const streamId = rowStreamId(raw) as ExecutionId
+            if (rowVersion(raw) > 1 && !cache.has(streamId)) missing.add(streamId)
+          }
         for (const ids of chunks([...missing], 500))
           for (const row of yield* loadRows(sql, scratch, ids))
             cache.set(row.executionId, { fold: RowFold.start(row), dirty: false, page: 0 })
