@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import { followedOrderIds, RowFold } from "./applyEvent.js"
 import type { ExecutionRow, RowDifference } from "./ExecutionRow.js"
 import { CorruptEventError, StoreError } from "./errors.js"
+import { writeChangedRows } from "./internal/changedRows.js"
 import {
   type EventRow,
   pageDecoder,
@@ -44,7 +45,6 @@ import {
   loadRows,
   type Tables,
   updateWhereChanged,
-  upsertChangedRows,
   upsertRows
 } from "./internal/readModel.js"
 import { columns, toColumns } from "./internal/rowColumns.js"
@@ -320,7 +320,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           distinct.add(`${pair.order_id}\u0000${pair.execution_id}`)
         }
       pendingOrders.clear()
-      yield* upsertChangedRows(sql, live, rows)
+      yield* writeChangedRows(sql, live, rows)
       yield* insertOrderIds(sql, live, pairs)
       const counted = yield* sql<{ rows: unknown; orders: unknown }>`
         SELECT (SELECT COUNT(*) FROM ${sql(le)}) AS rows, (SELECT COUNT(*) FROM ${sql(lo)}) AS orders`

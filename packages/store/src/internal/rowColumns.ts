@@ -45,6 +45,9 @@ export const columns = [
 export type Column = (typeof columns)[number]
 export type Columns = { readonly [K in Column]: string | bigint | number | null }
 
+/** The text of the `legs` column (SQLite; PostgreSQL stores it as jsonb). */
+export const legsColumn = (legs: ReadonlyArray<LegRow>): string => JSON.stringify(legs)
+
 export const toColumns = (r: ExecutionRow): Columns => ({
   execution_id: r.executionId,
   status: r.status,
@@ -60,7 +63,7 @@ export const toColumns = (r: ExecutionRow): Columns => ({
   average_price: r.averagePrice,
   price_cents: r.priceCents,
   leg_id: r.legId,
-  legs: r.legs === null ? null : JSON.stringify(r.legs),
+  legs: r.legs === null ? null : legsColumn(r.legs),
   flag_count: r.flagCount,
   last_flag_kind: r.lastFlagKind,
   reason: r.reason,
