@@ -54,6 +54,16 @@ export const asBigInt = (v: unknown): bigint | undefined =>
         : undefined
 
 /**
+ * A small integer column (stream or schema version) as a number, without the `BigInt` that
+ * `asBigInt` makes: SQLite's values come as numbers, and a replay reads two per event.
+ */
+const asVersion = (v: unknown): number | undefined => {
+  if (typeof v === "number" && Number.isSafeInteger(v)) return v
+  const big = asBigInt(v)
+  return big === undefined ? undefined : Number(big)
+}
+
+/**
  * Per-page memo of the last values seen: the events of one append share their stream id,
  * metadata and time, so a replay validates the id and parses the time once per run of
  * equal values instead of once per event. Events handed to callers get their own `Date`
@@ -77,7 +87,7 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
   const position = asBigInt(raw[POSITION]) ?? -1n
   const rawStreamId = raw[STREAM_ID]
   const streamId = typeof rawStreamId === "string" ? rawStreamId : String(rawStreamId)
-  const version = Number(asBigInt(raw[STREAM_VERSION]) ?? -1n)
+  const version = asVersion(raw[STREAM_VERSION]) ?? -1
   if (position < 0n || version < 1)
     return malformed(position, streamId, version, "position or stream version is not an integer")
   if (streamId !== memo.streamId) {
@@ -89,10 +99,10 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
   const payload = raw[PAYLOAD]
   const metadata = raw[METADATA]
   const recordedAt = raw[RECORDED_AT]
-  const schemaVersion = asBigInt(raw[SCHEMA_VERSION])
+  const schemaVersion = asVersion(raw[SCHEMA_VERSION])
   if (typeof type !== "string" || typeof payload !== "string" || schemaVersion === undefined)
     return malformed(position, streamId, version, "event type, schema version or payload has the wrong type")
-  const decoded = decodeStoredEvent(type, Number(schemaVersion), payload)
+  const decoded = decodeStoredEvent(type, schemaVersion, payload)
   if (decoded._tag === "Left")
     return new CorruptEventError({
       reason: "UndecodablePayload",
