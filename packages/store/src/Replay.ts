@@ -183,7 +183,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           for (const row of yield* loadRows(sql, scratch, ids))
             cache.set(row.executionId, { fold: RowFold.start(row), dirty: false, page: 0 })
         pageNo++
-        const decode = pageDecoder({ shared: true })
+        const decode = pageDecoder("fold")
         let next = 0n
         for (const raw of page) {
           const rec = decode(raw)
@@ -232,7 +232,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         let count = 0
         while (true) {
           // A page runs without cooperative yields (each costs a timer tick); the fiber yields between pages.
-          const page = yield* Effect.withMaxOpsBeforeYield(readRows(sql, next, pageSize), noYield)
+          const page = yield* Effect.withMaxOpsBeforeYield(readRows(sql, next, pageSize, "fold"), noYield)
           const size = page.length // applyPage empties the page when done with it
           if (size === 0) break
           next = yield* Effect.withMaxOpsBeforeYield(applyPage(page), noYield)

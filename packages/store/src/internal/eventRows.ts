@@ -20,13 +20,21 @@ import { orStoreError } from "./sqlErrors.js"
  * integers back as JS numbers: exact up to 2^53, rounded beyond. A position past that comes
  * back as its decimal text instead (`asBigInt` reads both). `pg` returns BIGINT as text anyway.
  */
-const eventColumnsAfterPosition =
-  "stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at"
-export const eventColumns = (sql: SqlClient.SqlClient): string =>
+/**
+ * Who a page's events are for. `callers` get every field, each event its own objects. A
+ * `fold` (Replay) reads an event and lets it go: its events share one `Date` per run of equal
+ * times, and carry no metadata (the fold never reads it, so the column is not read either:
+ * one string less per event).
+ */
+export type Reader = "callers" | "fold"
+
+const eventColumnsAfterPosition = (reader: Reader) =>
+  `stream_id, stream_version, event_type, schema_version, payload, ${reader === "fold" ? "NULL" : "metadata"}, recorded_at`
+export const eventColumns = (sql: SqlClient.SqlClient, reader: Reader = "callers"): string =>
   sql.onDialectOrElse({
     sqlite: () =>
-      `CASE WHEN position > 9007199254740991 THEN CAST(position AS TEXT) ELSE position END, ${eventColumnsAfterPosition}`,
-    orElse: () => `position, ${eventColumnsAfterPosition}`
+      `CASE WHEN position > 9007199254740991 THEN CAST(position AS TEXT) ELSE position END, ${eventColumnsAfterPosition(reader)}`,
+    orElse: () => `position, ${eventColumnsAfterPosition(reader)}`
   })
 const POSITION = 0
 const STREAM_ID = 1
@@ -67,11 +75,10 @@ const asVersion = (v: unknown): number | undefined => {
  * Per-page memo of the last values seen: the events of one append share their stream id,
  * metadata and time, so a replay validates the id and parses the time once per run of
  * equal values instead of once per event. Events handed to callers get their own `Date`
- * and metadata objects; `shared` (Replay's fold, which reads them and lets them go) reuses
- * one `Date` per run of equal times and one empty metadata object.
+ * and metadata objects; for a fold, see `Reader`.
  */
 interface Memo {
-  readonly shared: boolean
+  readonly fold: boolean
   streamId: string
   time: string
   millis: number
@@ -113,7 +120,8 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
       cause: decoded.left
     })
   let meta: unknown
-  if (metadata === "{}") meta = memo.shared ? emptyMetadata : {}
+  if (memo.fold) meta = emptyMetadata
+  else if (metadata === "{}") meta = {}
   else
     try {
       meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
@@ -129,7 +137,7 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
     if (Number.isNaN(millis)) return malformed(position, streamId, version, "recorded_at is not a time")
     memo.time = recordedAt
     memo.millis = millis
-    if (memo.shared) memo.date = new Date(millis)
+    if (memo.fold) memo.date = new Date(millis)
   }
   return {
     position,
@@ -138,22 +146,25 @@ const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventErro
     version,
     event: decoded.right,
     metadata: meta as Record<string, unknown>,
-    recordedAt: memo.shared ? memo.date : new Date(memo.millis)
+    recordedAt: memo.fold ? memo.date : new Date(memo.millis)
   }
 }
 
-const freshMemo = (shared = false): Memo => ({ shared, streamId: "", time: "", millis: 0, date: new Date(0) })
+const freshMemo = (reader: Reader = "callers"): Memo => ({
+  fold: reader === "fold",
+  streamId: "",
+  time: "",
+  millis: 0,
+  date: new Date(0)
+})
 
 /**
  * A decoder for the rows of one page, in order (it remembers the last stream id and time it
  * checked). Replay decodes a row only when it folds it, so a page's decoded events die young
  * instead of all being alive together, which cut the collector's copying.
  */
-export const pageDecoder = (options: {
-  /** The events only pass through a fold: share `Date` and metadata objects (see `Memo`). */
-  readonly shared: boolean
-}): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
-  const memo = freshMemo(options.shared)
+export const pageDecoder = (reader: Reader): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
+  const memo = freshMemo(reader)
   return (raw) => decodeWith(raw, memo)
 }
 
@@ -183,7 +194,7 @@ export const decodeEventRows = (
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, CorruptEventError> =>
   Effect.suspend(() => {
     const out = new Array<RecordedEvent>(rows.length)
-    const decode = pageDecoder({ shared: false })
+    const decode = pageDecoder("callers")
     for (let i = 0; i < rows.length; i++) {
       const r = decode(rows[i] as EventRow)
       if (r instanceof CorruptEventError) return Effect.fail(r)
@@ -193,13 +204,17 @@ export const decodeEventRows = (
     return Effect.succeed(out)
   })
 
-/** One page of the global order, not decoded: rows with position >= `from`, at most `limit`. */
+/**
+ * One page of the global order, not decoded: rows with position >= `from`, at most `limit`,
+ * to be decoded by a `pageDecoder` for the same reader.
+ */
 export const readRows = (
   sql: SqlClient.SqlClient,
   from: bigint,
-  limit: number
+  limit: number,
+  reader: Reader = "callers"
 ): Effect.Effect<ReadonlyArray<EventRow>, StoreError> =>
-  sql`SELECT ${sql.literal(eventColumns(sql))} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.values.pipe(
+  sql`SELECT ${sql.literal(eventColumns(sql, reader))} FROM events WHERE position >= ${from} ORDER BY position LIMIT ${limit}`.values.pipe(
     safeIntegers,
     orStoreError("reading events")
   )
