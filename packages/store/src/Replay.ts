@@ -32,6 +32,7 @@ import {
   rowVersion,
   safeIntegers
 } from "./internal/eventRows.js"
+import { leastRecent } from "./internal/leastRecent.js"
 import {
   executionOrdersTable,
   executionsTable,
@@ -105,7 +106,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
     const lock = yield* Effect.makeSemaphore(1)
 
     /**
-     * Folds by execution id, oldest use first (a Map keeps insertion order). A write-back
+     * Folds by execution id, each with the page that last touched it (see `leastRecent`). A write-back
      * cache: a fold keeps folding while it stays cached, across pages, and its row is
      * finished (totals formatted, average and cents divided out) and written to the scratch
      * table only when it is evicted or when the replay flushes before its final swap/compare.
@@ -153,10 +154,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
       if (cache.size <= cacheRows) return []
       spilled = true
       const dropped: Array<Cached> = []
-      for (const [id, entry] of cache) {
-        if (cache.size <= keepRows) break
+      for (const id of leastRecent(cache, cache.size - keepRows, pageNo)) {
+        dropped.push(cache.get(id) as Cached)
         cache.delete(id)
-        dropped.push(entry)
       }
       return finishDirty(dropped)
     }
@@ -195,11 +195,8 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             entry = { fold: RowFold.start(undefined), dirty: true, page: pageNo }
             cache.set(id, entry)
           } else if (entry.page !== pageNo) {
-            // The first touch in this page moves the entry to the recent end (LRU order).
             entry.page = pageNo
             entry.dirty = true
-            cache.delete(id)
-            cache.set(id, entry)
           }
           if (!entry.fold.apply(rec))
             return yield* new StoreError({
