@@ -15,8 +15,8 @@
  *   (one transaction) per stream; this also builds the store of the given size.
  * - one-event append: 4,000 streams × 5 single-event appends onto that store, three
  *   rounds alternating the Effect and raw paths, median of each (RSS: the highest).
- * - replay, two rows each (three rounds alternating the raw and Effect phases; the median
- *   time, and the highest peak RSS of the three): `EventStore.readAll` streaming every
+ * - replay, two rows each (five rounds alternating the raw and Effect phases; the median
+ *   time, and the highest peak RSS of the five): `EventStore.readAll` streaming every
  *   event decoded (the issue's "replay" against "a raw scan plus JSON.parse": both only
  *   read), and
  *   `Replay.rebuild` (reads, folds and writes the whole read model into the scratch
@@ -171,6 +171,9 @@ const median = (runs: ReadonlyArray<Phase>): Phase => ({
   maxRssMb: Math.max(...runs.map((r) => r.maxRssMb))
 })
 
+/** Rounds of the four replay phases at each size (each phase's figure is its median). */
+const REPLAY_ROUNDS = 5
+
 const spawn = (phase: string, file: string, n: number): Phase =>
   JSON.parse(
     execFileSync(process.execPath, [...process.execArgv, self, "--child", phase, file, String(n)], {
@@ -234,15 +237,16 @@ const main = () => {
         median(rawRuns)
       )
       const total = n + 3 * singles
-      // Replays too: three rounds alternating the four phases, the median of each (the
-      // machine's speed drifts over minutes; alternating spreads a slow spell over all four).
+      // Replays too: five rounds alternating the four phases, the median of each (the
+      // machine's speed drifts over minutes; alternating spreads a slow spell over all four,
+      // and a median of five is steadier than of three for runs under a second).
       const replays: Record<"scan" | "decode" | "read" | "rebuilt", Array<Phase>> = {
         scan: [],
         decode: [],
         read: [],
         rebuilt: []
       }
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < REPLAY_ROUNDS; round++) {
         replays.scan.push(spawn("raw-replay", eff, n))
         replays.decode.push(spawn("raw-decode", eff, n))
         replays.read.push(spawn("effect-readall", eff, n))
@@ -252,9 +256,14 @@ const main = () => {
       const decode = median(replays.decode)
       const read = median(replays.read)
       const rebuilt = median(replays.rebuilt)
-      line(`replay ${fmt(total)}: readAll vs scan+JSON.parse (median of 3)`, total, read, scan)
+      line(`replay ${fmt(total)}: readAll vs scan+JSON.parse (median of ${REPLAY_ROUNDS})`, total, read, scan)
       line(`  readAll vs scan+decodeStoredEvent`, total, read, decode)
-      line(`replay ${fmt(total)}: rebuild vs scan+JSON.parse (median of 3)`, total, rebuilt, scan)
+      line(
+        `replay ${fmt(total)}: rebuild vs scan+JSON.parse (median of ${REPLAY_ROUNDS})`,
+        total,
+        rebuilt,
+        scan
+      )
       line(`  rebuild vs scan+decodeStoredEvent`, total, rebuilt, decode)
       for (const f of [eff, raw])
         for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
