@@ -28,6 +28,7 @@ import {
   pageDecoder,
   readRows,
   releaseRows,
+  rowPosition,
   rowStreamId,
   rowVersion,
   safeIntegers
@@ -184,11 +185,9 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             cache.set(row.executionId, { fold: RowFold.start(row), dirty: false, page: 0 })
         pageNo++
         const decode = pageDecoder("fold")
-        let next = 0n
         for (const raw of page) {
           const rec = decode(raw)
           if (rec instanceof CorruptEventError) return yield* rec
-          next = rec.position + 1n
           const id = rec.streamId
           let entry = cache.get(id)
           if (entry === undefined) {
@@ -201,7 +200,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
           if (!entry.fold.apply(rec))
             return yield* new StoreError({
               reason: "Projection",
-              detail: `stream ${id} does not start with a Submitted event (position ${rec.position})`
+              detail: `stream ${id} does not start with a Submitted event (position ${rowPosition(raw)})`
             })
           for (const orderId of followedOrderIds(rec)) {
             const waiting = pendingOrders.get(id)
@@ -210,6 +209,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
             else waiting.push(pair)
           }
         }
+        const next = page.length === 0 ? 0n : rowPosition(page[page.length - 1] as EventRow) + 1n
         releaseRows(page)
         const evicted = evict()
         if (evicted.length > 0) yield* sql.withTransaction(write(evicted))

@@ -19,7 +19,7 @@ import {
   type Submitted
 } from "@fill-tracker/domain"
 import type { ExecutionRow, ExecutionState, LegRow } from "./ExecutionRow.js"
-import type { RecordedEvent } from "./RecordedEvent.js"
+import type { FoldedEvent } from "./RecordedEvent.js"
 
 const dec = (text: string): D.Decimal => {
   const d = D.fromString(text)
@@ -28,7 +28,7 @@ const dec = (text: string): D.Decimal => {
   return d
 }
 
-const fromSubmitted = (e: Submitted, rec: RecordedEvent): ExecutionRow => ({
+const fromSubmitted = (e: Submitted, rec: FoldedEvent): ExecutionRow => ({
   executionId: e.executionId,
   status: "SUBMITTED",
   state: "SUBMITTED",
@@ -186,7 +186,7 @@ const fail = (row: ExecutionRow, e: Failed): ExecutionRow => ({
  * @since 0.1.0
  * @category projection
  */
-export const applyEvent = (row: ExecutionRow | undefined, rec: RecordedEvent): ExecutionRow | undefined => {
+export const applyEvent = (row: ExecutionRow | undefined, rec: FoldedEvent): ExecutionRow | undefined => {
   if (row !== undefined && rec.version <= row.streamVersion) return row
   const fold = RowFold.start(row)
   return fold.apply(rec) ? fold.finish() : undefined
@@ -230,7 +230,7 @@ export class RowFold {
   }
 
   /** Applies one event; false when there is no row and the event is not `Submitted`. */
-  apply(rec: RecordedEvent): boolean {
+  apply(rec: FoldedEvent): boolean {
     const e = rec.event
     let row = this.row
     if (row === undefined) {
@@ -305,7 +305,7 @@ export class RowFold {
  * @since 0.1.0
  * @category projection
  */
-export const followedOrderIds = (rec: RecordedEvent): ReadonlyArray<OrderId> => {
+export const followedOrderIds = (rec: FoldedEvent): ReadonlyArray<OrderId> => {
   const e = rec.event
   return e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : noOrderIds
 }

@@ -38,7 +38,7 @@ export {
 /** The PostgreSQL layer providing every store service (`PgStore.layer({ url })`). @since 0.1.0 @category layers */
 export * as PgStore from "./PgStore.js"
 /** An event with its position, version, metadata and time. @since 0.1.0 @category models */
-export type { AppendResult, RecordedEvent } from "./RecordedEvent.js"
+export type { AppendResult, FoldedEvent, RecordedEvent } from "./RecordedEvent.js"
 /** Rebuild and verify the read model from the events. @since 0.1.0 @category services */
 export { Replay, type ReplayOptions, type ReplayProgress, type ReplayService } from "./Replay.js"
 /** The request budget kept in the database and shared by every process. @since 0.2.0 @category services */

@@ -8,7 +8,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { decodeStoredEvent, ExecutionId } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import { CorruptEventError, type StoreError } from "../errors.js"
-import type { RecordedEvent } from "../RecordedEvent.js"
+import type { FoldedEvent, RecordedEvent } from "../RecordedEvent.js"
 import { orStoreError } from "./sqlErrors.js"
 
 /**
@@ -22,9 +22,9 @@ import { orStoreError } from "./sqlErrors.js"
  */
 /**
  * Who a page's events are for. `callers` get every field, each event its own objects. A
- * `fold` (Replay) reads an event and lets it go: its events share one `Date` per run of equal
- * times, and carry no metadata (the fold never reads it, so the column is not read either:
- * one string less per event).
+ * `fold` (Replay) reads an event and lets it go: its events (`FoldedEvent`) share one `Date`
+ * per run of equal times and carry neither position nor metadata, which the fold never
+ * reads: no `BigInt` per event, and the metadata column is not read at all.
  */
 export type Reader = "callers" | "fold"
 
@@ -85,68 +85,78 @@ interface Memo {
   date: Date
 }
 
-const emptyMetadata: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+/** The row's position for an error (a fold does not make one otherwise); -1 when it is not one. */
+const positionOf = (raw: EventRow): bigint => asBigInt(raw[POSITION]) ?? -1n
 
-const malformed = (position: bigint, streamId: string, version: number, detail: string) =>
-  new CorruptEventError({ reason: "MalformedRow", position, streamId, version, detail })
+const malformed = (raw: EventRow, streamId: string, version: number, detail: string) =>
+  new CorruptEventError({ reason: "MalformedRow", position: positionOf(raw), streamId, version, detail })
 
-const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | CorruptEventError => {
-  const position = asBigInt(raw[POSITION]) ?? -1n
+/** A position value as the drivers give it: a safe integer, or digit text past 2^53 (`asBigInt`). */
+const isPosition = (v: unknown): boolean =>
+  typeof v === "number"
+    ? Number.isSafeInteger(v) && v >= 0
+    : asBigInt(v) !== undefined && (v as string)[0] !== "-"
+
+/**
+ * Decodes a row, checking every column it reads. For a fold it reads no metadata and makes
+ * no position (`FoldedEvent`); for callers, a whole `RecordedEvent`.
+ */
+const decodeWith = (raw: EventRow, memo: Memo): RecordedEvent | FoldedEvent | CorruptEventError => {
   const rawStreamId = raw[STREAM_ID]
   const streamId = typeof rawStreamId === "string" ? rawStreamId : String(rawStreamId)
   const version = asVersion(raw[STREAM_VERSION]) ?? -1
-  if (position < 0n || version < 1)
-    return malformed(position, streamId, version, "position or stream version is not an integer")
+  if (!isPosition(raw[POSITION]) || version < 1)
+    return malformed(raw, streamId, version, "position or stream version is not an integer")
   if (streamId !== memo.streamId) {
     if (!ExecutionId.is(streamId))
-      return malformed(position, streamId, version, "stream id is not an execution id")
+      return malformed(raw, streamId, version, "stream id is not an execution id")
     memo.streamId = streamId
   }
   const type = raw[EVENT_TYPE]
   const payload = raw[PAYLOAD]
-  const metadata = raw[METADATA]
   const recordedAt = raw[RECORDED_AT]
   const schemaVersion = asVersion(raw[SCHEMA_VERSION])
   if (typeof type !== "string" || typeof payload !== "string" || schemaVersion === undefined)
-    return malformed(position, streamId, version, "event type, schema version or payload has the wrong type")
+    return malformed(raw, streamId, version, "event type, schema version or payload has the wrong type")
   const decoded = decodeStoredEvent(type, schemaVersion, payload)
   if (decoded._tag === "Left")
     return new CorruptEventError({
       reason: "UndecodablePayload",
-      position,
+      position: positionOf(raw),
       streamId,
       version,
       detail: decoded.left.message,
       cause: decoded.left
     })
-  let meta: unknown
-  if (memo.fold) meta = emptyMetadata
-  else if (metadata === "{}") meta = {}
-  else
-    try {
-      meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
-    } catch (cause) {
-      return malformed(position, streamId, version, `metadata is not JSON: ${(cause as Error).message}`)
-    }
-  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
-    return malformed(position, streamId, version, "metadata is not a JSON object")
-  if (typeof recordedAt !== "string")
-    return malformed(position, streamId, version, "recorded_at is not a time")
+  if (typeof recordedAt !== "string") return malformed(raw, streamId, version, "recorded_at is not a time")
   if (recordedAt !== memo.time) {
     const millis = new Date(recordedAt).getTime()
-    if (Number.isNaN(millis)) return malformed(position, streamId, version, "recorded_at is not a time")
+    if (Number.isNaN(millis)) return malformed(raw, streamId, version, "recorded_at is not a time")
     memo.time = recordedAt
     memo.millis = millis
     if (memo.fold) memo.date = new Date(millis)
   }
+  // Checked with ExecutionId.is above, or equal to the memo's id that was.
+  const id = streamId as ExecutionId
+  if (memo.fold) return { streamId: id, version, event: decoded.right, recordedAt: memo.date }
+  const metadata = raw[METADATA]
+  let meta: unknown
+  if (metadata === "{}") meta = {}
+  else
+    try {
+      meta = typeof metadata === "string" ? JSON.parse(metadata) : undefined
+    } catch (cause) {
+      return malformed(raw, streamId, version, `metadata is not JSON: ${(cause as Error).message}`)
+    }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    return malformed(raw, streamId, version, "metadata is not a JSON object")
   return {
-    position,
-    // Checked with ExecutionId.is above, or equal to the memo's id that was.
-    streamId: streamId as ExecutionId,
+    position: positionOf(raw),
+    streamId: id,
     version,
     event: decoded.right,
     metadata: meta as Record<string, unknown>,
-    recordedAt: memo.fold ? memo.date : new Date(memo.millis)
+    recordedAt: new Date(memo.millis)
   }
 }
 
@@ -163,7 +173,11 @@ const freshMemo = (reader: Reader = "callers"): Memo => ({
  * checked). Replay decodes a row only when it folds it, so a page's decoded events die young
  * instead of all being alive together, which cut the collector's copying.
  */
-export const pageDecoder = (reader: Reader): ((raw: EventRow) => RecordedEvent | CorruptEventError) => {
+export function pageDecoder(reader: "fold"): (raw: EventRow) => FoldedEvent | CorruptEventError
+export function pageDecoder(reader: "callers"): (raw: EventRow) => RecordedEvent | CorruptEventError
+export function pageDecoder(
+  reader: Reader
+): (raw: EventRow) => RecordedEvent | FoldedEvent | CorruptEventError {
   const memo = freshMemo(reader)
   return (raw) => decodeWith(raw, memo)
 }
@@ -179,6 +193,8 @@ export const releaseRows = (rows: ReadonlyArray<EventRow>): void => {
   ;(rows as Array<EventRow>).length = 0
 }
 
+/** The position of a row that decoded (a fold's events do not carry it). */
+export const rowPosition = (raw: EventRow): bigint => positionOf(raw)
 /** The stream id of a row not yet decoded (for lookups; decoding checks it). */
 export const rowStreamId = (raw: EventRow): string => String(raw[STREAM_ID])
 /** The stream version of a row not yet decoded (for lookups; decoding checks it). */
@@ -186,7 +202,7 @@ export const rowVersion = (raw: EventRow): number => Number(raw[STREAM_VERSION])
 
 /** Decodes one row; returns the error instead of throwing so page loops stay allocation-light. */
 export const decodeEventRow = (raw: EventRow): RecordedEvent | CorruptEventError =>
-  decodeWith(raw, freshMemo())
+  pageDecoder("callers")(raw)
 
 /** Decodes a page of rows, failing on the first corrupt one (it names its position). */
 export const decodeEventRows = (
