@@ -255,7 +255,7 @@ export class RowFold {
           row.legId = row.legId ?? e.legId ?? null
         } else {
           this.flush(row)
-          row = { ...addFill(row, e) }
+          row = addFill(row, e) as Mutable<ExecutionRow>
         }
         break
       case "Filled":
@@ -264,7 +264,8 @@ export class RowFold {
         // Both overwrite every column the pending totals would fill.
         this.filled = undefined
         this.total = undefined
-        row = { ...(e.type === "Filled" ? fill(row, e) : fail(row, e)) }
+        // `fill` and `fail` build a fresh row, which the fold then owns (no second copy).
+        row = (e.type === "Filled" ? fill(row, e) : fail(row, e)) as Mutable<ExecutionRow>
         break
       case "Replaced":
         if (working) row.orderId = e.replacementOrderId
