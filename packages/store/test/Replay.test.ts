@@ -166,6 +166,40 @@ describe.each(backends)("Replay on $name", (backend) => {
     })
   )
 
+  it.scoped("a stream whose first stored event is not Submitted stops rebuild with its position", () =>
+    Effect.gen(function* () {
+      const location = yield* backend.fresh
+      yield* Effect.provide(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          const sql = yield* SqlClient.SqlClient
+          yield* store.append(executionId("p-1"), 0, [submitted("p-1", "8101")])
+          const first = yield* store.append(executionId("p-2"), 0, [submitted("p-2", "8102")])
+          const { lastPosition } = yield* store.append(executionId("p-2"), 1, [
+            legFilled("p-2", "8102", "k", "1", "2")
+          ])
+          // Tampering: the stream's Submitted event is gone, its fill now comes first.
+          yield* sql`DELETE FROM events WHERE position = ${first.lastPosition}`
+          const before = yield* (yield* Executions).query({})
+          for (const run of [
+            Effect.asVoid((yield* Replay).rebuild()),
+            Effect.asVoid((yield* Replay).verify())
+          ]) {
+            const e = yield* Effect.flip(run)
+            assert.isTrue(
+              e._tag === "StoreError" &&
+                e.reason === "Projection" &&
+                e.detail.includes(`position ${lastPosition}`),
+              String(e)
+            )
+          }
+          assert.deepStrictEqual(yield* (yield* Executions).query({}), before)
+        }),
+        backend.layer(location)
+      )
+    })
+  )
+
   it.scoped(
     "verify and rebuild while another connection appends: no append slips between catch-up and compare",
     () =>
