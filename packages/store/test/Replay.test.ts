@@ -19,6 +19,12 @@ const everything = Effect.gen(function* () {
   return { rows: [...rows].sort((a, b) => a.executionId.localeCompare(b.executionId)), orders }
 })
 
+/** How rebuild and verify each fail (a test of a failure: both must fail). */
+const replayFailures = Effect.gen(function* () {
+  const replay = yield* Replay
+  return [yield* Effect.flip(replay.rebuild()), yield* Effect.flip(replay.verify())]
+})
+
 describe.each(backends)("Replay on $name", (backend) => {
   it.effect("property: the read model after live appends equals the one rebuilt from the events", () =>
     Effect.promise(() =>
@@ -150,15 +156,10 @@ describe.each(backends)("Replay on $name", (backend) => {
           yield* store.append(executionId("c-1"), 0, [submitted("c-1", "8001")])
           const { lastPosition } = yield* store.append(executionId("c-2"), 0, [submitted("c-2", "8002")])
           yield* sql`UPDATE events SET payload = ${"garbage"} WHERE position = ${lastPosition}`
-          for (const run of [
-            Effect.asVoid((yield* Replay).rebuild()),
-            Effect.asVoid((yield* Replay).verify())
-          ]) {
-            const e = yield* Effect.flip(run)
+          for (const e of yield* replayFailures)
             assert.isTrue(
               e._tag === "CorruptEventError" && e.position === lastPosition && e.streamId === "c-2"
             )
-          }
           assert.strictEqual((yield* (yield* Executions).query({})).length, 2)
         }),
         backend.layer(location)
@@ -181,18 +182,13 @@ describe.each(backends)("Replay on $name", (backend) => {
           // Tampering: the stream's Submitted event is gone, its fill now comes first.
           yield* sql`DELETE FROM events WHERE position = ${first.lastPosition}`
           const before = yield* (yield* Executions).query({})
-          for (const run of [
-            Effect.asVoid((yield* Replay).rebuild()),
-            Effect.asVoid((yield* Replay).verify())
-          ]) {
-            const e = yield* Effect.flip(run)
+          for (const e of yield* replayFailures)
             assert.isTrue(
               e._tag === "StoreError" &&
                 e.reason === "Projection" &&
                 e.detail.includes(`position ${lastPosition}`),
               String(e)
             )
-          }
           assert.deepStrictEqual(yield* (yield* Executions).query({}), before)
         }),
         backend.layer(location)
