@@ -8,7 +8,7 @@
 import * as os from "node:os"
 import * as path from "node:path"
 import { createFillTracker, Decimal } from "@fill-tracker/app"
-import { fillsInLegs, realClock, startSandbox } from "@fill-tracker/schwab-client/sandbox"
+import { fillsInLegs, realClock, startSandbox } from "@fill-tracker/schwab-sandbox"
 
 const sandbox = await startSandbox({ seed: 1, clock: realClock() })
 const tracker = await createFillTracker({

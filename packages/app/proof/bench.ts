@@ -23,7 +23,7 @@ import {
   immediateFill,
   manualClock,
   startSandbox
-} from "@fill-tracker/schwab-client/sandbox"
+} from "@fill-tracker/schwab-sandbox"
 import { toSubmitted } from "../src/tracker/Submission.js"
 import { runLoad } from "./load.js"
 

@@ -38,7 +38,7 @@ import {
   partialThenCancel,
   replace,
   startSandbox
-} from "@fill-tracker/schwab-client/sandbox"
+} from "@fill-tracker/schwab-sandbox"
 import fc from "fast-check"
 import { toSubmitted } from "../src/tracker/Submission.js"
 

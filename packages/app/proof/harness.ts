@@ -19,7 +19,7 @@ import {
   reject,
   replace,
   type Sandbox
-} from "@fill-tracker/schwab-client/sandbox"
+} from "@fill-tracker/schwab-sandbox"
 import { EventStore, Executions, Replay } from "@fill-tracker/store"
 import { Effect, Option, Redacted, Stream } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"

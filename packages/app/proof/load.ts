@@ -9,7 +9,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
-import { realClock, startSandbox, working } from "@fill-tracker/schwab-client/sandbox"
+import { realClock, startSandbox, working } from "@fill-tracker/schwab-sandbox"
 import { Duration, Effect, Logger, LogLevel } from "effect"
 import { appLayer } from "../src/layers.js"
 import { runCycleOnce } from "../src/poller/Poller.js"

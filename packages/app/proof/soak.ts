@@ -10,7 +10,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
-import { realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-client/sandbox"
+import { realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { Executions } from "@fill-tracker/store"
 import { Duration, Effect, Logger, LogLevel } from "effect"
 import { appLayer } from "../src/layers.js"

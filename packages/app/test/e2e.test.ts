@@ -1,13 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
-import {
-  fillsInLegs,
-  partialThenCancel,
-  reject,
-  replace,
-  type Sandbox
-} from "@fill-tracker/schwab-client/sandbox"
+import { fillsInLegs, partialThenCancel, reject, replace, type Sandbox } from "@fill-tracker/schwab-sandbox"
 import { EventStore, type ExecutionRow } from "@fill-tracker/store"
 import { Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"

@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { immediateFill, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-client/sandbox"
+import { immediateFill, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { Duration } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createFillTracker } from "../src/index.js"

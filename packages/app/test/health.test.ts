@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
-import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-client/sandbox"
+import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { tokenExpiries } from "../src/cli/run.js"

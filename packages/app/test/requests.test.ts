@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { immediateFill, type Sandbox, working } from "@fill-tracker/schwab-client/sandbox"
+import { immediateFill, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
 import { Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"

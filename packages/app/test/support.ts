@@ -9,12 +9,7 @@ import * as path from "node:path"
 import type { AccountHash } from "@fill-tracker/domain"
 import { Decimal } from "@fill-tracker/domain"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
-import {
-  manualClock,
-  type Sandbox,
-  type SandboxOptions,
-  startSandbox
-} from "@fill-tracker/schwab-client/sandbox"
+import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { Duration, Effect, Layer, Redacted, type Scope } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"

@@ -1,7 +1,7 @@
 /**
  * @fill-tracker/schwab-client — the Schwab Trader API client (orders, accounts, OAuth) as
  * Effect services on `@effect/platform`'s HttpClient, with typed errors, retries, a shared
- * rate limiter and encrypted token storage. The sandbox is at `@fill-tracker/schwab-client/sandbox`.
+ * rate limiter and encrypted token storage. The sandbox is at `@fill-tracker/schwab-sandbox`.
  *
  * @since 0.1.0
  */

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { OrderId } from "@fill-tracker/domain"
+import { type FaultKind, working } from "@fill-tracker/schwab-sandbox"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { type FaultKind, working } from "../src/sandbox/index.js"
 import { count, setup } from "./harness.js"
 
 const retried: ReadonlyArray<[FaultKind, string, number]> = [

@@ -5,8 +5,8 @@
 import { type AddressInfo, createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal, type Shares, type TickerSymbol } from "@fill-tracker/domain"
+import type { FaultSpec } from "@fill-tracker/schwab-sandbox"
 import * as Effect from "effect/Effect"
-import type { FaultSpec } from "../src/sandbox/index.js"
 import { count, setup } from "./harness.js"
 
 /** A loopback port nobody listens on: bound once, then released. */

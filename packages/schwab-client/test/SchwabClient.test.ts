@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal, type OrderId, type Shares, type TickerSymbol } from "@fill-tracker/domain"
+import { fillsInLegs, immediateFill, working } from "@fill-tracker/schwab-sandbox"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { fillsInLegs, immediateFill, working } from "../src/sandbox/index.js"
 import { accountHash, count, setup } from "./harness.js"
 
 const shares = (n: number) => Decimal.fromBigInt(BigInt(n)) as Shares

@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { OrderId } from "@fill-tracker/domain"
+import { working } from "@fill-tracker/schwab-sandbox"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import { working } from "../src/sandbox/index.js"
 import { count, setup, until, untilEffect } from "./harness.js"
 
 const sleepsAt = (at: (now: number) => boolean) =>

@@ -5,13 +5,13 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import type { AccountHash } from "@fill-tracker/domain"
+import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from "@fill-tracker/schwab-sandbox"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as SchwabAuth from "../src/SchwabAuth.js"
 import * as SchwabClient from "../src/SchwabClient.js"
 import * as SchwabConfig from "../src/SchwabConfig.js"
-import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/index.js"
 import * as TokenStore from "../src/TokenStore.js"
 
 export const TOKEN_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

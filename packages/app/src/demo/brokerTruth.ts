@@ -5,7 +5,7 @@
  * the end-to-end and crash tests assert on it.
  */
 import { Decimal } from "@fill-tracker/domain"
-import type { Sandbox } from "@fill-tracker/schwab-client/sandbox"
+import type { Sandbox } from "@fill-tracker/schwab-sandbox"
 
 export interface ExpectedExecution {
   readonly finalOrderId: string

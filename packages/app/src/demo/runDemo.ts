@@ -20,7 +20,7 @@ import {
   replace,
   type Sandbox,
   startSandbox
-} from "@fill-tracker/schwab-client/sandbox"
+} from "@fill-tracker/schwab-sandbox"
 import { type ExecutionRow, Executions } from "@fill-tracker/store"
 import { Console, Duration, Effect, Fiber, Redacted, Stream } from "effect"
 import { table } from "../cli/common.js"

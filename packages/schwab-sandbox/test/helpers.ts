@@ -1,4 +1,4 @@
-import type { Sandbox } from "../../src/sandbox/index.js"
+import type { Sandbox } from "../src/index.js"
 
 export const bearer = (sandbox: Sandbox): Record<string, string> => ({
   Authorization: `Bearer ${sandbox.authorize().accessToken}`

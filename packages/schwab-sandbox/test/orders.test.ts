@@ -1,11 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import {
-  FIRST_ORDER_ID,
-  immediateFill,
-  type Sandbox,
-  startSandbox,
-  working
-} from "../../src/sandbox/index.js"
+import { FIRST_ORDER_ID, immediateFill, type Sandbox, startSandbox, working } from "../src/index.js"
 import {
   bearer,
   getOrderText,

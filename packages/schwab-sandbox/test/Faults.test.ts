@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type Sandbox, startSandbox, working } from "../../src/sandbox/index.js"
+import { type Sandbox, startSandbox, working } from "../src/index.js"
 import { basic, bearer, hashOf, idFromLocation, listUrl, place } from "./helpers.js"
 
 let sandbox: Sandbox

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest"
-import {
-  fillsInLegs,
-  partialThenCancel,
-  raw,
-  renderJson,
-  type Sandbox,
-  startSandbox
-} from "../../src/sandbox/index.js"
+import { fillsInLegs, partialThenCancel, raw, renderJson, type Sandbox, startSandbox } from "../src/index.js"
 import { bearer, getOrderText, hashOf, idFromLocation, listUrl, place } from "./helpers.js"
 
 /** One scripted session; everything it saw, as text. */

@@ -4,19 +4,15 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
-const packageRoot = fileURLToPath(new URL("../..", import.meta.url))
-const tsx = fileURLToPath(new URL("../../../../node_modules/.bin/tsx", import.meta.url))
+const packageRoot = fileURLToPath(new URL("..", import.meta.url))
+const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
 
 describe("main: the sandbox as its own process", () => {
   it("prints its config line, serves, and exits cleanly on SIGTERM", async () => {
-    const child = spawn(
-      tsx,
-      ["src/sandbox/main.ts", "--seed", "7", "--clock", "manual", "--accounts", "111,222"],
-      {
-        cwd: packageRoot,
-        stdio: ["ignore", "pipe", "inherit"]
-      }
-    )
+    const child = spawn(tsx, ["src/main.ts", "--seed", "7", "--clock", "manual", "--accounts", "111,222"], {
+      cwd: packageRoot,
+      stdio: ["ignore", "pipe", "inherit"]
+    })
     try {
       const lines = createInterface({ input: child.stdout })
       const [line] = (await once(lines, "line")) as [string]

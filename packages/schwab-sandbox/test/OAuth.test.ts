@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js"
+import { type Sandbox, startSandbox } from "../src/index.js"
 import { basic } from "./helpers.js"
 
 let sandbox: Sandbox

@@ -10,7 +10,7 @@ import {
   type Sandbox,
   startSandbox,
   working
-} from "../../src/sandbox/index.js"
+} from "../src/index.js"
 import { hashOf, parseKeepingBigInts } from "./helpers.js"
 
 let sandbox: Sandbox

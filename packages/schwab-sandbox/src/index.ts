@@ -4,7 +4,7 @@
  * controllable clock and a seed. Tests and the demo run the real client against it.
  *
  * @example
- * import { fillsInLegs, startSandbox } from "@fill-tracker/schwab-client/sandbox"
+ * import { fillsInLegs, startSandbox } from "@fill-tracker/schwab-sandbox"
  *
  * const sandbox = await startSandbox({ seed: 7 })
  * const [account] = sandbox.accounts

@@ -1,0 +1,7 @@
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  resolve: { conditions: ["@fill-tracker/source"] },
+  ssr: { resolve: { conditions: ["@fill-tracker/source"] } },
+  test: { name: "schwab-sandbox", include: ["test/**/*.test.ts"], testTimeout: 30_000 }
+})
