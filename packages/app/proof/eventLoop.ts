@@ -28,7 +28,7 @@ import { type PlacedOrder, recordAll, tempDir } from "./harness.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, "../../..")
-const sandboxMain = path.join(repoRoot, "packages/schwab-client/src/sandbox/main.ts")
+const sandboxMain = path.join(repoRoot, "packages/schwab-sandbox/src/main.ts")
 
 export interface Delay {
   readonly p50Ms: number

@@ -3,7 +3,7 @@
  * broker lives on. Prints one JSON line with what a client needs, then serves
  * until SIGTERM or SIGINT.
  *
- *   node --experimental-strip-types src/sandbox/main.ts --seed 7 --clock real
+ *   node --experimental-strip-types src/main.ts --seed 7 --clock real
  *   (or via tsx)
  *
  * Flags (each also as an env var, e.g. SANDBOX_SEED): --seed, --clock manual|real,
