@@ -262,10 +262,29 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         return list
       })
 
-    const newOrderId = (endpoint: Endpoint, reply: Reply) =>
-      Either.match(orderIdFromLocation(reply.headers.location), {
+    /**
+     * The new order's id from a 2xx answer's Location. When the header is missing or names
+     * another host or account the order exists but we cannot tell which it is: that is a lost
+     * answer (looked up in the list), never a DecodeError a bot would answer by sending again.
+     */
+    const newOrderId = (
+      endpoint: Endpoint,
+      hash: AccountHash,
+      order: MarketOrder,
+      startedAt: number,
+      reply: Reply,
+      replacing?: OrderId
+    ) =>
+      Either.match(orderIdFromLocation(reply.headers.location, config.baseUrl, hash), {
         onLeft: (detail) =>
-          Effect.fail(new DecodeError({ ...context(endpoint, reply.correlId), path: "Location", detail })),
+          recoverPlacement(
+            endpoint,
+            hash,
+            order,
+            startedAt,
+            new DecodeError({ ...context(endpoint, reply.correlId), path: "Location", detail }),
+            replacing
+          ),
         onRight: (id) => Effect.succeed(id)
       })
 
@@ -276,7 +295,14 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
       })
 
     /** Looks for the order a lost answer may have created; fails OrderPlacementUnknown when it cannot tell. */
-    const recoverPlacement = (hash: AccountHash, order: MarketOrder, startedAt: number, cause: SchwabError) =>
+    const recoverPlacement = (
+      endpoint: Endpoint,
+      hash: AccountHash,
+      order: MarketOrder,
+      startedAt: number,
+      cause: SchwabError,
+      replacing?: OrderId
+    ) =>
       Effect.gen(function* () {
         const { clockSkew, delay, lookups } = config.placementRecovery
         const skew = Duration.toMillis(clockSkew)
@@ -288,23 +314,24 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
             listOrders(hash, { from: new Date(startedAt - skew), to: new Date(now + skew) })
           )
           if (Either.isLeft(listed)) continue
+          const known = yield* Ref.get(placed)
           const found = placementCandidates(
             listed.right.orders,
             order,
             startedAt - skew,
-            yield* Ref.get(placed)
+            replacing === undefined ? known : new Set(known).add(replacing)
           )
           candidates = found.length
           if (found.length === 1 && found[0] !== undefined) {
             yield* Effect.logWarning(
-              "Schwab order placement answer was lost; the order was found in the order list"
-            ).pipe(Effect.annotateLogs({ route: PLACE_ORDER.route, orderId: found[0], cause: cause._tag }))
+              "Schwab's answer did not say which order it made (lost or no usable Location); the order was found in the order list"
+            ).pipe(Effect.annotateLogs({ route: endpoint.route, orderId: found[0], cause: cause._tag }))
             return found[0]
           }
           if (found.length > 1) break
         }
         return yield* new OrderPlacementUnknown({
-          ...context(PLACE_ORDER, "correlId" in cause ? cause.correlId : undefined),
+          ...context(endpoint, "correlId" in cause ? cause.correlId : undefined),
           attemptStartedAt: new Date(startedAt),
           candidates,
           cause
@@ -322,9 +349,9 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         )
         const sent = yield* Effect.either(call(PLACE_ORDER, request, "once"))
         const id = Either.isRight(sent)
-          ? yield* newOrderId(PLACE_ORDER, sent.right)
+          ? yield* newOrderId(PLACE_ORDER, hash, order, startedAt, sent.right)
           : ambiguous(PLACE_ORDER, sent.left)
-            ? yield* recoverPlacement(hash, order, startedAt, sent.left)
+            ? yield* recoverPlacement(PLACE_ORDER, hash, order, startedAt, sent.left)
             : yield* Effect.fail(sent.left)
         yield* remember(id)
         return id
@@ -346,8 +373,15 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         const request = HttpClientRequest.put(path("accounts", hash, "orders", orderId)).pipe(
           HttpClientRequest.bodyText(body, "application/json")
         )
-        const reply = yield* call(REPLACE_ORDER, request, "once", orderId)
-        const id = yield* newOrderId(REPLACE_ORDER, reply)
+        const startedAt = yield* Clock.currentTimeMillis
+        // A replace's lost answer is as uncertain as a placement's: the replacement is looked
+        // up (entered after we sent, same order), never sent again.
+        const sent = yield* Effect.either(call(REPLACE_ORDER, request, "once", orderId))
+        const id = Either.isRight(sent)
+          ? yield* newOrderId(REPLACE_ORDER, hash, order, startedAt, sent.right, orderId)
+          : ambiguous(REPLACE_ORDER, sent.left)
+            ? yield* recoverPlacement(REPLACE_ORDER, hash, order, startedAt, sent.left, orderId)
+            : yield* Effect.fail(sent.left)
         yield* remember(id)
         return id
       })

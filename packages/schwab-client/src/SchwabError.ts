@@ -162,8 +162,9 @@ export class UnknownAccount extends Data.TaggedError("UnknownAccount")<Record<ne
 }
 
 /**
- * A POST (place order) may have reached Schwab but its answer was lost, and the order could
- * not be found afterwards either. The order may or may not exist: check the account before
+ * A place (or replace) may have reached Schwab but its answer was lost or named no usable
+ * order (no `Location`, or one for another host or account), and the order could not be
+ * found afterwards either. The order may or may not exist: check the account before
  * placing it again.
  *
  * @since 0.1.0

@@ -5,7 +5,7 @@
 import { type AddressInfo, createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal, type Shares, type TickerSymbol } from "@fill-tracker/domain"
-import type { FaultSpec } from "@fill-tracker/schwab-sandbox"
+import { type FaultSpec, working } from "@fill-tracker/schwab-sandbox"
 import * as Effect from "effect/Effect"
 import { count, setup } from "./harness.js"
 
@@ -47,6 +47,53 @@ describe("SchwabClient.placeOrder", () => {
       })
     )
   }
+
+  for (const kind of ["noLocation", "foreignHostLocation", "foreignAccountLocation"] as const) {
+    it.scopedLive(`a 201 with ${kind} is a lost answer: the order is looked up, never sent again`, () =>
+      Effect.gen(function* () {
+        const { s, client, hash } = yield* setup()
+        s.faults.inject({ route: "placeOrder", kind })
+        const id = yield* client.placeOrder(hash, order)
+        expect(s.orderIds()).toEqual([id])
+        expect(count(s, "placeOrder")).toBe(1)
+        expect(count(s, "listOrders")).toBe(1)
+      })
+    )
+  }
+
+  it.scopedLive(
+    "a 201 without Location and no order to be found is OrderPlacementUnknown, not a DecodeError",
+    () =>
+      Effect.gen(function* () {
+        const { s, client, hash } = yield* setup()
+        // Two identical orders entered since the attempt: neither can be told to be ours.
+        s.faults.inject({ route: "placeOrder", kind: "noLocation" })
+        s.seedOrder(hash, { symbol: "AAPL", quantity: 5 })
+        const e = yield* Effect.flip(client.placeOrder(hash, order))
+        expect(e._tag).toBe("OrderPlacementUnknown")
+        if (e._tag === "OrderPlacementUnknown") {
+          expect(e.cause._tag).toBe("DecodeError")
+          expect(e.cause._tag === "DecodeError" && e.cause.detail).toContain("no Location")
+          expect(e.candidates).toBe(2)
+        }
+        expect(count(s, "placeOrder")).toBe(1)
+      })
+  )
+
+  it.scopedLive("a replace answered without a usable Location finds the replacement in the list", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup()
+      s.scriptNext(working())
+      const first = yield* client.placeOrder(hash, order)
+      s.faults.inject({ route: "replaceOrder", kind: "foreignAccountLocation" })
+      const next = yield* client.replaceOrder(hash, first, {
+        ...order,
+        shares: Decimal.fromBigInt(7n) as Shares
+      })
+      expect(s.truth(first)).toMatchObject({ status: "REPLACED", replacedBy: next })
+      expect(count(s, "replaceOrder")).toBe(1)
+    })
+  )
 
   it.scopedLive(
     "after a 500 that did not place the order, reports OrderPlacementUnknown without resending",

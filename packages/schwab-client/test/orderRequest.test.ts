@@ -50,13 +50,36 @@ describe("orderRequest", () => {
   })
 
   it("reads the order id at the end of Location, keeping every digit", () => {
-    expect(
-      orderIdFromLocation("https://api.schwabapi.com/trader/v1/accounts/ABC/orders/9223372036854775807")
-    ).toEqual(Either.right("9223372036854775807"))
-    expect(orderIdFromLocation("/trader/v1/accounts/ABC/orders/1004/")).toEqual(Either.right("1004"))
-    expect(Either.isLeft(orderIdFromLocation(undefined))).toBe(true)
-    expect(Either.isLeft(orderIdFromLocation(""))).toBe(true)
-    expect(Either.isLeft(orderIdFromLocation("/trader/v1/accounts/ABC/orders"))).toBe(true)
+    const base = "https://api.schwabapi.com/trader/v1"
+    expect(orderIdFromLocation(`${base}/accounts/ABC/orders/9223372036854775807`, base, "ABC")).toEqual(
+      Either.right("9223372036854775807")
+    )
+    expect(orderIdFromLocation("/trader/v1/accounts/ABC/orders/1004/", base, "ABC")).toEqual(
+      Either.right("1004")
+    )
+    expect(orderIdFromLocation(`${base}/accounts/A%2FB/orders/7`, base, "A/B")).toEqual(Either.right("7"))
+  })
+
+  it("refuses a Location that is missing or names no order of this API and account", () => {
+    const base = "https://api.schwabapi.com/trader/v1"
+    const refused: ReadonlyArray<[string | undefined, string]> = [
+      [undefined, "no Location"],
+      ["", "no Location"],
+      ["   ", "no Location"],
+      [`${base}/accounts/ABC/orders`, "not an order of this API"],
+      [`${base}/accounts/ABC/orders/12x`, "does not end in an order id"],
+      [`${base}/accounts/ABC/orders/99999999999999999999`, "does not end in an order id"],
+      ["https://api.schwabapi.example/trader/v1/accounts/ABC/orders/1004", "another host"],
+      ["http://api.schwabapi.com/trader/v1/accounts/ABC/orders/1004", "another host"],
+      [`${base}/accounts/OTHER/orders/1004`, "another account"],
+      ["https://api.schwabapi.com/marketdata/v1/accounts/ABC/orders/1004", "not an order of this API"],
+      [`${base}/accounts/ABC/positions/1004`, "does not end in an order id"],
+      ["http://[::1", "not a URL"]
+    ]
+    for (const [location, why] of refused) {
+      const read = orderIdFromLocation(location, base, "ABC")
+      expect(Either.isLeft(read) && read.left, String(location)).toContain(why)
+    }
   })
 
   it("accepts a window of up to 60 days, from before to, and a positive maxResults", () => {

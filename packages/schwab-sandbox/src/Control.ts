@@ -56,7 +56,7 @@ export const lifecycleFromSpec = (spec: LifecycleSpec): Lifecycle => {
     case "working":
       return working((a ?? "WORKING") as OpenStatus)
     case "replace":
-      return replace(lifecycleFromSpec(a as LifecycleSpec), (b ?? {}) as Options)
+      return replace(lifecycleFromSpec(a as LifecycleSpec), (b ?? {}) as { named?: boolean })
     default:
       throw new Error(`unknown lifecycle ${spec.lifecycle}`)
   }
@@ -95,6 +95,20 @@ export const control = (sandbox: Sandbox, method: string, path: string, body: st
         const lifecycleValue = lifecycle === undefined ? undefined : lifecycleFromSpec(lifecycle)
         return ok({ orderId: sandbox.seedOrder(accountHash, order, lifecycleValue) })
       }
+      case "POST /replace-outside": {
+        const { orderId, changes, lifecycle } = input() as {
+          orderId: string
+          changes?: Parameters<Sandbox["replaceOutside"]>[1]
+          lifecycle?: LifecycleSpec
+        }
+        const lifecycleValue = lifecycle === undefined ? undefined : lifecycleFromSpec(lifecycle)
+        return ok({ orderId: sandbox.replaceOutside(orderId, changes, lifecycleValue) })
+      }
+      case "POST /cancel-outside":
+        sandbox.cancelOutside(String(input().orderId))
+        return ok()
+      case "GET /placements":
+        return ok(sandbox.placements() as unknown as JsonValue)
       case "POST /faults":
         return ok({ id: sandbox.faults.inject(input() as unknown as FaultSpec).id })
       case "DELETE /faults":

@@ -30,6 +30,9 @@ export type FaultRoute = RouteName | "*"
  * - `connectionReset`: announces the full body, sends half, destroys the socket
  * - `unauthorized`: 401 as if the access token had expired (`invalid_client` on the token route)
  * - `forbidden`: 403, as Schwab answers for an account or action the app may not use
+ * - `noLocation`: the real 2xx answer (the order is placed) without its `Location` header
+ * - `foreignHostLocation`, `foreignAccountLocation`: the real 2xx answer with a `Location`
+ *   naming another host, or another account's order, in place of the new order's
  *
  * @since 0.1.0
  * @category models
@@ -45,6 +48,9 @@ export type FaultKind =
   | "connectionReset"
   | "unauthorized"
   | "forbidden"
+  | "noLocation"
+  | "foreignHostLocation"
+  | "foreignAccountLocation"
 
 /** @since 0.1.0 @category models */
 export interface FaultSpec {
@@ -81,6 +87,9 @@ export interface FaultHandle {
 }
 
 const NEEDS_ANSWER: ReadonlySet<FaultKind> = new Set([
+  "noLocation",
+  "foreignHostLocation",
+  "foreignAccountLocation",
   "latency",
   "truncatedJson",
   "malformedJson",

@@ -42,8 +42,18 @@ export type Step =
   | { readonly kind: "cancel"; readonly atMs: number }
   | { readonly kind: "reject"; readonly atMs: number; readonly description: string }
   | { readonly kind: "expire"; readonly atMs: number }
-  /** The order becomes REPLACED and a new order, following `then`, is entered at the same instant. */
-  | { readonly kind: "replace"; readonly atMs: number; readonly then: Lifecycle; readonly quantity?: string }
+  /**
+   * The order becomes REPLACED and a new order, following `then`, is entered at the same
+   * instant. `named: false` leaves `replacingOrderCollection` out of the REPLACED body, as in
+   * the real published REPLACED bodies (default: the sandbox's `namedReplacements`).
+   */
+  | {
+      readonly kind: "replace"
+      readonly atMs: number
+      readonly then: Lifecycle
+      readonly quantity?: string
+      readonly named?: boolean
+    }
 
 /** What a lifecycle may look at. @since 0.1.0 @category models */
 export interface LifecycleOrder {
@@ -180,18 +190,20 @@ export const expire = (options: { readonly afterMs?: number } = {}): Lifecycle =
 
 /**
  * Works, then is replaced by a new order (default after one second) that follows
- * `then`; `quantity` is the new order's, default the old one's.
+ * `then`; `quantity` is the new order's, default the old one's; `named: false` makes the
+ * REPLACED body name no replacement (see `Step`).
  */
 export const replace = (
   then: Lifecycle,
-  options: { readonly afterMs?: number; readonly quantity?: string } = {}
+  options: { readonly afterMs?: number; readonly quantity?: string; readonly named?: boolean } = {}
 ): Lifecycle =>
   lifecycle("replace", [
     {
       kind: "replace",
       atMs: options.afterMs ?? 1_000,
       then,
-      ...(options.quantity === undefined ? {} : { quantity: options.quantity })
+      ...(options.quantity === undefined ? {} : { quantity: options.quantity }),
+      ...(options.named === undefined ? {} : { named: options.named })
     }
   ])
 

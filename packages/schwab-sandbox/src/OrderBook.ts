@@ -43,7 +43,25 @@ export type CompiledStep =
   | { readonly kind: "cancel"; readonly atMs: number; readonly activityId: bigint }
   | { readonly kind: "reject"; readonly atMs: number; readonly description: string }
   | { readonly kind: "expire"; readonly atMs: number }
-  | { readonly kind: "replace"; readonly atMs: number; readonly newOrderId: bigint }
+  | { readonly kind: "replace"; readonly atMs: number; readonly newOrderId: bigint; readonly named: boolean }
+
+/**
+ * An order that came into being through the API (a POST or a PUT), for audits such as
+ * "exactly one Schwab order per placement call". Seeded orders and scripted replacements are
+ * not placements; neither are changes made outside the bot (`replaceOutside`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Placement {
+  readonly orderId: string
+  readonly accountHash: string
+  readonly via: "place" | "replace"
+  /** The order a PUT replaced. */
+  readonly replaces?: string
+  /** Sandbox clock, epoch ms. */
+  readonly at: number
+}
 
 /** @since 0.1.0 @category models */
 export interface BookOrder {
@@ -80,6 +98,8 @@ export interface OrderState {
   readonly closeAt?: number
   readonly statusDescription?: string
   readonly replacedBy?: bigint
+  /** False when the REPLACED body leaves `replacingOrderCollection` out. */
+  readonly replacementNamed?: boolean
 }
 
 /** @since 0.1.0 @category models */
@@ -106,13 +126,16 @@ export type ChangeRefusal = "notFound" | "notOpen"
 export class OrderBook {
   private readonly orders = new Map<bigint, BookOrder>()
   private readonly raws: Array<RawListEntry> = []
+  private readonly placementLog: Array<Placement> = []
   private nextOrderId = FIRST_ORDER_ID
   private nextActivityId = FIRST_ACTIVITY_ID
   private readonly idRng: Random
 
   constructor(
     readonly accounts: ReadonlyArray<Account>,
-    private readonly rng: Random
+    private readonly rng: Random,
+    /** Whether REPLACED bodies name their replacement unless a step says otherwise. */
+    private readonly namedReplacements = true
   ) {
     this.idRng = rng.fork("ids")
   }
@@ -135,6 +158,22 @@ export class OrderBook {
 
   addRaw(entry: RawListEntry): void {
     this.raws.push(entry)
+  }
+
+  /** Every order the API created, in order (see `Placement`). */
+  placements(): ReadonlyArray<Placement> {
+    return [...this.placementLog]
+  }
+
+  /** Notes that the API created `order` (a POST, or a PUT replacing `replaces`). */
+  placed(order: BookOrder, at: number, replaces?: bigint): void {
+    this.placementLog.push({
+      orderId: order.orderId.toString(),
+      accountHash: order.account.hashValue,
+      via: replaces === undefined ? "place" : "replace",
+      ...(replaces === undefined ? {} : { replaces: replaces.toString() }),
+      at
+    })
   }
 
   /** Creates an order and fixes its future from `lifecycle`; throws if the script overfills. */
@@ -175,6 +214,7 @@ export class OrderBook {
     let closeAt: number | undefined
     let statusDescription: string | undefined
     let replacedBy: bigint | undefined
+    let replacementNamed: boolean | undefined
     const entered = now >= order.enteredAt
     for (const step of order.steps) {
       const at = order.enteredAt + step.atMs
@@ -225,6 +265,7 @@ export class OrderBook {
         case "replace":
           status = "REPLACED"
           replacedBy = step.newOrderId
+          replacementNamed = step.named
           closeAt = at
           break
       }
@@ -237,7 +278,8 @@ export class OrderBook {
       activities,
       ...(closeAt === undefined ? {} : { closeAt }),
       ...(statusDescription === undefined ? {} : { statusDescription }),
-      ...(replacedBy === undefined ? {} : { replacedBy })
+      ...(replacedBy === undefined ? {} : { replacedBy }),
+      ...(replacementNamed === undefined ? {} : { replacementNamed })
     }
   }
 
@@ -250,13 +292,22 @@ export class OrderBook {
     return order
   }
 
-  /** Replaces at `now` with a new order entered at `now`; answers the new order. */
-  replace(orderId: bigint, now: number, spec: OrderSpec, lifecycle: Lifecycle): ChangeRefusal | BookOrder {
+  /**
+   * Replaces at `now` with a new order entered at `now`; answers the new order. `named`
+   * (default the book's `namedReplacements`) says whether the REPLACED body names it.
+   */
+  replace(
+    orderId: bigint,
+    now: number,
+    spec: OrderSpec,
+    lifecycle: Lifecycle,
+    named = this.namedReplacements
+  ): ChangeRefusal | BookOrder {
     const order = this.openAt(orderId, now)
     if (typeof order === "string") return order
     this.truncate(order, now)
     const next = this.create(order.account, spec, lifecycle, now, order.orderId)
-    order.steps.push({ kind: "replace", atMs: now - order.enteredAt, newOrderId: next.orderId })
+    order.steps.push({ kind: "replace", atMs: now - order.enteredAt, newOrderId: next.orderId, named })
     return next
   }
 
@@ -327,7 +378,12 @@ export class OrderBook {
             order.enteredAt + step.atMs,
             order.orderId
           )
-          out.push({ kind: "replace", atMs: step.atMs, newOrderId: next.orderId })
+          out.push({
+            kind: "replace",
+            atMs: step.atMs,
+            newOrderId: next.orderId,
+            named: step.named ?? this.namedReplacements
+          })
           return out
         }
       }

@@ -62,7 +62,7 @@ export { MAX_WINDOW_MS, parseQueryTime } from "./ListQuery.js"
 /** @since 0.1.0 @category oauth */
 export type { IssuedTokens } from "./OAuth.js"
 /** @since 0.1.0 @category models */
-export { type Account, FIRST_ORDER_ID, type OrderSpec } from "./OrderBook.js"
+export { type Account, FIRST_ORDER_ID, type OrderSpec, type Placement } from "./OrderBook.js"
 /** @since 0.1.0 @category random */
 export { makeRandom, type Random } from "./Random.js"
 /** @since 0.1.0 @category request log */
@@ -70,6 +70,12 @@ export type { RequestRecord } from "./RequestLog.js"
 /** @since 0.1.0 @category rendering */
 export { schwabTime } from "./renderOrder.js"
 /** @since 0.1.0 @category constructors */
-export { type Sandbox, type SandboxOptions, type SeedOrder, startSandbox } from "./server.js"
+export {
+  type OutsideReplace,
+  type Sandbox,
+  type SandboxOptions,
+  type SeedOrder,
+  startSandbox
+} from "./server.js"
 /** @since 0.1.0 @category truth */
 export type { FillTruth, OrderTruth } from "./truth.js"

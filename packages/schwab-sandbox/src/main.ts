@@ -8,7 +8,8 @@
  *
  * Flags (each also as an env var, e.g. SANDBOX_SEED): --seed, --clock manual|real,
  * --start <ISO time> (manual clock), --app-key, --app-secret, --accounts 123,456,
- * --access-token-ttl <seconds>, --port. The `/__sandbox/` control API (Control.ts)
+ * --access-token-ttl <seconds>, --port, --unnamed-replacements true (REPLACED bodies name no
+ * replacement, as real ones do). The `/__sandbox/` control API (Control.ts)
  * is on, so the test that spawned it can script orders, move the clock and read truth.
  *
  * @since 0.1.0
@@ -26,7 +27,8 @@ const { values } = parseArgs({
     "app-secret": { type: "string" },
     accounts: { type: "string" },
     "access-token-ttl": { type: "string" },
-    port: { type: "string" }
+    port: { type: "string" },
+    "unnamed-replacements": { type: "string" }
   }
 })
 
@@ -41,6 +43,7 @@ const appSecret = setting("app-secret", "SANDBOX_APP_SECRET")
 const accounts = setting("accounts", "SANDBOX_ACCOUNTS")
 const ttl = setting("access-token-ttl", "SANDBOX_ACCESS_TOKEN_TTL")
 const port = setting("port", "SANDBOX_PORT")
+const unnamed = setting("unnamed-replacements", "SANDBOX_UNNAMED_REPLACEMENTS")
 
 const sandbox = await startSandbox({
   control: true,
@@ -52,7 +55,8 @@ const sandbox = await startSandbox({
     ? {}
     : { accounts: accounts.split(",").map((accountNumber) => ({ accountNumber })) }),
   ...(ttl === undefined ? {} : { accessTokenTtlSeconds: Number(ttl) }),
-  ...(port === undefined ? {} : { port: Number(port) })
+  ...(port === undefined ? {} : { port: Number(port) }),
+  ...(unnamed === undefined ? {} : { namedReplacements: unnamed !== "true" })
 })
 
 process.stdout.write(

@@ -73,7 +73,10 @@ export const renderOrder = (book: OrderBook, order: BookOrder, now: number): Jso
       )
     })
   )
-  const replacement = state.replacedBy === undefined ? undefined : book.get(state.replacedBy)
+  const replacement =
+    state.replacedBy === undefined || state.replacementNamed === false
+      ? undefined
+      : book.get(state.replacedBy)
   return {
     session: spec.session,
     duration: spec.duration,

@@ -210,7 +210,9 @@ export const handle = (ctx: RouteContext, route: RouteMatch, request: ParsedRequ
           validated.spec,
           ctx.lifecycleFor(validated.spec)
         )
-        return typeof result === "string" ? refusal(result, order) : created(ctx, result)
+        if (typeof result === "string") return refusal(result, order)
+        ctx.book.placed(result, ctx.now(), order.orderId)
+        return created(ctx, result)
       })
   }
 }
@@ -273,7 +275,9 @@ const created = (ctx: RouteContext, order: BookOrder): Answer => ({
 const placeOrder = (ctx: RouteContext, account: Account, body: string): Answer => {
   const validated = validateOrderRequest(body)
   if (!validated.ok) return serviceError(400, "Invalid order", validated.errors)
-  return created(ctx, ctx.book.create(account, validated.spec, ctx.lifecycleFor(validated.spec), ctx.now()))
+  const order = ctx.book.create(account, validated.spec, ctx.lifecycleFor(validated.spec), ctx.now())
+  ctx.book.placed(order, ctx.now())
+  return created(ctx, order)
 }
 
 const listOrders = (ctx: RouteContext, route: RouteMatch, url: URL): Answer => {

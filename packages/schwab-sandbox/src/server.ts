@@ -12,7 +12,7 @@ import { type FaultSpec, Faults, runsHandlerFirst } from "./Faults.js"
 import { renderJson } from "./JsonText.js"
 import { immediateFill, type Lifecycle } from "./Lifecycle.js"
 import { type IssuedTokens, OAuth } from "./OAuth.js"
-import { type Account, type BookOrder, OrderBook, type OrderSpec } from "./OrderBook.js"
+import { type Account, type BookOrder, OrderBook, type OrderSpec, type Placement } from "./OrderBook.js"
 import { makeRandom, type Random } from "./Random.js"
 import { RequestLog, type RequestRecord } from "./RequestLog.js"
 import { renderOrder } from "./renderOrder.js"
@@ -35,6 +35,22 @@ export interface SandboxOptions {
   readonly port?: number
   /** Serve the `/__sandbox/` control API (for a sandbox in another process). Default false. */
   readonly control?: boolean
+  /**
+   * Whether REPLACED bodies name their replacement in `replacingOrderCollection` (default
+   * true). False is what the real published REPLACED bodies look like: the replacement is
+   * only an order of its own, entered at the original's `closeTime`.
+   */
+  readonly namedReplacements?: boolean
+}
+
+/** A replace done outside the bot (another app, a person): what changes. @since 0.1.0 @category models */
+export interface OutsideReplace {
+  readonly quantity?: number | string
+  readonly orderType?: string
+  /** The limit price, decimal text. */
+  readonly price?: string
+  /** Default: the sandbox's `namedReplacements`. */
+  readonly named?: boolean
 }
 
 /** What `seedOrder` needs; the rest of the order gets Schwab's usual values. @since 0.1.0 @category models */
@@ -74,6 +90,20 @@ export interface Sandbox {
   readonly revokeRefreshTokens: () => void
   /** Queues lifecycles for the next orders placed (or replacements made) over HTTP, in order. */
   readonly scriptNext: (...lifecycles: ReadonlyArray<Lifecycle>) => void
+  /**
+   * Replaces a working order now, as a person or another app would (not through the API,
+   * not a placement, not in the request log); the new order follows `lifecycle`, default
+   * the next queued one. Answers the new order's id; throws when the order is not open.
+   */
+  readonly replaceOutside: (
+    orderId: string | bigint,
+    changes?: OutsideReplace,
+    lifecycle?: Lifecycle
+  ) => string
+  /** Cancels a working order now, outside the API; throws when it is not open. */
+  readonly cancelOutside: (orderId: string | bigint) => void
+  /** Every order created through the API (POST or PUT), for counting placements; never reset. */
+  readonly placements: () => ReadonlyArray<Placement>
   /** Creates an order without HTTP (entered now unless `enteredAt`); answers its id. */
   readonly seedOrder: (accountHash: string, order: SeedOrder, lifecycle?: Lifecycle) => string
   /** Puts arbitrary (even broken) JSON text into that account's list results. */
@@ -114,7 +144,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       }
     }
   )
-  const book = new OrderBook(accounts, rng.fork("book"))
+  const book = new OrderBook(accounts, rng.fork("book"), options.namedReplacements ?? true)
   const oauth = new OAuth(
     { appKey, appSecret, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800 },
     clock,
@@ -200,7 +230,30 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       }
       case "latency":
         return send(response, record, answer ?? serviceError(500, "Internal server error"))
+      case "noLocation":
+      case "foreignHostLocation":
+      case "foreignAccountLocation":
+        return send(
+          response,
+          record,
+          answer === undefined ? serviceError(500, "Internal server error") : relocated(fault.kind, answer)
+        )
     }
+  }
+
+  /** The answer with its Location header dropped or pointed at another host or account. */
+  const relocated = (
+    kind: "noLocation" | "foreignHostLocation" | "foreignAccountLocation",
+    answer: Answer
+  ): Answer => {
+    const { Location: location, ...headers } = answer.headers ?? {}
+    if (location === undefined || kind === "noLocation") return { ...answer, headers }
+    const url = new URL(location)
+    if (kind === "foreignHostLocation") {
+      url.hostname = "api.schwabapi.example"
+      url.port = ""
+    } else url.pathname = url.pathname.replace(/\/accounts\/[^/]+\//, "/accounts/ANOTHER-ACCOUNT-HASH/")
+    return { ...answer, headers: { ...headers, Location: url.toString() } }
   }
 
   const onRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -287,6 +340,33 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     scriptNext: (...lifecycles) => {
       queue.push(...lifecycles)
     },
+    replaceOutside: (orderId, changes = {}, lifecycle) => {
+      const order = findOrder(orderId)
+      const { price: _oldPrice, ...rest } = order.spec
+      const price = changes.price ?? (changes.orderType === "MARKET" ? undefined : order.spec.price)
+      const spec: OrderSpec = {
+        ...rest,
+        quantity: changes.quantity === undefined ? order.spec.quantity : String(changes.quantity),
+        orderType: changes.orderType ?? order.spec.orderType,
+        ...(price === undefined ? {} : { price })
+      }
+      const result = book.replace(
+        order.orderId,
+        clock.now(),
+        spec,
+        lifecycle ?? lifecycleFor(spec),
+        changes.named ?? options.namedReplacements ?? true
+      )
+      if (typeof result === "string")
+        throw new Error(`sandbox: order ${orderId} cannot be replaced (${result})`)
+      return result.orderId.toString()
+    },
+    cancelOutside: (orderId) => {
+      const result = book.cancel(findOrder(orderId).orderId, clock.now())
+      if (typeof result === "string")
+        throw new Error(`sandbox: order ${orderId} cannot be canceled (${result})`)
+    },
+    placements: () => book.placements(),
     seedOrder: (accountHash, order, lifecycle) => {
       const quantity = String(order.quantity)
       const spec: OrderSpec = {

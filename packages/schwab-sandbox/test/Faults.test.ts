@@ -37,6 +37,28 @@ describe("fault kinds", () => {
     expect((await accountNumbers()).status).toBe(200)
   })
 
+  it("a 201 without Location, or with one for another host or account; the order is placed each time", async () => {
+    sandbox.faults.inject({ route: "placeOrder", kind: "noLocation" })
+    sandbox.faults.inject({ route: "placeOrder", kind: "foreignHostLocation" })
+    sandbox.faults.inject({ route: "placeOrder", kind: "foreignAccountLocation" })
+    const none = await place(sandbox, auth)
+    expect(none.status).toBe(201)
+    expect(none.headers.get("location")).toBeNull()
+    const host = await place(sandbox, auth)
+    expect(host.status).toBe(201)
+    expect(new URL(host.headers.get("location") ?? "").host).toBe("api.schwabapi.example")
+    const account = await place(sandbox, auth)
+    const location = account.headers.get("location") ?? ""
+    expect(location.startsWith(`${sandbox.baseUrl}/accounts/ANOTHER-ACCOUNT-HASH/orders/`)).toBe(true)
+    expect(sandbox.orderIds()).toHaveLength(3)
+    expect(sandbox.placements().map((p) => p.orderId)).toEqual(sandbox.orderIds())
+    expect(sandbox.requests().map((r) => r.fault)).toEqual([
+      "noLocation",
+      "foreignHostLocation",
+      "foreignAccountLocation"
+    ])
+  })
+
   it("latency delays a normal answer by real time", async () => {
     sandbox.faults.inject({ route: "accountNumbers", kind: "latency", latencyMs: 150 })
     const started = Date.now()

@@ -143,6 +143,17 @@ describe("lifecycles rendered at several instants", () => {
     expect(sandbox.truth(next)).toMatchObject({ status: "FILLED", filledQuantity: "5" })
   })
 
+  it("replace with named: false: the REPLACED body names nothing; the replacement entered at its closeTime", () => {
+    const id = seed(5, replace(working(), { afterMs: 1_000, named: false }))
+    sandbox.advance(1_000)
+    const truth = sandbox.truth(id)
+    expect(truth.status).toBe("REPLACED")
+    const replaced = render(id)
+    expect(replaced.replacingOrderCollection).toBeUndefined()
+    const next = parseKeepingBigInts(sandbox.orderJson(truth.replacedBy ?? "")) as { enteredTime: string }
+    expect(next.enteredTime).toBe(replaced.closeTime)
+  })
+
   it("working stays as it is, in the chosen status", () => {
     const id = seed(2, working("QUEUED"))
     sandbox.advance(60 * 60 * 1000)

@@ -9,10 +9,24 @@ const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.
 
 describe("main: the sandbox as its own process", () => {
   it("prints its config line, serves, and exits cleanly on SIGTERM", async () => {
-    const child = spawn(tsx, ["src/main.ts", "--seed", "7", "--clock", "manual", "--accounts", "111,222"], {
-      cwd: packageRoot,
-      stdio: ["ignore", "pipe", "inherit"]
-    })
+    const child = spawn(
+      tsx,
+      [
+        "src/main.ts",
+        "--seed",
+        "7",
+        "--clock",
+        "manual",
+        "--accounts",
+        "111,222",
+        "--unnamed-replacements",
+        "true"
+      ],
+      {
+        cwd: packageRoot,
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    )
     try {
       const lines = createInterface({ input: child.stdout })
       const [line] = (await once(lines, "line")) as [string]
@@ -54,6 +68,30 @@ describe("main: the sandbox as its own process", () => {
       expect(faulted.status).toBe(503)
       const log = (await (await fetch(`${origin}/requests`)).json()) as Array<{ status: number }>
       expect(log.map((record) => record.status)).toEqual([401, 503])
+
+      // A replace done outside the bot names no replacement (--unnamed-replacements) and is no placement.
+      const { orderId: working } = (await post("/seed-order", {
+        accountHash: config.accounts[0]?.hashValue,
+        order: { symbol: "MSFT", quantity: 2 },
+        lifecycle: { lifecycle: "working" }
+      })) as { orderId: string }
+      const { orderId: next } = (await post("/replace-outside", {
+        orderId: working,
+        changes: { quantity: 3 },
+        lifecycle: { lifecycle: "working" }
+      })) as { orderId: string }
+      const replaced = (await (await fetch(`${origin}/truth/${working}`)).json()) as { replacedBy: string }
+      expect(replaced.replacedBy).toBe(next)
+      const order = await fetch(
+        `${config.baseUrl}/accounts/${config.accounts[0]?.hashValue}/orders/${working}`,
+        {
+          headers: { Authorization: `Bearer ${accessToken}` }
+        }
+      )
+      expect(await order.text()).not.toContain("replacingOrderCollection")
+      await post("/cancel-outside", { orderId: next })
+      expect(await (await fetch(`${origin}/truth/${next}`)).json()).toMatchObject({ status: "CANCELED" })
+      expect(await (await fetch(`${origin}/placements`)).json()).toEqual([])
       const exited = once(child, "exit")
       child.kill("SIGTERM")
       const [code] = (await exited) as [number | null]

@@ -191,6 +191,77 @@ describe("cancel and replace", () => {
     })
   })
 
+  it("counts placements: each POST and PUT that made an order, never a seeded or scripted one", async () => {
+    sandbox.scriptNext(working(), working())
+    const first = idFromLocation(await place(sandbox, auth, marketOrder("AAPL", 5)))
+    sandbox.seedOrder(hashOf(sandbox), { symbol: "MSFT", quantity: 1 }, working())
+    const replaced = await fetch(`${sandbox.baseUrl}/accounts/${hashOf(sandbox)}/orders/${first}`, {
+      method: "PUT",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify(marketOrder("AAPL", 6))
+    })
+    const second = idFromLocation(replaced)
+    sandbox.replaceOutside(second, { quantity: 7 })
+    sandbox.resetRequests()
+    expect(sandbox.placements()).toEqual([
+      { orderId: first, accountHash: hashOf(sandbox), via: "place", at: sandbox.clock.now() },
+      {
+        orderId: second,
+        accountHash: hashOf(sandbox),
+        via: "replace",
+        replaces: first,
+        at: sandbox.clock.now()
+      }
+    ])
+  })
+
+  it("a replace outside the bot: REPLACED, the new order entered now; a cancel outside: CANCELED", () => {
+    const hash = hashOf(sandbox)
+    const id = sandbox.seedOrder(hash, { symbol: "AAPL", quantity: 5, price: "10.50" }, working())
+    sandbox.advance(3_000)
+    sandbox.scriptNext(working())
+    const next = sandbox.replaceOutside(id, { quantity: 4, named: false })
+    const old = parseKeepingBigInts(sandbox.orderJson(id)) as Record<string, unknown>
+    expect(old).toMatchObject({ status: "REPLACED", closeTime: "2025-08-29T13:30:03+0000" })
+    expect(old.replacingOrderCollection).toBeUndefined()
+    expect(parseKeepingBigInts(sandbox.orderJson(next))).toMatchObject({
+      status: "WORKING",
+      enteredTime: "2025-08-29T13:30:03+0000",
+      orderType: "LIMIT",
+      price: 10.5
+    })
+    expect(sandbox.truth(next)).toMatchObject({ replaces: id })
+    expect(() => sandbox.replaceOutside(id)).toThrow(/cannot be replaced/)
+    sandbox.cancelOutside(next)
+    expect(sandbox.truth(next).status).toBe("CANCELED")
+    expect(() => sandbox.cancelOutside(next)).toThrow(/cannot be canceled/)
+    expect(sandbox.placements()).toEqual([])
+    expect(sandbox.requests()).toEqual([])
+  })
+
+  it("a sandbox with namedReplacements false leaves every REPLACED body without its replacement", async () => {
+    const unnamed = await startSandbox({ seed: 5, namedReplacements: false })
+    try {
+      const token = bearer(unnamed)
+      unnamed.scriptNext(working(), working())
+      const id = idFromLocation(await place(unnamed, token, marketOrder("AAPL", 5)))
+      const replaced = await fetch(`${unnamed.baseUrl}/accounts/${hashOf(unnamed)}/orders/${id}`, {
+        method: "PUT",
+        headers: { ...token, "Content-Type": "application/json" },
+        body: JSON.stringify(marketOrder("AAPL", 6))
+      })
+      expect(replaced.status).toBe(201)
+      const old = parseKeepingBigInts((await getOrderText(unnamed, token, id)).text) as Record<
+        string,
+        unknown
+      >
+      expect(old.status).toBe("REPLACED")
+      expect(old.replacingOrderCollection).toBeUndefined()
+    } finally {
+      await unnamed.close()
+    }
+  })
+
   it("replace validates its body and refuses a finished order", async () => {
     const id = idFromLocation(await place(sandbox, auth))
     const url = `${sandbox.baseUrl}/accounts/${hashOf(sandbox)}/orders/${id}`

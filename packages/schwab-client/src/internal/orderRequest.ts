@@ -29,11 +29,41 @@ export const marketOrderBody = (order: MarketOrder): Either.Either<string, strin
       `{"orderType":"MARKET","session":"NORMAL","duration":"DAY","orderStrategyType":"SINGLE","orderLegCollection":[{"instruction":${JSON.stringify(order.direction)},"quantity":${quantity},"instrument":{"symbol":${JSON.stringify(order.symbol)},"assetType":"EQUITY"}}]}`
   )
 
-/** The order id at the end of a `Location` header (`.../accounts/{hash}/orders/1004055538`). */
-export const orderIdFromLocation = (location: string | undefined): Either.Either<OrderId, string> => {
-  if (location === undefined || location === "") return Either.left("the answer has no Location header")
-  const last = location.split("?")[0]?.replace(/\/+$/, "").split("/").pop() ?? ""
-  return OrderId.is(last)
+/**
+ * The order id in a `Location` header (`{baseUrl}/accounts/{hash}/orders/1004055538`), read
+ * only when the header names this API's own host and base path and the account the request
+ * was for. A Location naming another host or account is not proof of where our order went:
+ * the caller treats it like a lost answer and looks the order up instead.
+ */
+export const orderIdFromLocation = (
+  location: string | undefined,
+  baseUrl: string,
+  accountHash: string
+): Either.Either<OrderId, string> => {
+  if (location === undefined || location.trim() === "")
+    return Either.left("the answer has no Location header")
+  let url: URL
+  let base: URL
+  try {
+    base = new URL(baseUrl)
+    url = new URL(location.trim(), base)
+  } catch {
+    return Either.left("the Location header is not a URL")
+  }
+  if (url.origin !== base.origin) return Either.left("the Location header names another host")
+  const basePath = base.pathname.replace(/\/+$/, "")
+  const segments = url.pathname.replace(/\/+$/, "").slice(basePath.length).split("/")
+  if (!url.pathname.startsWith(`${basePath}/`) || segments.length !== 5 || segments[1] !== "accounts")
+    return Either.left("the Location header is not an order of this API")
+  let hash: string
+  try {
+    hash = decodeURIComponent(segments[2] ?? "")
+  } catch {
+    return Either.left("the Location header is not an order of this API")
+  }
+  if (hash !== accountHash) return Either.left("the Location header names another account")
+  const last = segments[4] ?? ""
+  return segments[3] === "orders" && OrderId.is(last)
     ? Either.right(last)
     : Either.left("the Location header does not end in an order id")
 }
