@@ -40,4 +40,7 @@ export * from "./schwab/SchwabError.js"
 export * from "./schwab/wire.js"
 /** The fills a snapshot shows, as LegFilled events. @since 0.1.0 @category fills */
 export { isFillActivity, snapshotFills } from "./snapshotFills.js"
+export * from "./streamer/AcctActivity.js"
+export * from "./streamer/StreamerAmount.js"
+export * from "./streamer/StreamerMessage.js"
 export * from "./TradeState.js"
