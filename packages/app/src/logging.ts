@@ -9,12 +9,24 @@ const LEVELS = {
   error: LogLevel.Error
 } as const
 
-/** Logs go to stderr so `--json` output on stdout stays machine-readable. */
+/**
+ * Colours only when the logs go to a terminal and NO_COLOR is unset: Effect's pretty logger
+ * looks at stdout, but our logs go to stderr.
+ */
+const stderrColors = () => process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+
+/**
+ * Logs go to stderr in both formats, so `--json` output on stdout stays machine-readable.
+ * The pretty logger prints by itself (its result is void), so it is told to use stderr rather
+ * than wrapped in `withConsoleError`, which would print that void as a literal `undefined`.
+ */
 export const loggingLayer = (config: Pick<AppConfig, "logFormat" | "logLevel">) =>
   Layer.mergeAll(
     Logger.replace(
       Logger.defaultLogger,
-      Logger.withConsoleError(config.logFormat === "json" ? Logger.jsonLogger : Logger.prettyLoggerDefault)
+      config.logFormat === "json"
+        ? Logger.withConsoleError(Logger.jsonLogger)
+        : Logger.prettyLogger({ stderr: true, colors: stderrColors(), mode: "tty" })
     ),
     Logger.minimumLogLevel(LEVELS[config.logLevel])
   )

@@ -151,7 +151,10 @@ export const startPoller = (
     const fiber = yield* Effect.forkDaemon(loop)
     const stop = Effect.gen(function* () {
       yield* Deferred.succeed(stopRequested, undefined)
+      // `stop` runs in finalizers, which are uninterruptible: without `interruptible` the
+      // timeout could not cut the wait and shutdown took the whole cycle timeout.
       const finished = yield* Fiber.await(fiber).pipe(
+        Effect.interruptible,
         Effect.timeout(Duration.millis(options.graceMs)),
         Effect.option
       )
