@@ -226,6 +226,72 @@ describe("recordSubmission", () => {
     expect(r.b).toEqual(r.a)
     expect(r.events).toBe(1)
     expect(r.conflict._tag).toBe("SubmissionConflict")
+    expect(r.conflict._tag === "SubmissionConflict" && r.conflict.fields).toEqual(["shares"])
+  })
+
+  it("the same execution id with any other field is a conflict naming it; nothing more is recorded", async () => {
+    const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
+    const other = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
+    const base = {
+      executionId: "dup-2",
+      orderId,
+      accountHash: accountOf(sandbox),
+      symbol: "AAPL",
+      shares: 3,
+      direction: "BUY" as const,
+      submittedAt: "2025-08-29T14:00:00.000Z",
+      referencePrice: "150.25"
+    }
+    const r = await withApp(
+      Effect.gen(function* () {
+        const tracker = yield* FillTracker
+        yield* tracker.recordSubmission(base)
+        // The same fields again, a decimal written with another scale, or no submittedAt: the same.
+        yield* tracker.recordSubmission({ ...base, referencePrice: "150.250" })
+        const { submittedAt: _at, ...untimed } = base
+        yield* tracker.recordSubmission(untimed)
+        const conflicts = []
+        const { referencePrice: _price, ...unpriced } = base
+        for (const changed of [
+          { ...base, referencePrice: "150.26" },
+          unpriced,
+          { ...base, submittedAt: "2025-08-29T14:00:01.000Z" },
+          { ...base, orderId: other },
+          { ...base, symbol: "MSFT" },
+          { ...base, direction: "SELL" as const }
+        ])
+          conflicts.push(yield* Effect.flip(tracker.recordSubmission(changed)))
+        const stream = yield* Effect.flatMap(EventStore, (s) => s.readStream("dup-2" as ExecutionId))
+        return { conflicts, events: stream.events.length }
+      })
+    )
+    expect(r.events).toBe(1)
+    expect(r.conflicts.map((e) => e._tag === "SubmissionConflict" && e.fields)).toEqual([
+      ["referencePrice"],
+      ["referencePrice"],
+      ["submittedAt"],
+      ["orderId"],
+      ["symbol"],
+      ["direction"]
+    ])
+  })
+
+  it("an order id another execution follows is refused naming that execution; nothing is recorded", async () => {
+    const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
+    const r = await withApp(
+      Effect.gen(function* () {
+        yield* submit("owner-1", orderId, 3)
+        const error = yield* Effect.flip(submit("intruder-1", orderId, 3))
+        const stream = yield* Effect.flatMap(EventStore, (s) => s.readStream("intruder-1" as ExecutionId))
+        const row = yield* Effect.flatMap(FillTracker, (t) => t.getExecution("intruder-1"))
+        return { error, events: stream.events.length, row }
+      })
+    )
+    expect(r.error._tag).toBe("OrderAlreadyFollowed")
+    expect(r.error._tag === "OrderAlreadyFollowed" && r.error.followedBy).toBe("owner-1")
+    expect(r.error.message).toContain("owner-1")
+    expect(r.events).toBe(0)
+    expect(Option.isNone(r.row)).toBe(true)
   })
 
   it("refuses an invalid submission naming each bad field, and records nothing", async () => {

@@ -17,7 +17,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { Connection } from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
-import { type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
+import { type ExecutionId, encodeStoredEvent, type OrderId, type TradeEvent } from "@fill-tracker/domain"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -27,8 +27,8 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import { followedOrderIds, RowFold } from "./applyEvent.js"
-import { ConcurrencyError, type CorruptEventError, StoreError } from "./errors.js"
+import { followedOrderIds, orderIdsFollowedBy, RowFold } from "./applyEvent.js"
+import { ConcurrencyError, type CorruptEventError, OrderAlreadyFollowed, StoreError } from "./errors.js"
 import * as AppendSql from "./internal/appendSql.js"
 import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
@@ -48,21 +48,24 @@ export interface AppendOptions {
 
 /** @since 0.1.0 @category models */
 export interface EventStoreService {
-  /** Appends `events` if the stream is at `expectedVersion` (0: it must not exist yet). */
+  /**
+   * Appends `events` if the stream is at `expectedVersion` (0: it must not exist yet) and no
+   * other stream follows an order id they would make this one follow (`OrderAlreadyFollowed`).
+   */
   readonly append: {
     (
       streamId: ExecutionId,
       expectedVersion: number,
       events: ReadonlyArray<TradeEvent>,
       metadata?: Record<string, unknown>
-    ): Effect.Effect<AppendResult, ConcurrencyError | StoreError>
+    ): Effect.Effect<AppendResult, ConcurrencyError | OrderAlreadyFollowed | StoreError>
     (
       streamId: ExecutionId,
       expectedVersion: number,
       events: ReadonlyArray<TradeEvent>,
       metadata: Record<string, unknown> | undefined,
       options: AppendOptions
-    ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError>
+    ): Effect.Effect<AppendResult, ConcurrencyError | OrderAlreadyFollowed | FencedOut | StoreError>
   }
   /** Every event of one stream in version order; version 0 and no events when it does not exist. */
   readonly readStream: (
@@ -158,7 +161,10 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     events: ReadonlyArray<TradeEvent>,
     meta: Record<string, unknown>,
     fence: Fence | undefined
-  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> => {
+  ): Effect.Effect<
+    AppendResult,
+    ConcurrencyError | OrderAlreadyFollowed | FencedOut | StoreError | SqlError
+  > => {
     const run = (text: string, params: ReadonlyArray<unknown>) =>
       conn.execute(text, params, undefined) as Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>
     const exec = direct(conn)
@@ -170,15 +176,27 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     // PostgreSQL: one append at a time, so positions commit in order (internal/ordering.ts).
     return Effect.flatMap(
       Effect.zipRight(appendLock(sql, exec), claim),
-      (claimed): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> => {
+      (
+        claimed
+      ): Effect.Effect<
+        AppendResult,
+        ConcurrencyError | OrderAlreadyFollowed | FencedOut | StoreError | SqlError
+      > => {
         if (claimed.length === 0) return conflict(streamId, expectedVersion, exec)
-        const rest = record(run, streamId, expectedVersion, events, meta)
+        // After the claim: the write lock (SQLite) or the append lock (PostgreSQL) is held, so
+        // no other append can record the same order id between this check and the insert.
+        const rest = Effect.zipRight(
+          unfollowedElsewhere(run, streamId, events),
+          record(run, streamId, expectedVersion, events, meta)
+        )
         // After the claim (the write lock on SQLite), so no takeover can commit in between.
         return fence === undefined
           ? rest
           : Effect.flatMap(
               exec(fenceStatement(sql, fence)),
-              (held): Effect.Effect<AppendResult, FencedOut | StoreError | SqlError> =>
+              (
+                held
+              ): Effect.Effect<AppendResult, OrderAlreadyFollowed | FencedOut | StoreError | SqlError> =>
                 held.length === 0
                   ? Effect.fail(
                       new FencedOut({ reason: "LeaseLost", shard: fence.shard, token: fence.token })
@@ -187,6 +205,32 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
             )
       }
     )
+  }
+
+  /** Fails when another stream follows an order id these events would make `streamId` follow. */
+  const unfollowedElsewhere = (
+    run: (
+      text: string,
+      params: ReadonlyArray<unknown>
+    ) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>,
+    streamId: ExecutionId,
+    events: ReadonlyArray<TradeEvent>
+  ): Effect.Effect<void, OrderAlreadyFollowed | SqlError> => {
+    const ids: Array<OrderId> = []
+    for (const event of events) for (const id of orderIdsFollowedBy(event)) ids.push(id)
+    if (ids.length === 0) return Effect.void
+    return Effect.flatMap(run(texts.otherFollowers(ids.length), [...ids, streamId]), (rows) => {
+      const taken = rows[0]
+      return taken === undefined
+        ? Effect.void
+        : Effect.fail(
+            new OrderAlreadyFollowed({
+              orderId: String(taken.order_id),
+              streamId,
+              followedBy: String(taken.execution_id) as ExecutionId
+            })
+          )
+    })
   }
 
   /** Inserts the events and folds them into the stream's row (after the claim). */
@@ -264,7 +308,10 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     events: ReadonlyArray<TradeEvent>,
     meta: Record<string, unknown>,
     fence: Fence | undefined
-  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError | SqlError> =>
+  ): Effect.Effect<
+    AppendResult,
+    ConcurrencyError | OrderAlreadyFollowed | FencedOut | StoreError | SqlError
+  > =>
     Effect.flatMap(inTransaction, (nested) =>
       nested
         ? sql.withTransaction(
@@ -283,7 +330,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
     events: ReadonlyArray<TradeEvent>,
     metadata?: Record<string, unknown>,
     options?: AppendOptions
-  ): Effect.Effect<AppendResult, ConcurrencyError | FencedOut | StoreError> => {
+  ): Effect.Effect<AppendResult, ConcurrencyError | OrderAlreadyFollowed | FencedOut | StoreError> => {
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
       return Effect.fail(
         new StoreError({

@@ -16,7 +16,8 @@ import {
   type LegFilled,
   type LegSummary,
   type OrderId,
-  type Submitted
+  type Submitted,
+  type TradeEvent
 } from "@fill-tracker/domain"
 import type { ExecutionRow, ExecutionState, LegRow } from "./ExecutionRow.js"
 import type { FoldedEvent } from "./RecordedEvent.js"
@@ -306,10 +307,11 @@ export class RowFold {
  * @since 0.1.0
  * @category projection
  */
-export const followedOrderIds = (rec: FoldedEvent): ReadonlyArray<OrderId> => {
-  const e = rec.event
-  return e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : noOrderIds
-}
+export const followedOrderIds = (rec: FoldedEvent): ReadonlyArray<OrderId> => orderIdsFollowedBy(rec.event)
+
+/** `followedOrderIds` of a bare event (append checks them before the event has a position). */
+export const orderIdsFollowedBy = (e: TradeEvent): ReadonlyArray<OrderId> =>
+  e.type === "Submitted" ? [e.orderId] : e.type === "Replaced" ? [e.replacementOrderId] : noOrderIds
 
 /** Shared by the (most) events that follow no order id: replay asks for every event. */
 const noOrderIds: ReadonlyArray<OrderId> = []

@@ -68,3 +68,23 @@ export class CorruptEventError extends Data.TaggedError("CorruptEventError")<{
     return `event at position ${this.position} (stream ${this.streamId} version ${this.version}) is corrupt: ${this.detail}`
   }
 }
+
+/**
+ * One Schwab order belongs to at most one execution: the append would make `streamId`
+ * follow `orderId` (as its submitted order or a replacement), which `followedBy` already
+ * follows. Checked inside the append's transaction, so two processes cannot both record it;
+ * nothing of the append was written.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class OrderAlreadyFollowed extends Data.TaggedError("OrderAlreadyFollowed")<{
+  readonly orderId: string
+  readonly streamId: ExecutionId
+  /** The execution that follows the order already. */
+  readonly followedBy: ExecutionId
+}> {
+  override get message(): string {
+    return `order ${this.orderId} is already followed by execution ${this.followedBy}; execution ${this.streamId} cannot follow it too`
+  }
+}

@@ -22,8 +22,8 @@ export {
 } from "./ExecutionRow.js"
 /** Queries over the executions read model. @since 0.1.0 @category services */
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
-/** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`. @since 0.1.0 @category errors */
-export { ConcurrencyError, CorruptEventError, StoreError } from "./errors.js"
+/** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`, `OrderAlreadyFollowed`. @since 0.1.0 @category errors */
+export { ConcurrencyError, CorruptEventError, OrderAlreadyFollowed, StoreError } from "./errors.js"
 /** Poller leases over account shards with fencing tokens (`Leases`, `FencedOut`, `shardOf`). @since 0.2.0 @category services */
 export {
   type BalanceOptions,

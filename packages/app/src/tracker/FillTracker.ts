@@ -14,15 +14,16 @@ import {
 } from "@fill-tracker/store"
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { signalSubmission } from "../poller/PollerWake.js"
-import { InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
+import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
 import { runSubscription } from "./subscribe.js"
 
-/** The execution id is already recorded with a different submission. */
+/** The execution id is already recorded with a different submission; `fields` name the differences. */
 export class SubmissionConflict extends Data.TaggedError("SubmissionConflict")<{
   readonly executionId: string
+  readonly fields: ReadonlyArray<string>
 }> {
   override get message() {
-    return `execution ${this.executionId} is already recorded with a different submission`
+    return `execution ${this.executionId} is already recorded with a different submission (${this.fields.length === 0 ? "it does not start with a submission" : `differs in ${this.fields.join(", ")}`})`
   }
 }
 
@@ -33,15 +34,6 @@ export type FillEvent = Extract<
 >
 
 const isFillEvent = (e: TradeEvent): e is FillEvent => e.type !== "Submitted"
-
-const sameSubmission = (a: TradeEvent, b: TradeEvent) =>
-  a.type === "Submitted" &&
-  b.type === "Submitted" &&
-  a.orderId === b.orderId &&
-  a.accountHash === b.accountHash &&
-  a.symbol === b.symbol &&
-  a.direction === b.direction &&
-  a.shares.units === b.shares.units
 
 export const makeFillTracker = Effect.gen(function* () {
   const store = yield* EventStore
@@ -62,7 +54,10 @@ export const makeFillTracker = Effect.gen(function* () {
 
   /**
    * Records a sent order. Idempotent: recording the same submission again returns the
-   * existing execution, so a bot may retry after a crash without a duplicate.
+   * existing execution, so a bot may retry after a crash without a duplicate. The same
+   * execution id with any field different is `SubmissionConflict`; an order id another
+   * execution follows is the store's `OrderAlreadyFollowed` (naming it). Either way nothing
+   * is recorded.
    */
   const recordSubmission = (input: SubmissionInput) =>
     Effect.gen(function* () {
@@ -78,8 +73,15 @@ export const makeFillTracker = Effect.gen(function* () {
       if (!appended) {
         const existing = yield* store.readStream(submitted.executionId)
         const first = existing.events[0]?.event
-        if (first === undefined || !sameSubmission(first, submitted))
-          return yield* Effect.fail(new SubmissionConflict({ executionId: submitted.executionId }))
+        // A retry that leaves submittedAt out (it defaults to now) states no other time.
+        const fields =
+          first?.type === "Submitted"
+            ? differingFields(first, submitted).filter(
+                (field) => field !== "submittedAt" || input.submittedAt !== undefined
+              )
+            : []
+        if (first?.type !== "Submitted" || fields.length > 0)
+          return yield* Effect.fail(new SubmissionConflict({ executionId: submitted.executionId, fields }))
       }
       // A poller in this process schedules its fresh-order wake-ups from this.
       yield* signalSubmission(Date.parse(submitted.submittedAt))

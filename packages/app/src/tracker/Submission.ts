@@ -109,3 +109,20 @@ export const toSubmitted = (input: SubmissionInput, now: Date): Submitted | Inva
     ...(referencePrice === undefined ? {} : { referencePrice })
   }
 }
+
+/**
+ * The fields in which two submissions of one execution differ (none: the same submission).
+ * Every field counts, the optional ones too: a retry after a crash sends the same fields, and
+ * any difference means two different intentions under one execution id.
+ */
+export const differingFields = (recorded: Submitted, again: Submitted): ReadonlyArray<string> => {
+  const differs = (a: unknown, b: unknown): boolean =>
+    isDecimal(a) && isDecimal(b) ? !Decimal.equals(a, b) : a !== b
+  const keys = new Set([...Object.keys(recorded), ...Object.keys(again)])
+  return [...keys]
+    .filter((key) => differs(recorded[key as keyof Submitted], again[key as keyof Submitted]))
+    .sort()
+}
+
+const isDecimal = (u: unknown): u is Decimal.Decimal =>
+  typeof u === "object" && u !== null && typeof (u as Decimal.Decimal).units === "bigint"

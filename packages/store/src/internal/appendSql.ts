@@ -11,7 +11,13 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ExecutionId } from "@fill-tracker/domain"
-import { insertOrderIdsStatement, selectRowsStatement, type Tables, upsertStatement } from "./readModel.js"
+import {
+  insertOrderIdsStatement,
+  otherFollowersStatement,
+  selectRowsStatement,
+  type Tables,
+  upsertStatement
+} from "./readModel.js"
 import { type Columns, columns } from "./rowColumns.js"
 
 /** The columns an append writes into `events`, in the order of each event's parameters. */
@@ -58,6 +64,8 @@ export interface AppendSql {
   readonly upsertRow: string
   /** `rows` pairs; parameters: order id and execution id of each pair in turn. */
   readonly insertOrderIds: (rows: number) => string
+  /** Other executions following any of `ids` order ids; parameters: the order ids, then the execution id. */
+  readonly otherFollowers: (ids: number) => string
 }
 
 /** A row of `keys` whose values are only placeholders: the compiled text does not depend on them. */
@@ -98,6 +106,15 @@ export const make = (sql: SqlClient.SqlClient, tables: Tables): AppendSql => {
           sql,
           tables,
           Array.from({ length: rows }, () => blankPair)
+        ).compile()[0]
+    ),
+    otherFollowers: byRowCount(
+      (ids) =>
+        otherFollowersStatement(
+          sql,
+          tables,
+          "",
+          Array.from({ length: ids }, () => "")
         ).compile()[0]
     )
   }

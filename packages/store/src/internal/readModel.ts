@@ -121,6 +121,21 @@ export const upsertRows = (
 
 export type OrderIdPair = { readonly order_id: string; readonly execution_id: string }
 
+/** Which other executions follow any of `orderIds` (one row per pair). */
+export const otherFollowersStatement = (
+  sql: SqlClient.SqlClient,
+  tables: Tables,
+  executionId: string,
+  orderIds: ReadonlyArray<string>
+) =>
+  sql<{
+    order_id: string
+    execution_id: string
+  }>`SELECT order_id, execution_id FROM ${sql(tables.orders)} WHERE ${sql.in(
+    "order_id",
+    orderIds
+  )} AND execution_id <> ${executionId} ORDER BY order_id, execution_id`
+
 /** Makes executions findable by order id; a pair already recorded is left alone. */
 export const insertOrderIdsStatement = (
   sql: SqlClient.SqlClient,
