@@ -18,6 +18,8 @@ export interface ManualClock {
   readonly now: () => number
   readonly advance: (ms: number) => void
   readonly set: (at: Date | number | string) => void
+  /** Calls `listener` after every advance or set (the streamer sends what fell due); answers the unsubscribe. */
+  readonly onChange: (listener: () => void) => () => void
 }
 
 /** @since 0.1.0 @category models */
@@ -35,15 +37,25 @@ const toMillis = (at: Date | number | string): number => {
 /** @since 0.1.0 @category constructors */
 export const manualClock = (start: Date | number | string = DEFAULT_START): ManualClock => {
   let current = toMillis(start)
+  const listeners = new Set<() => void>()
+  const changed = () => {
+    for (const listener of listeners) listener()
+  }
   return {
     kind: "manual",
     now: () => current,
     advance: (ms) => {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`Clock.advance: ${ms} is not a duration`)
       current += ms
+      changed()
     },
     set: (at) => {
       current = toMillis(at)
+      changed()
+    },
+    onChange: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     }
   }
 }

@@ -21,6 +21,7 @@ import {
   working
 } from "./Lifecycle.js"
 import type { Answer } from "./routes.js"
+import type { StreamFaultSpec, UnknownVariant } from "./StreamerFaults.js"
 import type { Sandbox } from "./server.js"
 
 /**
@@ -113,6 +114,33 @@ export const control = (sandbox: Sandbox, method: string, path: string, body: st
         return ok({ id: sandbox.faults.inject(input() as unknown as FaultSpec).id })
       case "DELETE /faults":
         sandbox.faults.clear()
+        return ok()
+      case "GET /streamer":
+        return ok({
+          url: sandbox.streamer.url,
+          info: { ...sandbox.streamer.info },
+          connections: sandbox.streamer.connections() as unknown as JsonValue,
+          stats: { ...sandbox.streamer.stats() }
+        })
+      case "POST /streamer/faults":
+        return ok({ id: sandbox.streamer.faults.inject(input() as unknown as StreamFaultSpec).id })
+      case "DELETE /streamer/faults":
+        sandbox.streamer.faults.clear()
+        return ok()
+      case "POST /streamer/drop":
+        sandbox.streamer.dropConnections()
+        return ok()
+      case "POST /streamer/kick-off":
+        sandbox.streamer.kickOff()
+        return ok()
+      case "POST /streamer/stall":
+        sandbox.streamer.stall()
+        return ok()
+      case "POST /streamer/heartbeat":
+        sandbox.streamer.heartbeat()
+        return ok()
+      case "POST /streamer/unknown":
+        sandbox.streamer.sendUnknown((input().variant as UnknownVariant | undefined) ?? "activityType")
         return ok()
       case "GET /requests":
         return ok(sandbox.requests() as unknown as JsonValue)

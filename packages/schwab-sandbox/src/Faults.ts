@@ -16,6 +16,7 @@ export type RouteName =
   | "listOrders"
   | "replaceOrder"
   | "cancelOrder"
+  | "userPreference"
 
 /** @since 0.1.0 @category models */
 export type FaultRoute = RouteName | "*"
@@ -53,13 +54,9 @@ export type FaultKind =
   | "foreignAccountLocation"
 
 /** @since 0.1.0 @category models */
-export interface FaultSpec {
+export interface FaultSpec extends Firing {
   readonly route: FaultRoute
   readonly kind: FaultKind
-  /** How many requests it hits (default 1 unless `probability` is given, then unlimited). */
-  readonly times?: number
-  /** Chance per matching request, drawn from the sandbox seed. */
-  readonly probability?: number
   readonly retryAfterSeconds?: number
   readonly latencyMs?: number
   /**
@@ -100,14 +97,28 @@ const NEEDS_ANSWER: ReadonlySet<FaultKind> = new Set([
 export const runsHandlerFirst = (fault: FaultSpec): boolean =>
   fault.afterHandling ?? NEEDS_ANSWER.has(fault.kind)
 
-/** @since 0.1.0 @category constructors */
-export class Faults {
-  private faults: Array<{ spec: FaultSpec; id: number; remaining: number; hits: number }> = []
+/** What a fault table needs of a spec: how often it fires. @since 0.1.0 @category models */
+export interface Firing {
+  /** How many times it fires (default 1 unless `probability` is given, then unlimited). */
+  readonly times?: number
+  /** Chance per opportunity, drawn from the sandbox seed. */
+  readonly probability?: number
+}
+
+/**
+ * Injected faults of one kind of spec, fired by count or on a seeded coin. The HTTP
+ * routes and the streamer each keep one; `take` answers the first matching fault.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export class FaultTable<S extends Firing> {
+  private faults: Array<{ spec: S; id: number; remaining: number; hits: number }> = []
   private nextId = 1
 
   constructor(private readonly rng: Random) {}
 
-  inject(spec: FaultSpec): FaultHandle {
+  inject(spec: S): FaultHandle {
     if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
       throw new Error(`fault probability ${spec.probability} is not in [0, 1]`)
     }
@@ -131,7 +142,7 @@ export class Faults {
     this.faults = []
   }
 
-  active(): ReadonlyArray<ActiveFault> {
+  active(): ReadonlyArray<S & { readonly id: number; readonly remaining: number; readonly hits: number }> {
     return this.faults.map((fault) => ({
       ...fault.spec,
       id: fault.id,
@@ -140,10 +151,10 @@ export class Faults {
     }))
   }
 
-  /** The fault this request meets, if any; the first injected that matches wins. */
-  take(route: RouteName): FaultSpec | undefined {
+  /** The first injected fault that `matches` and fires now, if any. */
+  takeWhere(matches: (spec: S) => boolean): S | undefined {
     for (const fault of this.faults) {
-      if (fault.remaining <= 0 || (fault.spec.route !== "*" && fault.spec.route !== route)) continue
+      if (fault.remaining <= 0 || !matches(fault.spec)) continue
       if (fault.spec.probability !== undefined && !this.rng.chance(fault.spec.probability)) continue
       fault.remaining -= 1
       fault.hits += 1
@@ -151,5 +162,13 @@ export class Faults {
       return fault.spec
     }
     return undefined
+  }
+}
+
+/** @since 0.1.0 @category constructors */
+export class Faults extends FaultTable<FaultSpec> {
+  /** The fault this request meets, if any; the first injected that matches wins. */
+  take(route: RouteName): FaultSpec | undefined {
+    return this.takeWhere((spec) => spec.route === "*" || spec.route === route)
   }
 }

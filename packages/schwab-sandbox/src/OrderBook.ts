@@ -130,6 +130,7 @@ export class OrderBook {
   private nextOrderId = FIRST_ORDER_ID
   private nextActivityId = FIRST_ACTIVITY_ID
   private readonly idRng: Random
+  private readonly watchers = new Set<(order: BookOrder) => void>()
 
   constructor(
     readonly accounts: ReadonlyArray<Account>,
@@ -138,6 +139,20 @@ export class OrderBook {
     private readonly namedReplacements = true
   ) {
     this.idRng = rng.fork("ids")
+  }
+
+  /**
+   * Calls `watcher` after an order is created or its future changes (a cancel or
+   * replace over HTTP), so the streamer can derive what it will send. Answers the
+   * unsubscribe.
+   */
+  watch(watcher: (order: BookOrder) => void): () => void {
+    this.watchers.add(watcher)
+    return () => this.watchers.delete(watcher)
+  }
+
+  private changed(order: BookOrder): void {
+    for (const watcher of this.watchers) watcher(order)
   }
 
   accountByHash(hash: string): Account | undefined {
@@ -203,6 +218,7 @@ export class OrderBook {
       this.orders.delete(orderId)
       throw error
     }
+    this.changed(order)
     return order
   }
 
@@ -289,6 +305,7 @@ export class OrderBook {
     if (typeof order === "string") return order
     this.truncate(order, now)
     order.steps.push({ kind: "cancel", atMs: now - order.enteredAt, activityId: this.allocateActivityId() })
+    this.changed(order)
     return order
   }
 
@@ -308,6 +325,7 @@ export class OrderBook {
     this.truncate(order, now)
     const next = this.create(order.account, spec, lifecycle, now, order.orderId)
     order.steps.push({ kind: "replace", atMs: now - order.enteredAt, newOrderId: next.orderId, named })
+    this.changed(order)
     return next
   }
 

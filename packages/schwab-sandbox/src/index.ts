@@ -16,6 +16,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.1.0 @category streamer */
+export type { ActivityMessage } from "./ActivityMessages.js"
 /** @since 0.1.0 @category clocks */
 export {
   DEFAULT_START,
@@ -27,6 +29,8 @@ export {
 } from "./Clock.js"
 /** @since 0.1.0 @category control */
 export { type LifecycleSpec, lifecycleFromSpec } from "./Control.js"
+/** @since 0.1.0 @category streamer */
+export { easternDateTime } from "./easternTime.js"
 /** @since 0.1.0 @category faults */
 export type {
   ActiveFault,
@@ -35,6 +39,8 @@ export type {
   FaultRoute,
   FaultSpec,
   Faults,
+  FaultTable,
+  Firing,
   RouteName
 } from "./Faults.js"
 /** @since 0.1.0 @category json */
@@ -69,6 +75,18 @@ export { makeRandom, type Random } from "./Random.js"
 export type { RequestRecord } from "./RequestLog.js"
 /** @since 0.1.0 @category rendering */
 export { schwabTime } from "./renderOrder.js"
+/** @since 0.1.0 @category streamer */
+export { streamAmount } from "./StreamAmount.js"
+/** @since 0.1.0 @category streamer */
+export type {
+  SandboxStreamer,
+  StreamerConnection,
+  StreamerInfo,
+  StreamerOptions,
+  StreamerStats
+} from "./Streamer.js"
+/** @since 0.1.0 @category streamer */
+export type { StreamFaultKind, StreamFaultSpec, StreamFaults, UnknownVariant } from "./StreamerFaults.js"
 /** @since 0.1.0 @category constructors */
 export {
   type OutsideReplace,

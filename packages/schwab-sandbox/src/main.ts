@@ -9,7 +9,8 @@
  * Flags (each also as an env var, e.g. SANDBOX_SEED): --seed, --clock manual|real,
  * --start <ISO time> (manual clock), --app-key, --app-secret, --accounts 123,456,
  * --access-token-ttl <seconds>, --port, --unnamed-replacements true (REPLACED bodies name no
- * replacement, as real ones do). The `/__sandbox/` control API (Control.ts)
+ * replacement, as real ones do). --heartbeat-ms (streamer).
+ * The `/__sandbox/` control API (Control.ts)
  * is on, so the test that spawned it can script orders, move the clock and read truth.
  *
  * @since 0.1.0
@@ -28,7 +29,8 @@ const { values } = parseArgs({
     accounts: { type: "string" },
     "access-token-ttl": { type: "string" },
     port: { type: "string" },
-    "unnamed-replacements": { type: "string" }
+    "unnamed-replacements": { type: "string" },
+    "heartbeat-ms": { type: "string" }
   }
 })
 
@@ -44,6 +46,7 @@ const accounts = setting("accounts", "SANDBOX_ACCOUNTS")
 const ttl = setting("access-token-ttl", "SANDBOX_ACCESS_TOKEN_TTL")
 const port = setting("port", "SANDBOX_PORT")
 const unnamed = setting("unnamed-replacements", "SANDBOX_UNNAMED_REPLACEMENTS")
+const heartbeatMs = setting("heartbeat-ms", "SANDBOX_HEARTBEAT_MS")
 
 const sandbox = await startSandbox({
   control: true,
@@ -56,7 +59,8 @@ const sandbox = await startSandbox({
     : { accounts: accounts.split(",").map((accountNumber) => ({ accountNumber })) }),
   ...(ttl === undefined ? {} : { accessTokenTtlSeconds: Number(ttl) }),
   ...(port === undefined ? {} : { port: Number(port) }),
-  ...(unnamed === undefined ? {} : { namedReplacements: unnamed !== "true" })
+  ...(unnamed === undefined ? {} : { namedReplacements: unnamed !== "true" }),
+  ...(heartbeatMs === undefined ? {} : { streamer: { heartbeatMs: Number(heartbeatMs) } })
 })
 
 process.stdout.write(
@@ -64,6 +68,7 @@ process.stdout.write(
     baseUrl: sandbox.baseUrl,
     tokenUrl: sandbox.tokenUrl,
     authorizeUrl: sandbox.authorizeUrl,
+    streamerUrl: sandbox.streamer.url,
     port: sandbox.port,
     pid: process.pid,
     appKey: sandbox.appKey,

@@ -14,6 +14,7 @@ import type { Account, BookOrder, OrderBook, OrderSpec } from "./OrderBook.js"
 import { validateOrderRequest } from "./OrderRequest.js"
 import type { Random } from "./Random.js"
 import { renderOrder } from "./renderOrder.js"
+import type { StreamerInfo } from "./Streamer.js"
 
 /** @since 0.1.0 @category models */
 export interface Answer {
@@ -42,6 +43,10 @@ export interface RouteContext {
   /** `http://127.0.0.1:PORT`, for `Location` headers. */
   readonly origin: string
   readonly lifecycleFor: (spec: OrderSpec) => Lifecycle
+  /** `streamerInfo[0]` for `GET /userPreference`. */
+  readonly streamerInfo: StreamerInfo
+  /** Answer `/userPreference` as the spec's array instead of the real single object. */
+  readonly preferencesAsArray: boolean
 }
 
 /** @since 0.1.0 @category models */
@@ -119,6 +124,14 @@ const TABLE: ReadonlyArray<{
   })),
   {
     method: "GET",
+    pattern: new RegExp(`^${TRADER}/userPreference$`),
+    name: "userPreference",
+    template: "/userPreference",
+    keys: [],
+    trader: true
+  },
+  {
+    method: "GET",
     pattern: new RegExp(`^${TRADER}/orders$`),
     name: "listOrders",
     template: "/orders",
@@ -191,6 +204,8 @@ export const handle = (ctx: RouteContext, route: RouteMatch, request: ParsedRequ
       )
     case "listOrders":
       return listOrders(ctx, route, request.url)
+    case "userPreference":
+      return json(200, preferences(ctx))
     case "placeOrder":
       return withAccount(ctx, route, (account) => placeOrder(ctx, account, request.body))
     case "getOrder":
@@ -215,6 +230,27 @@ export const handle = (ctx: RouteContext, route: RouteMatch, request: ParsedRequ
         return created(ctx, result)
       })
   }
+}
+
+/**
+ * The real answer is one object (streamer.md §1) though the spec says an array;
+ * `streamerInfo` has one element however many accounts there are.
+ */
+const preferences = (ctx: RouteContext): JsonValue => {
+  const body: JsonValue = {
+    accounts: ctx.book.accounts.map((account, i) => ({
+      accountNumber: account.accountNumber,
+      primaryAccount: i === 0,
+      type: "BROKERAGE",
+      nickName: "Individual",
+      displayAcctId: `...${account.accountNumber.slice(-3)}`,
+      autoPositionEffect: false,
+      accountColor: "Green"
+    })),
+    streamerInfo: [{ ...ctx.streamerInfo }],
+    offers: [{ level2Permissions: true, mktDataPermission: "NP" }]
+  }
+  return ctx.preferencesAsArray ? [body] : body
 }
 
 const authorize = (ctx: RouteContext, url: URL): Answer => {

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { ActivityFeed } from "./ActivityFeed.js"
 import { manualClock, type SandboxClock } from "./Clock.js"
 import { control } from "./Control.js"
 import { type FaultSpec, Faults, runsHandlerFirst } from "./Faults.js"
@@ -17,6 +18,7 @@ import { makeRandom, type Random } from "./Random.js"
 import { RequestLog, type RequestRecord } from "./RequestLog.js"
 import { renderOrder } from "./renderOrder.js"
 import { type Answer, handle, matchRoute, type RouteContext, serviceError, unauthorized } from "./routes.js"
+import { type SandboxStreamer, Streamer, type StreamerOptions } from "./Streamer.js"
 import { type OrderTruth, truthOf } from "./truth.js"
 
 /** @since 0.1.0 @category models */
@@ -41,6 +43,10 @@ export interface SandboxOptions {
    * only an order of its own, entered at the original's `closeTime`.
    */
   readonly namedReplacements?: boolean
+  /** Heartbeat and idle-close timings of the WebSocket streamer. */
+  readonly streamer?: StreamerOptions
+  /** Answer `GET /userPreference` as the spec's one-element array instead of the real object. Default false. */
+  readonly preferencesAsArray?: boolean
 }
 
 /** A replace done outside the bot (another app, a person): what changes. @since 0.1.0 @category models */
@@ -83,6 +89,8 @@ export interface Sandbox {
   /** Moves a manual clock on; throws on a real one. */
   readonly advance: (ms: number) => void
   readonly faults: Faults
+  /** The WebSocket streamer at `ws://127.0.0.1:PORT/ws`, its faults and controls. */
+  readonly streamer: SandboxStreamer
   readonly issueAuthorizationCode: (redirectUri?: string) => string
   /** Tokens for a fresh authorization, without HTTP. */
   readonly authorize: () => IssuedTokens
@@ -163,7 +171,17 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const hanging = new Set<ServerResponse>()
   const sockets = new Set<Socket>()
   let origin = ""
-  const context = (): RouteContext => ({ book, oauth, now: clock.now, rng: errorRng, origin, lifecycleFor })
+  let streamer: Streamer | undefined
+  const context = (): RouteContext => ({
+    book,
+    oauth,
+    now: clock.now,
+    rng: errorRng,
+    origin,
+    lifecycleFor,
+    streamerInfo: (streamer as Streamer).info,
+    preferencesAsArray: options.preferencesAsArray ?? false
+  })
 
   const send = (
     response: ServerResponse,
@@ -285,6 +303,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         return handle(context(), route, { url, headers: request.headers, body })
       } catch (error) {
         return serviceError(500, "Internal server error", [String(error)])
+      } finally {
+        // What the request changed streams before its answer goes out, as at Schwab,
+        // where OrderCreated often beats the 201.
+        feed.pump()
       }
     }
     if (fault === undefined) return send(response, record, run())
@@ -306,6 +328,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   })
   const port = (server.address() as AddressInfo).port
   origin = `http://127.0.0.1:${port}`
+  const feed = new ActivityFeed(book, clock, {
+    customerNumber: String(100_000_000 + rng.fork("customer").int(0, 899_999_999))
+  })
+  streamer = new Streamer(server, origin, clock, oauth, feed, rng.fork("streamer"), options.streamer)
 
   const findOrder = (orderId: string | bigint): BookOrder => {
     const order = book.get(BigInt(orderId))
@@ -333,6 +359,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       clock.advance(ms)
     },
     faults,
+    streamer,
     issueAuthorizationCode: (redirectUri) => oauth.issueAuthorizationCode(redirectUri),
     authorize: () => oauth.authorize(),
     expireAccessTokens: () => oauth.expireAccessTokens(),
@@ -359,12 +386,14 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       )
       if (typeof result === "string")
         throw new Error(`sandbox: order ${orderId} cannot be replaced (${result})`)
+      feed.pump()
       return result.orderId.toString()
     },
     cancelOutside: (orderId) => {
       const result = book.cancel(findOrder(orderId).orderId, clock.now())
       if (typeof result === "string")
         throw new Error(`sandbox: order ${orderId} cannot be canceled (${result})`)
+      feed.pump()
     },
     placements: () => book.placements(),
     seedOrder: (accountHash, order, lifecycle) => {
@@ -382,9 +411,11 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         ...(order.price === undefined ? {} : { price: order.price })
       }
       const enteredAt = order.enteredAt === undefined ? clock.now() : toMillis(order.enteredAt)
-      return book
+      const orderId = book
         .create(accountFor(accountHash), spec, lifecycle ?? lifecycleFor(spec), enteredAt)
         .orderId.toString()
+      feed.pump()
+      return orderId
     },
     addRawOrder: (accountHash, jsonText, rawOptions = {}) => {
       book.addRaw({
@@ -401,6 +432,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     resetRequests: () => log.reset(),
     maxRequestsInWindow: (windowMs, include) => log.maxInWindow(windowMs, include),
     close: async () => {
+      feed.close()
+      streamer?.close()
       for (const response of hanging) response.socket?.destroy()
       hanging.clear()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

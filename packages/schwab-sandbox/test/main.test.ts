@@ -3,6 +3,7 @@ import { once } from "node:events"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url))
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
@@ -37,6 +38,7 @@ describe("main: the sandbox as its own process", () => {
         appKey: string
         appSecret: string
         accounts: Array<{ accountNumber: string; hashValue: string }>
+        streamerUrl: string
       }
       expect(config.baseUrl).toBe(`http://127.0.0.1:${config.port}/trader/v1`)
       expect(config.tokenUrl).toBe(`http://127.0.0.1:${config.port}/v1/oauth/token`)
@@ -92,6 +94,43 @@ describe("main: the sandbox as its own process", () => {
       await post("/cancel-outside", { orderId: next })
       expect(await (await fetch(`${origin}/truth/${next}`)).json()).toMatchObject({ status: "CANCELED" })
       expect(await (await fetch(`${origin}/placements`)).json()).toEqual([])
+
+      // The streamer answers on the printed URL and takes its faults through the control API.
+      expect(config.streamerUrl).toBe(`ws://127.0.0.1:${config.port}/ws`)
+      const streamer = (await (await fetch(`${origin}/streamer`)).json()) as {
+        info: { schwabClientCustomerId: string; schwabClientCorrelId: string }
+      }
+      const ws = new WebSocket(config.streamerUrl)
+      const frames: Array<string> = []
+      const arrived = (count: number) =>
+        new Promise<void>((resolve) => {
+          const check = () => (frames.length >= count ? resolve() : ws.once("message", check))
+          check()
+        })
+      ws.on("message", (data) => frames.push(data.toString()))
+      await once(ws, "open")
+      ws.send(
+        JSON.stringify({
+          service: "ADMIN",
+          command: "LOGIN",
+          requestid: 1,
+          SchwabClientCustomerId: streamer.info.schwabClientCustomerId,
+          SchwabClientCorrelId: streamer.info.schwabClientCorrelId,
+          parameters: {
+            Authorization: accessToken,
+            SchwabClientChannel: "N9",
+            SchwabClientFunctionId: "APIAPP"
+          }
+        })
+      )
+      await arrived(1)
+      expect(JSON.parse(frames[0] ?? "")).toMatchObject({
+        response: [{ command: "LOGIN", content: { code: 0 } }]
+      })
+      const closed = once(ws, "close")
+      await post("/streamer/kick-off", {})
+      await closed
+      expect(JSON.parse(frames.at(-1) ?? "")).toMatchObject({ notify: [{ content: { code: 12 } }] })
       const exited = once(child, "exit")
       child.kill("SIGTERM")
       const [code] = (await exited) as [number | null]
