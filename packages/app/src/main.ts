@@ -5,8 +5,10 @@
  * or usage.
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit } from "effect"
-import { cli } from "./cli/cli.js"
+import { Cause, Console, Effect, Exit } from "effect"
+import { cli, root, VERSION } from "./cli/cli.js"
+import { helpText, wantsHelp } from "./cli/help.js"
+import { terminalConsole } from "./cli/terminal.js"
 
 const USAGE_ERRORS = new Set([
   "InvalidConfig",
@@ -33,7 +35,11 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return 1
 }
 
-const program = Effect.suspend(() => cli(process.argv)).pipe(
+const args = process.argv.slice(2)
+
+const program = (
+  wantsHelp(args) ? Console.log(helpText(root, VERSION, args)) : Effect.suspend(() => cli(process.argv))
+).pipe(
   Effect.tapErrorCause((cause) =>
     Effect.sync(() => {
       const failure = Cause.failureOption(cause)
@@ -49,7 +55,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
         process.stderr.write(`fill-tracker: ${Cause.pretty(cause)}\n`)
     })
   ),
-  Effect.provide(NodeContext.layer)
+  Effect.provide(NodeContext.layer),
+  Effect.withConsole(terminalConsole())
 )
 
 NodeRuntime.runMain(program, {

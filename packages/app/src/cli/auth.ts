@@ -39,6 +39,7 @@ const loginCommand = Command.make(
       "logFormat"
     ]),
     code: Options.text("code").pipe(
+      Options.withPseudoName("code|url"),
       Options.withDescription("The authorization code, or the whole redirect URL it arrived in (quote it)")
     )
   },

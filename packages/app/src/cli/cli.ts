@@ -8,7 +8,11 @@ import { showCommand } from "./show.js"
 import { statusCommand } from "./status.js"
 import { submitCommand } from "./submit.js"
 
-const root = Command.make("fill-tracker").pipe(
+/** The version `--version` and `--help` print. */
+export const VERSION = "0.1.0"
+
+/** The root command, for `--help` (see help.ts). */
+export const root = Command.make("fill-tracker").pipe(
   Command.withDescription("Tracks the fills of Charles Schwab orders a trading bot sends, as event streams"),
   Command.withSubcommands([
     runCommand,
@@ -21,4 +25,4 @@ const root = Command.make("fill-tracker").pipe(
   ])
 )
 
-export const cli = Command.run(root, { name: "fill-tracker", version: "0.1.0" })
+export const cli = Command.run(root, { name: "fill-tracker", version: VERSION })

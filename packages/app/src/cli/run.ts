@@ -99,7 +99,8 @@ export const runCommand = Command.make(
       "healthPort",
       "logLevel",
       "logFormat",
-      "shutdownGrace"
+      "shutdownGrace",
+      "freshPollOffsets"
     ])
   },
   (args) => Effect.flatMap(resolve(args.settings, ["appKey", "appSecret", "tokenKey"]), runService)

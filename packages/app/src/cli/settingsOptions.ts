@@ -1,23 +1,23 @@
 /**
- * CLI options generated from the settings table: every setting is an optional text flag,
- * and resolution (flag, else environment, else default) happens in `resolveConfig`, which
+ * CLI options generated from the settings table: every setting is an optional flag named
+ * for its value (`--request-timeout duration`; a fixed set of values is a choice the flag
+ * parser enforces), and resolution (flag, else environment, else default) happens in `resolveConfig`, which
  * can report every problem at once instead of stopping at the first bad flag.
  */
 import { Options } from "@effect/cli"
 import { Option } from "effect"
 import { type AppConfig, type InvalidConfig, resolveConfig } from "../config/AppConfig.js"
-import { type SettingName, settings } from "../config/settings.js"
+import { type Setting, type SettingName, settings } from "../config/settings.js"
+import { choice } from "./options.js"
 
 const optionFor = (name: SettingName) => {
-  const s = settings[name] as (typeof settings)[SettingName] & {
-    readonly default?: string
-    readonly secret?: boolean
-  }
+  const s: Setting<unknown> = settings[name]
   const dflt = s.default === undefined || s.default === "" ? "" : ` (default: ${s.default})`
-  return Options.text(s.flag).pipe(
-    Options.withDescription(`${s.description}${dflt}. Env: ${s.env}`),
-    Options.optional
-  )
+  const option: Options.Options<string> =
+    s.choices === undefined
+      ? Options.text(s.flag).pipe(Options.withPseudoName(s.value ?? "text"))
+      : choice(s.flag, s.choices)
+  return option.pipe(Options.withDescription(`${s.description}${dflt}. Env: ${s.env}`), Options.optional)
 }
 
 /** Options for the given settings, as one record option. */

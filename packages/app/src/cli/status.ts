@@ -1,9 +1,10 @@
 import { Command, Options } from "@effect/cli"
 import { TickerSymbol } from "@fill-tracker/domain"
-import { Executions } from "@fill-tracker/store"
+import { Executions, executionStates } from "@fill-tracker/store"
 import { Console, Effect, Option } from "effect"
 import { resolve, table, withStore } from "./common.js"
 import { rowJson, STATUS_HEADER, statusRow } from "./executionView.js"
+import { choice } from "./options.js"
 import { settingsOptions } from "./settingsOptions.js"
 
 const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
@@ -12,17 +13,21 @@ export const statusCommand = Command.make(
   "status",
   {
     settings: settingsOptions(["database", "logLevel", "logFormat"]),
-    symbol: Options.text("symbol").pipe(Options.withDescription("Only this symbol"), Options.optional),
-    status: Options.choice("status", STATUSES).pipe(
+    symbol: Options.text("symbol").pipe(
+      Options.withPseudoName("symbol"),
+      Options.withDescription("Only this ticker symbol (e.g. AAPL)"),
+      Options.optional
+    ),
+    status: choice("status", STATUSES).pipe(
       Options.withDescription("Only this flat status"),
       Options.optional
     ),
-    state: Options.text("state").pipe(
-      Options.withDescription("Only this exact state (e.g. PARTIALLY_FILLED)"),
+    state: choice("state", executionStates).pipe(
+      Options.withDescription("Only this exact state"),
       Options.optional
     ),
     limit: Options.integer("limit").pipe(
-      Options.withDescription("At most this many rows"),
+      Options.withDescription("At most this many rows, newest submission first"),
       Options.withDefault(100)
     ),
     json: Options.boolean("json").pipe(Options.withDescription("One JSON object per line, for machines"))

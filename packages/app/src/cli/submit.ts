@@ -3,6 +3,7 @@ import { Console, Effect, Option } from "effect"
 import { FillTracker } from "../tracker/FillTracker.js"
 import { resolve, withStore } from "./common.js"
 import { rowJson } from "./executionView.js"
+import { choice } from "./options.js"
 import { settingsOptions } from "./settingsOptions.js"
 
 export const submitCommand = Command.make(
@@ -10,21 +11,36 @@ export const submitCommand = Command.make(
   {
     settings: settingsOptions(["database", "logLevel", "logFormat"]),
     executionId: Options.text("execution-id").pipe(
+      Options.withPseudoName("id"),
       Options.withDescription("Your id for this execution (unique)")
     ),
-    orderId: Options.text("order-id").pipe(Options.withDescription("Schwab's order id")),
+    orderId: Options.text("order-id").pipe(
+      Options.withPseudoName("digits"),
+      Options.withDescription("Schwab's order id (the number at the end of the order's Location header)")
+    ),
     account: Options.text("account").pipe(
+      Options.withPseudoName("hash"),
       Options.withDescription("The account hash the order was placed in")
     ),
-    symbol: Options.text("symbol"),
-    shares: Options.text("shares").pipe(Options.withDescription("Whole shares ordered")),
-    direction: Options.choice("direction", ["BUY", "SELL"] as const),
+    symbol: Options.text("symbol").pipe(
+      Options.withPseudoName("symbol"),
+      Options.withDescription("Ticker symbol ordered (e.g. AAPL)")
+    ),
+    shares: Options.text("shares").pipe(
+      Options.withPseudoName("count"),
+      Options.withDescription("Whole shares ordered")
+    ),
+    direction: choice("direction", ["BUY", "SELL"] as const).pipe(Options.withDescription("BUY or SELL")),
     referencePrice: Options.text("reference-price").pipe(
-      Options.withDescription("The price you expected, for the fill price sanity check"),
+      Options.withPseudoName("price"),
+      Options.withDescription(
+        "The price you expected, exact decimal (e.g. 150.25), for the fill price sanity check"
+      ),
       Options.optional
     ),
     submittedAt: Options.text("submitted-at").pipe(
-      Options.withDescription("ISO time it was sent (default now)"),
+      Options.withPseudoName("time"),
+      Options.withDescription("ISO 8601 time it was sent (default: now)"),
       Options.optional
     )
   },

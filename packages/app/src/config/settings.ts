@@ -20,6 +20,10 @@ export interface Setting<A> {
   readonly default?: string
   /** Secrets are wrapped in `Redacted` and never printed, even in problems. */
   readonly secret?: boolean
+  /** What the value is, as `--help` names it (`--request-timeout duration`); every setting has one. */
+  readonly value?: string
+  /** The only values accepted, when there is a fixed set: `--help` lists them and the flag parser enforces them. */
+  readonly choices?: ReadonlyArray<string>
   readonly parse: (text: string) => Parsed<A>
 }
 
@@ -106,6 +110,7 @@ export const settings = {
     flag: "database",
     description: "SQLite database file (created when missing), or a postgres:// URL for PostgreSQL",
     default: "./fill-tracker.db",
+    value: "file|url",
     parse: nonEmpty
   } satisfies Setting<string>,
   pollingInterval: {
@@ -113,6 +118,7 @@ export const settings = {
     flag: "order-polling-interval",
     description: "Time between poll cycles",
     default: "15s",
+    value: "duration",
     parse: duration(100, 24 * 3_600_000)
   } satisfies Setting<number>,
   pollingMaxJitter: {
@@ -120,6 +126,7 @@ export const settings = {
     flag: "order-polling-max-jitter",
     description: "Random extra delay added to each interval, up to this much",
     default: "5s",
+    value: "duration",
     parse: duration(0, 3_600_000)
   } satisfies Setting<number>,
   pollConcurrency: {
@@ -127,6 +134,7 @@ export const settings = {
     flag: "poll-concurrency",
     description: "Orders reconciled at once within a cycle",
     default: "8",
+    value: "integer",
     parse: integer(1, 256)
   } satisfies Setting<number>,
   pollerId: {
@@ -134,6 +142,7 @@ export const settings = {
     flag: "poller-id",
     description:
       "Name of this poller among several on one database (leases and event metadata); default hostname-pid",
+    value: "name",
     parse: nonEmpty
   } satisfies Setting<string>,
   pollerShards: {
@@ -142,6 +151,7 @@ export const settings = {
     description:
       "Account shards the pollers on one database split between them (every poller must use the same number)",
     default: "16",
+    value: "integer",
     parse: integer(1, 4096)
   } satisfies Setting<number>,
   appKey: {
@@ -149,6 +159,7 @@ export const settings = {
     flag: "schwab-app-key",
     description: "Schwab app key (client id)",
     secret: true,
+    value: "key",
     parse: nonEmpty
   } satisfies Setting<string>,
   appSecret: {
@@ -156,6 +167,7 @@ export const settings = {
     flag: "schwab-app-secret",
     description: "Schwab app secret (prefer the environment: flags show up in `ps`)",
     secret: true,
+    value: "secret",
     parse: nonEmpty
   } satisfies Setting<string>,
   redirectUri: {
@@ -163,6 +175,7 @@ export const settings = {
     flag: "schwab-redirect-uri",
     description: "Callback URL registered with the Schwab app",
     default: "https://127.0.0.1",
+    value: "url",
     parse: url
   } satisfies Setting<string>,
   baseUrl: {
@@ -170,6 +183,7 @@ export const settings = {
     flag: "schwab-base-url",
     description: "Trader API base URL",
     default: "https://api.schwabapi.com/trader/v1",
+    value: "url",
     parse: url
   } satisfies Setting<string>,
   tokenUrl: {
@@ -177,6 +191,7 @@ export const settings = {
     flag: "schwab-token-url",
     description: "OAuth token endpoint",
     default: "https://api.schwabapi.com/v1/oauth/token",
+    value: "url",
     parse: url
   } satisfies Setting<string>,
   authorizeUrl: {
@@ -184,6 +199,7 @@ export const settings = {
     flag: "schwab-authorize-url",
     description: "OAuth authorize endpoint",
     default: "https://api.schwabapi.com/v1/oauth/authorize",
+    value: "url",
     parse: url
   } satisfies Setting<string>,
   accounts: {
@@ -191,6 +207,7 @@ export const settings = {
     flag: "accounts",
     description: "Only poll these accounts (hashes or numbers, comma-separated); empty means all",
     default: "",
+    value: "accounts",
     parse: (text: string) => (text.trim() === "" ? ok([] as ReadonlyArray<string>) : accountList(text))
   } satisfies Setting<ReadonlyArray<string>>,
   tokenKey: {
@@ -198,6 +215,7 @@ export const settings = {
     flag: "token-key",
     description: "AES-256 key that encrypts the stored Schwab tokens (32 bytes, hex or base64)",
     secret: true,
+    value: "key",
     parse: tokenKey
   } satisfies Setting<string>,
   rateLimit: {
@@ -205,6 +223,7 @@ export const settings = {
     flag: "rate-limit-per-minute",
     description: "Client-side cap on Schwab requests per minute",
     default: "120",
+    value: "integer",
     parse: integer(1, 10_000)
   } satisfies Setting<number>,
   requestTimeout: {
@@ -212,6 +231,7 @@ export const settings = {
     flag: "request-timeout",
     description: "Timeout of one Schwab request",
     default: "10s",
+    value: "duration",
     parse: duration(50, 300_000)
   } satisfies Setting<number>,
   priceBand: {
@@ -219,6 +239,7 @@ export const settings = {
     flag: "price-sanity-band",
     description: "Flag fills whose price is further than this fraction from the bot's reference price",
     default: "0.05",
+    value: "fraction",
     parse: band
   } satisfies Setting<string>,
   healthPort: {
@@ -226,6 +247,7 @@ export const settings = {
     flag: "health-port",
     description: "Port of /health and /metrics on 127.0.0.1 (0 picks a free port)",
     default: "9464",
+    value: "port",
     parse: integer(0, 65_535)
   } satisfies Setting<number>,
   logLevel: {
@@ -233,6 +255,8 @@ export const settings = {
     flag: "log-level",
     description: "debug, info, warning or error",
     default: "info",
+    value: "level",
+    choices: ["debug", "info", "warning", "error"],
     parse: oneOf("debug", "info", "warning", "error")
   } satisfies Setting<"debug" | "info" | "warning" | "error">,
   logFormat: {
@@ -240,6 +264,8 @@ export const settings = {
     flag: "log-format",
     description: "json (one object per line) or pretty",
     default: "pretty",
+    value: "format",
+    choices: ["json", "pretty"],
     parse: oneOf("json", "pretty")
   } satisfies Setting<"json" | "pretty">,
   shutdownGrace: {
@@ -247,6 +273,7 @@ export const settings = {
     flag: "shutdown-grace",
     description: "How long an in-flight cycle may run on after SIGINT/SIGTERM",
     default: "10s",
+    value: "duration",
     parse: duration(0, 300_000)
   } satisfies Setting<number>,
   freshPollOffsets: {
@@ -255,6 +282,7 @@ export const settings = {
     description:
       "Also poll this long after each submission, comma-separated (market orders fill in seconds); empty: interval only",
     default: "1500ms,4s",
+    value: "durations",
     parse: durationList(0, 600_000)
   } satisfies Setting<ReadonlyArray<number>>
 } as const
