@@ -1,69 +1,21 @@
-import { spawn } from "node:child_process"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { SqlClient } from "@effect/sql"
 import { fillsInLegs, immediateFill, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
+import { builtBinary, serviceEnv, startNode, until } from "./child.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
-const mainTs = path.join(repoRoot, "packages/app/src/main.ts")
-
-/** A child's environment with nothing of ours in it: no SCHWAB_* or other settings leak in. */
-const baseEnv = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: process.env.HOME ?? "/tmp",
-  TMPDIR: process.env.TMPDIR ?? "/tmp",
-  NO_COLOR: "1"
-})
-
-interface Finished {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@fill-tracker/source", "--import", "tsx", mainTs, ...args],
-    {
-      cwd: repoRoot,
-      env: { ...baseEnv(), ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    }
-  )
-  const out = { stdout: "", stderr: "" }
-  child.stdout.on("data", (c: Buffer) => {
-    out.stdout += c.toString("utf8")
-  })
-  child.stderr.on("data", (c: Buffer) => {
-    out.stderr += c.toString("utf8")
-  })
-  const done = new Promise<Finished>((resolve) =>
-    child.once("close", (code, signal) => resolve({ code, signal, ...out }))
-  )
-  return { child, out, done }
-}
+// The binary as users run it (test/globalSetup.ts bundles it when a source is newer).
+const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  startNode([builtBinary, ...args], env)
 
 const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => start(args, env).done
 
-const until = async (check: () => boolean, what: string, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-// Every child pays tsx's start-up, so the commands run side by side; the test that
-// tampers with a database has its own.
+// The commands run side by side; the test that tampers with a database has its own.
 describe.concurrent("the fill-tracker binary", () => {
   it("exits 2 on invalid configuration, naming every problem", async () => {
     const r = await cli(["run", "--order-polling-interval", "nope", "--health-port", "99999"])
@@ -205,20 +157,8 @@ describe.concurrent("the fill-tracker binary", () => {
     const dir = tempDir("cli-run")
     const sandbox = await manualSandbox()
     try {
-      const env = {
-        FILL_TRACKER_DATABASE: path.join(dir, "fills.db"),
-        SCHWAB_APP_KEY: sandbox.appKey,
-        SCHWAB_APP_SECRET: sandbox.appSecret,
-        FILL_TRACKER_TOKEN_KEY: randomBytes(32).toString("hex"),
-        SCHWAB_BASE_URL: sandbox.baseUrl,
-        SCHWAB_TOKEN_URL: sandbox.tokenUrl,
-        SCHWAB_AUTHORIZE_URL: sandbox.authorizeUrl,
-        HEALTH_PORT: "0",
-        ORDER_POLLING_INTERVAL: "200ms",
-        ORDER_POLLING_MAX_JITTER: "0s",
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info"
-      }
+      const database = path.join(dir, "fills.db")
+      const env = serviceEnv(sandbox, database)
       const login = await cli(["auth", "login", "--code", sandbox.issueAuthorizationCode()], env)
       expect(login.code).toBe(0)
       expect(login.stdout).toContain("authorized: tokens stored")
@@ -227,7 +167,7 @@ describe.concurrent("the fill-tracker binary", () => {
         { symbol: "AAPL", quantity: 2 },
         immediateFill({ price: "150.25" })
       )
-      const config = testConfig(sandbox, env.FILL_TRACKER_DATABASE)
+      const config = testConfig(sandbox, database)
       await runApp(
         config,
         Effect.flatMap(FillTracker, (t) =>
