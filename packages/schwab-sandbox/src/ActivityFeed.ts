@@ -16,6 +16,7 @@ import { MinHeap } from "./internal/MinHeap.js"
 import type { BookOrder, OrderBook } from "./OrderBook.js"
 
 interface Cursor {
+  /** Emptied once all are sent (re-derived if the order changes), to hold no more than needed. */
   messages: ReadonlyArray<ActivityMessage>
   /** Index of the next message to send. */
   next: number
@@ -116,6 +117,7 @@ export class ActivityFeed {
         })
         cursor.next++
       }
+      if (cursor.next === cursor.messages.length) cursor.messages = []
       this.schedule(entry.value, cursor)
     }
     if (batch.length > 0) {

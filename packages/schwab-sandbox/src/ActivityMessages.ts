@@ -44,8 +44,11 @@ export interface ActivityMessage {
   readonly accountNumber: string
   /** Field `"2"`, the message type. */
   readonly type: string
-  /** Field `"3"` before it is written as a JSON string. */
-  readonly body: JsonValue
+  /**
+   * Field `"3"` before it is written as a JSON string, built when sent: an order's
+   * future messages stay a few closures, not documents, at 10,000 open orders.
+   */
+  readonly body: () => JsonValue
 }
 
 /**
@@ -73,20 +76,22 @@ export const activityMessages = (
   ctx: BodyContext
 ): ReadonlyArray<ActivityMessage> => {
   const out: Array<ActivityMessage> = []
-  const push = (at: number, of: BookOrder, type: string, body: JsonValue) =>
+  const push = (at: number, of: BookOrder, type: string, body: () => JsonValue) =>
     out.push({ at, orderId: of.orderId, accountNumber: of.account.accountNumber, type, body })
   const entered = order.enteredAt
   // A replacement's ChangeCreated and ChangeAccepted come from the order it replaces.
   if (order.replaces === undefined) {
-    push(entered, order, "OrderCreated", orderCreated(order, ctx))
+    push(entered, order, "OrderCreated", () => orderCreated(order, ctx))
     if (order.initialStatus === "PENDING_ACTIVATION") {
       // Held before routing (the sandbox's rejects): nothing is routed until it is released.
-    } else push(entered, order, "OrderAccepted", orderAccepted(order))
+    } else push(entered, order, "OrderAccepted", () => orderAccepted(order))
   }
   if (order.initialStatus !== "PENDING_ACTIVATION") {
-    push(entered, order, "ExecutionRequested", executionRequested(order, entered, "New", order.spec.quantity))
-    push(entered, order, "ExecutionRequestCreated", executionRequestCreated(order, entered))
-    push(entered, order, "ExecutionRequestCompleted", executionRequestCompleted(order, entered, "New"))
+    push(entered, order, "ExecutionRequested", () =>
+      executionRequested(order, entered, "New", order.spec.quantity)
+    )
+    push(entered, order, "ExecutionRequestCreated", () => executionRequestCreated(order, entered))
+    push(entered, order, "ExecutionRequestCompleted", () => executionRequestCompleted(order, entered, "New"))
   }
 
   const total = toUnits(order.spec.quantity)
@@ -96,8 +101,10 @@ export const activityMessages = (
   const urOut = (at: number, activityId: bigint, cancelType: string, rejection?: string) => {
     const rest = fromUnits(total - filled)
     const id = executionId(at, activityId, 0)
-    push(at, order, "ExecutionCreated", executionCreatedUROut(order, at, id, rest, cancelType))
-    push(at, order, "OrderUROutCompleted", orderUROutCompleted(order, at, id, rest, cancelType, rejection))
+    push(at, order, "ExecutionCreated", () => executionCreatedUROut(order, at, id, rest, cancelType))
+    push(at, order, "OrderUROutCompleted", () =>
+      orderUROutCompleted(order, at, id, rest, cancelType, rejection)
+    )
   }
   for (const step of order.steps) {
     if (isTerminal(status)) break
@@ -110,28 +117,24 @@ export const activityMessages = (
         step.executions.forEach((execution, leg) => {
           filled += toUnits(execution.quantity)
           executions.push(execution)
-          push(
+          const facts = {
             at,
-            order,
-            "OrderFillCompleted",
-            orderFillCompleted(order, {
-              at,
-              executionId: executionId(at, step.activityId, leg + 1),
-              quantity: execution.quantity,
-              price: execution.price,
-              cumulative: fromUnits(filled),
-              leaves: fromUnits(total - filled),
-              averagePrice: averagePrice(executions)
-            })
-          )
+            executionId: executionId(at, step.activityId, leg + 1),
+            quantity: execution.quantity,
+            price: execution.price,
+            cumulative: fromUnits(filled),
+            leaves: fromUnits(total - filled),
+            averagePrice: averagePrice(executions)
+          }
+          push(at, order, "OrderFillCompleted", () => orderFillCompleted(order, facts))
         })
         status = filled === total ? "FILLED" : "WORKING"
         break
       case "cancel": {
         const rest = fromUnits(total - filled)
-        push(at, order, "CancelAccepted", cancelAccepted(order, at, rest))
-        push(at, order, "ExecutionRequested", executionRequested(order, at, "Cancel", rest))
-        push(at, order, "ExecutionRequestCompleted", executionRequestCompleted(order, at, "Cancel"))
+        push(at, order, "CancelAccepted", () => cancelAccepted(order, at, rest))
+        push(at, order, "ExecutionRequested", () => executionRequested(order, at, "Cancel", rest))
+        push(at, order, "ExecutionRequestCompleted", () => executionRequestCompleted(order, at, "Cancel"))
         urOut(at, step.activityId, "ClientCancel")
         status = "CANCELED"
         break
@@ -139,10 +142,7 @@ export const activityMessages = (
       case "reject": {
         const rest = fromUnits(total - filled)
         const id = executionId(at, order.orderId, 0)
-        push(
-          at,
-          order,
-          "OrderUROutCompleted",
+        push(at, order, "OrderUROutCompleted", () =>
           orderUROutCompleted(order, at, id, rest, "SystemReject", step.description)
         )
         status = "REJECTED"
@@ -156,9 +156,11 @@ export const activityMessages = (
         const next = book.get(step.newOrderId)
         const rest = fromUnits(total - filled)
         if (next !== undefined)
-          push(at, next, "ChangeCreated", changeCreated(next, ctx, order.orderId, lifecycleRoot(book, order)))
-        push(at, order, "CancelAccepted", cancelAccepted(order, at, rest, step.newOrderId))
-        if (next !== undefined) push(at, next, "ChangeAccepted", changeAccepted(next, order.orderId))
+          push(at, next, "ChangeCreated", () =>
+            changeCreated(next, ctx, order.orderId, lifecycleRoot(book, order))
+          )
+        push(at, order, "CancelAccepted", () => cancelAccepted(order, at, rest, step.newOrderId))
+        if (next !== undefined) push(at, next, "ChangeAccepted", () => changeAccepted(next, order.orderId))
         urOut(at, order.orderId, "ClientCancel")
         status = "REPLACED"
         break

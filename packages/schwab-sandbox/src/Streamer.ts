@@ -486,7 +486,7 @@ export class Streamer implements SandboxStreamer {
         key: subscription.key,
         account: message.accountNumber,
         type: message.type,
-        data: renderJson(message.body)
+        data: renderJson(message.body())
       })
       const fault = this.faults.takeForItem()
       switch (fault?.kind) {
