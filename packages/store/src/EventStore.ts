@@ -30,6 +30,7 @@ import * as Tracer from "effect/Tracer"
 import { followedOrderIds, orderIdsFollowedBy, RowFold } from "./applyEvent.js"
 import { ConcurrencyError, type CorruptEventError, OrderAlreadyFollowed, StoreError } from "./errors.js"
 import * as AppendSql from "./internal/appendSql.js"
+import { eventHash } from "./internal/eventHash.js"
 import { asBigInt, decodeEventRows, eventColumns, readPage, safeIntegers } from "./internal/eventRows.js"
 import { executionOrdersTable, executionsTable } from "./internal/migrations.js"
 import { appendLock } from "./internal/ordering.js"
@@ -248,16 +249,40 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
       const recordedAt = new Date(millis)
       const at = recordedAt.toISOString()
       const metadata = JSON.stringify(meta)
-      const params: Array<unknown> = []
-      for (let i = 0; i < events.length; i++) {
-        const stored = encodeStoredEvent(events[i] as TradeEvent)
-        params.push(streamId, expectedVersion + i + 1, stored.type, stored.version, stored.data, metadata, at)
+      // Each event's hash links to the previous one's (internal/eventHash.ts); the stream's
+      // last stored hash is read after the claim, under the write lock.
+      const params = (previous: string | null): Array<unknown> => {
+        const out: Array<unknown> = []
+        let link = previous
+        for (let i = 0; i < events.length; i++) {
+          const stored = encodeStoredEvent(events[i] as TradeEvent)
+          const version = expectedVersion + i + 1
+          link = eventHash(link, {
+            streamId,
+            version,
+            type: stored.type,
+            schemaVersion: stored.version,
+            payload: stored.data,
+            metadata,
+            recordedAt: at
+          })
+          out.push(streamId, version, stored.type, stored.version, stored.data, metadata, at, link)
+        }
+        return out
       }
+      const previous =
+        expectedVersion === 0
+          ? Effect.succeed(null)
+          : Effect.map(run(texts.selectHash, [streamId, expectedVersion]), (rows) => {
+              const hash = rows[0]?.hash
+              return typeof hash === "string" ? hash : null
+            })
       const current =
         expectedVersion === 0
           ? Effect.succeed([])
           : Effect.flatMap(run(texts.selectRow, [streamId]), decodeRows)
-      return Effect.flatMap(run(texts.insertEvents(events.length), params), (inserted) =>
+      const insert = Effect.flatMap(previous, (link) => run(texts.insertEvents(events.length), params(link)))
+      return Effect.flatMap(insert, (inserted) =>
         Effect.flatMap(current, (rows): Effect.Effect<AppendResult, StoreError | SqlError> => {
           // RETURNING order is not guaranteed, so positions are matched by version.
           const positions = new Map(

@@ -21,7 +21,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { StoreError } from "./errors.js"
+import { StoreError, type StoreRefused } from "./errors.js"
 import type * as Replay from "./Replay.js"
 import { type StoreServices, storeServices } from "./StoreServices.js"
 
@@ -64,7 +64,7 @@ const client = (options: PgStoreOptions): Layer.Layer<SqlClient.SqlClient, Store
  */
 export const layer = (
   options: PgStoreOptions
-): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | SqlError | MigrationError> =>
+): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | StoreRefused | SqlError | MigrationError> =>
   storeServices({ ...(options.replay === undefined ? {} : { replay: options.replay }) }).pipe(
     Layer.provideMerge(client(options))
   )

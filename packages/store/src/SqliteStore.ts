@@ -14,6 +14,8 @@
  *
  * @since 0.1.0
  */
+
+import * as fs from "node:fs"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import type { MigrationError } from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -23,7 +25,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { StoreError } from "./errors.js"
+import { StoreError, StoreRefused } from "./errors.js"
+import { isCorruptionCode, quickCheck } from "./internal/quickCheck.js"
 import * as LeanSqlite from "./internal/sqliteClient.js"
 import type * as Replay from "./Replay.js"
 import { type StoreServices, storeServices } from "./StoreServices.js"
@@ -44,25 +47,71 @@ export interface SqliteStoreOptions {
   readonly driver?: "lean" | "sqlite-node"
   /** Page size and row cache of `Replay`. */
   readonly replay?: Replay.ReplayOptions
+  /**
+   * Refuse (`StoreRefused` `MissingFile`) instead of creating the file when it does not
+   * exist: for commands that only read, where a typo must not leave an empty database.
+   */
+  readonly mustExist?: boolean
+  /**
+   * Run SQLite's `quick_check` before the migrations, waiting at most this long for it
+   * (default: not run). Damage found fails the layer with `StoreRefused` (`Corrupt`).
+   */
+  readonly quickCheckMillis?: number
 }
 
-const client = (options: SqliteStoreOptions): Layer.Layer<SqlClient.SqlClient, StoreError | SqlError> =>
+/** A file name SQLite opens as a file (not `:memory:`, not a `file:` URI). */
+const isPlainFile = (filename: string): boolean => filename !== ":memory:" && !filename.startsWith("file:")
+
+/** The driver's code of an error (better-sqlite3 puts it on the SqliteError), wrapped or not. */
+const sqliteCode = (cause: unknown): string => {
+  const direct = (cause as { code?: unknown } | undefined)?.code
+  if (typeof direct === "string") return direct
+  const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code
+  return typeof inner === "string" ? inner : ""
+}
+
+const client = (
+  options: SqliteStoreOptions
+): Layer.Layer<SqlClient.SqlClient, StoreError | StoreRefused | SqlError> =>
   Layer.scopedContext(
     Effect.gen(function* () {
+      if (options.mustExist === true && isPlainFile(options.filename) && !fs.existsSync(options.filename))
+        return yield* new StoreRefused({
+          reason: "MissingFile",
+          detail:
+            "the SQLite file does not exist (a command that only reads does not create it): check --database"
+        })
       const opened: Effect.Effect<SqlClient.SqlClient, unknown, Scope.Scope | Reactivity.Reactivity> =
         options.driver !== "lean"
           ? // better-sqlite3 throws from its constructor (missing directory, not a database).
             Effect.catchAllDefect(SqliteClient.make({ filename: options.filename }), Effect.fail)
           : LeanSqlite.make({ filename: options.filename })
+      const refusal = (cause: unknown) =>
+        isCorruptionCode(sqliteCode(cause))
+          ? new StoreRefused({
+              reason: "Corrupt",
+              detail: "the SQLite file is damaged or not a database",
+              cause
+            })
+          : undefined
       const sql = yield* Effect.mapError(
         opened,
-        (cause) => new StoreError({ reason: "Open", detail: "could not open the SQLite file", cause })
+        (cause) =>
+          refusal(cause) ??
+          new StoreError({ reason: "Open", detail: "could not open the SQLite file", cause })
       )
       const busy = Math.max(0, Math.floor(options.busyTimeoutMillis ?? 5_000))
       // PRAGMAs take no bound parameters; both values are checked above.
-      yield* sql.unsafe(`PRAGMA busy_timeout = ${busy}`)
-      yield* sql.unsafe(`PRAGMA synchronous = ${options.synchronous === "FULL" ? "FULL" : "NORMAL"}`)
-      yield* sql.unsafe("PRAGMA foreign_keys = ON")
+      yield* Effect.mapError(
+        Effect.all([
+          sql.unsafe(`PRAGMA busy_timeout = ${busy}`),
+          sql.unsafe(`PRAGMA synchronous = ${options.synchronous === "FULL" ? "FULL" : "NORMAL"}`),
+          sql.unsafe("PRAGMA foreign_keys = ON")
+        ]),
+        (cause) => refusal(cause) ?? cause
+      )
+      if (options.quickCheckMillis !== undefined && isPlainFile(options.filename))
+        yield* quickCheck(options.filename, options.quickCheckMillis)
       return Context.make(SqlClient.SqlClient, sql)
     })
   ).pipe(Layer.provide(Reactivity.layer))
@@ -75,7 +124,7 @@ const client = (options: SqliteStoreOptions): Layer.Layer<SqlClient.SqlClient, S
  */
 export const layer = (
   options: SqliteStoreOptions
-): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | SqlError | MigrationError> =>
+): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | StoreRefused | SqlError | MigrationError> =>
   storeServices({ ...(options.replay === undefined ? {} : { replay: options.replay }) }).pipe(
     Layer.provideMerge(client(options))
   )

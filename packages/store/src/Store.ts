@@ -9,7 +9,7 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type { StoreError } from "./errors.js"
+import type { StoreError, StoreRefused } from "./errors.js"
 import * as PgStore from "./PgStore.js"
 import type * as Replay from "./Replay.js"
 import * as SqliteStore from "./SqliteStore.js"
@@ -26,11 +26,24 @@ export const isPostgresUrl = (urlOrPath: string): boolean => /^postgres(ql)?:\/\
  */
 export const layerFromUrl = (
   urlOrPath: string | Redacted.Redacted<string>,
-  options: { readonly replay?: Replay.ReplayOptions } = {}
-): Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | SqlError | MigrationError> => {
+  options: {
+    readonly replay?: Replay.ReplayOptions
+    /** SQLite only: see `SqliteStoreOptions.mustExist` and `quickCheckMillis`. */
+    readonly mustExist?: boolean
+    readonly quickCheckMillis?: number
+  } = {}
+): Layer.Layer<
+  StoreServices | SqlClient.SqlClient,
+  StoreError | StoreRefused | SqlError | MigrationError
+> => {
   const value = typeof urlOrPath === "string" ? urlOrPath : Redacted.value(urlOrPath)
   const replay = options.replay === undefined ? {} : { replay: options.replay }
   return isPostgresUrl(value)
     ? PgStore.layer({ url: typeof urlOrPath === "string" ? Redacted.make(urlOrPath) : urlOrPath, ...replay })
-    : SqliteStore.layer({ filename: value, ...replay })
+    : SqliteStore.layer({
+        filename: value,
+        ...replay,
+        ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+        ...(options.quickCheckMillis === undefined ? {} : { quickCheckMillis: options.quickCheckMillis })
+      })
 }

@@ -12,8 +12,10 @@ import * as Layer from "effect/Layer"
 import * as Checkpoints from "./Checkpoints.js"
 import * as EventStore from "./EventStore.js"
 import * as Executions from "./Executions.js"
+import type { StoreRefused } from "./errors.js"
 import { migrate } from "./internal/migrations.js"
 import * as Leases from "./Leases.js"
+import * as Ledger from "./Ledger.js"
 import * as Replay from "./Replay.js"
 import * as SharedRateLimit from "./SharedRateLimit.js"
 import * as TokenBlobStore from "./TokenBlobStore.js"
@@ -24,6 +26,7 @@ export type StoreServices =
   | EventStore.EventStore
   | Executions.Executions
   | Leases.Leases
+  | Ledger.Ledger
   | SharedRateLimit.SharedRateLimit
   | Replay.Replay
   | TokenBlobStore.TokenBlobStore
@@ -31,12 +34,13 @@ export type StoreServices =
 /** @since 0.1.0 @category layers */
 export const storeServices = (options: {
   readonly replay?: Replay.ReplayOptions
-}): Layer.Layer<StoreServices, SqlError | MigrationError, SqlClient.SqlClient> =>
+}): Layer.Layer<StoreServices, SqlError | MigrationError | StoreRefused, SqlClient.SqlClient> =>
   Layer.mergeAll(
     Checkpoints.layer,
     EventStore.layer,
     Executions.layer,
     Leases.layer,
+    Ledger.layer,
     SharedRateLimit.layer,
     Layer.effect(Replay.Replay, Replay.make(options.replay)),
     TokenBlobStore.layer

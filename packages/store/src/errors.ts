@@ -88,3 +88,27 @@ export class OrderAlreadyFollowed extends Data.TaggedError("OrderAlreadyFollowed
     return `order ${this.orderId} is already followed by execution ${this.followedBy}; execution ${this.streamId} cannot follow it too`
   }
 }
+
+/**
+ * The store was refused before anything was written. `MissingFile`: a command that only
+ * reads was pointed at a SQLite file that does not exist (it is not created); `NewerSchema`:
+ * the store was migrated by a newer binary (`storeVersion` past `binaryVersion`), which this
+ * one must not write to; `Corrupt`: SQLite's integrity check (or opening the file) found it
+ * damaged.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class StoreRefused extends Data.TaggedError("StoreRefused")<{
+  readonly reason: "MissingFile" | "NewerSchema" | "Corrupt"
+  readonly detail: string
+  /** The newest migration the store has (`NewerSchema`). */
+  readonly storeVersion?: number
+  /** The newest migration this binary knows (`NewerSchema`). */
+  readonly binaryVersion?: number
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return this.detail
+  }
+}

@@ -22,8 +22,8 @@ export {
 } from "./ExecutionRow.js"
 /** Queries over the executions read model. @since 0.1.0 @category services */
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
-/** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`, `OrderAlreadyFollowed`. @since 0.1.0 @category errors */
-export { ConcurrencyError, CorruptEventError, OrderAlreadyFollowed, StoreError } from "./errors.js"
+/** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`, `OrderAlreadyFollowed`, `StoreRefused` (missing file, newer schema, damage). @since 0.1.0 @category errors */
+export { ConcurrencyError, CorruptEventError, OrderAlreadyFollowed, StoreError, StoreRefused } from "./errors.js"
 /** Poller leases over account shards with fencing tokens (`Leases`, `FencedOut`, `shardOf`). @since 0.2.0 @category services */
 export {
   type BalanceOptions,
@@ -35,6 +35,15 @@ export {
   type LeasesService,
   shardOf
 } from "./Leases.js"
+/** Checks the events themselves (versions, starts, fill keys, totals, hash chain): `Ledger.check`. @since 0.3.0 @category services */
+export {
+  type Finding,
+  type FindingKind,
+  Ledger,
+  type LedgerOptions,
+  type LedgerReport,
+  type LedgerService
+} from "./Ledger.js"
 /** The PostgreSQL layer providing every store service (`PgStore.layer({ url })`). @since 0.1.0 @category layers */
 export * as PgStore from "./PgStore.js"
 /** An event with its position, version, metadata and time. @since 0.1.0 @category models */

@@ -28,7 +28,8 @@ export const eventInsertColumns = [
   "schema_version",
   "payload",
   "metadata",
-  "recorded_at"
+  "recorded_at",
+  "hash"
 ] as const
 
 export type EventInsertRow = { readonly [K in (typeof eventInsertColumns)[number]]: unknown }
@@ -51,6 +52,12 @@ export const insertEventsStatement = (sql: SqlClient.SqlClient, rows: ReadonlyAr
     rows
   )} RETURNING position, stream_version`
 
+/** The hash of one stream version (the link the next event chains to). */
+export const selectHashStatement = (sql: SqlClient.SqlClient, streamId: string, version: number) =>
+  sql<{
+    hash: string | null
+  }>`SELECT hash FROM events WHERE stream_id = ${streamId} AND stream_version = ${version}`
+
 export interface AppendSql {
   /** Parameters: stream id, version. */
   readonly claimNew: string
@@ -58,6 +65,8 @@ export interface AppendSql {
   readonly claimNext: string
   /** `rows` events; parameters: `eventInsertColumns` of each event in turn. */
   readonly insertEvents: (rows: number) => string
+  /** The hash of the stream's event at a version; parameters: stream id, version. */
+  readonly selectHash: string
   /** The row of one execution; parameter: execution id. */
   readonly selectRow: string
   /** Inserts or replaces one row; parameters: `rowParams`. */
@@ -98,6 +107,7 @@ export const make = (sql: SqlClient.SqlClient, tables: Tables): AppendSql => {
           Array.from({ length: rows }, () => blankEvent)
         ).compile()[0]
     ),
+    selectHash: selectHashStatement(sql, "", 0).compile()[0],
     selectRow: selectRowsStatement(sql, tables, ["" as ExecutionId]).compile()[0],
     upsertRow: upsertStatement(sql, tables, [blankRow(columns)]).compile()[0],
     insertOrderIds: byRowCount(

@@ -9,6 +9,9 @@
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import { StoreRefused } from "../errors.js"
+import { eventHash } from "./eventHash.js"
+import { safeIntegers } from "./eventRows.js"
 
 /** Live read model and the scratch copy `Replay` rebuilds into have the same shape. */
 export const executionsTable = "executions"
@@ -158,8 +161,51 @@ const scratchWithoutLookupIndexes = Effect.gen(function* () {
     yield* sql`DROP INDEX IF EXISTS ${sql(`${scratchExecutionsTable}_${suffix}`)}`
 })
 
+/**
+ * The hash chain (internal/eventHash.ts): a `hash` column on events, filled in for the
+ * events already stored, each stream in version order. Read in pages by position so a big
+ * store is not held in memory; each stream's last hash is kept between pages. Nullable,
+ * since a column added to existing rows cannot be NOT NULL without a default: `Ledger.check`
+ * reports an event without a hash.
+ */
+const eventHashes = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE events ADD COLUMN hash TEXT`
+  const last = new Map<string, string>()
+  let from = 0n
+  for (;;) {
+    const rows = yield* sql<{
+      position: unknown
+      stream_id: string
+      stream_version: unknown
+      event_type: string
+      schema_version: unknown
+      payload: string
+      metadata: string
+      recorded_at: string
+    }>`SELECT position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at
+       FROM events WHERE position >= ${from} ORDER BY position LIMIT 2000`.pipe(safeIntegers)
+    for (const row of rows) {
+      const hash = eventHash(last.get(row.stream_id) ?? null, {
+        streamId: row.stream_id,
+        version: Number(row.stream_version),
+        type: row.event_type,
+        schemaVersion: Number(row.schema_version),
+        payload: row.payload,
+        metadata: row.metadata,
+        recordedAt: row.recorded_at
+      })
+      last.set(row.stream_id, hash)
+      yield* sql`UPDATE events SET hash = ${hash} WHERE position = ${row.position as bigint}`
+    }
+    const end = rows.at(-1)
+    if (rows.length < 2000 || end === undefined) return
+    from = BigInt(end.position as bigint) + 1n
+  }
+})
+
 /** Never edit a released migration: add the next number. */
-export const loader = Migrator.fromRecord({
+export const migrations = {
   "0001_events": events,
   "0002_executions": createExecutions(executionsTable, executionOrdersTable),
   "0003_executions_rebuild": createExecutions(scratchExecutionsTable, scratchExecutionOrdersTable),
@@ -167,10 +213,52 @@ export const loader = Migrator.fromRecord({
   "0005_subscription_checkpoints": subscriptionCheckpoints,
   "0006_poller_leases": pollerLeases,
   "0007_rate_budget": rateBudget,
-  "0008_scratch_without_lookup_indexes": scratchWithoutLookupIndexes
-})
+  "0008_scratch_without_lookup_indexes": scratchWithoutLookupIndexes,
+  "0010_event_hashes": eventHashes
+}
+export const loader = Migrator.fromRecord(migrations)
 
 const runMigrations = Migrator.make({})({ loader, table: "store_migrations" })
+
+/** The newest migration this binary knows: the number its last migration's name starts with. */
+export const binarySchemaVersion = Math.max(
+  ...Object.keys(migrations).map((name) => Number.parseInt(name, 10))
+)
+
+/** The newest migration recorded in the store, 0 for a new one. */
+const storeSchemaVersion = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.gen(function* () {
+    const exists = yield* sql.onDialectOrElse({
+      pg: () => sql<{ found: unknown }>`SELECT to_regclass('store_migrations') IS NOT NULL AS found`,
+      orElse: () =>
+        sql<{
+          found: unknown
+        }>`SELECT COUNT(*) AS found FROM sqlite_master WHERE type = 'table' AND name = 'store_migrations'`
+    })
+    const found = exists[0]?.found
+    if (found !== true && Number(found ?? 0) < 1) return 0
+    const rows = yield* sql<{ id: unknown }>`SELECT MAX(migration_id) AS id FROM store_migrations`
+    return Number(rows[0]?.id ?? 0)
+  })
+)
+
+/**
+ * Refuses a store migrated past what this binary knows, before anything is written: the
+ * migrator itself would find nothing to run and let an older binary write rows a newer
+ * schema may not accept (or read them wrong).
+ */
+export const schemaGuard = Effect.flatMap(storeSchemaVersion, (storeVersion) =>
+  storeVersion > binarySchemaVersion
+    ? Effect.fail(
+        new StoreRefused({
+          reason: "NewerSchema",
+          detail: `the store is at schema version ${storeVersion}, newer than this fill-tracker knows (${binarySchemaVersion}): upgrade fill-tracker; nothing was written`,
+          storeVersion,
+          binaryVersion: binarySchemaVersion
+        })
+      )
+    : Effect.void
+)
 
 /**
  * Runs the pending migrations in one transaction; a no-op when the database is up to date.
@@ -178,7 +266,7 @@ const runMigrations = Migrator.make({})({ loader, table: "store_migrations" })
  * before taking its own lock (two creators race: 42P07), so the whole run, table creation
  * included, is one transaction under an advisory lock; the later starters find it done.
  */
-export const migrate = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+const runPending = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql.onDialectOrElse({
     pg: () =>
       sql.withTransaction(
@@ -199,3 +287,6 @@ export const migrate = Effect.flatMap(SqlClient.SqlClient, (sql) =>
     orElse: () => Effect.asVoid(runMigrations)
   })
 )
+
+/** The schema guard, then the pending migrations. */
+export const migrate = Effect.zipRight(schemaGuard, runPending)

@@ -36,7 +36,11 @@ export const make = (
       }),
       (db) => Effect.sync(() => db.close())
     )
-    db.pragma("journal_mode = WAL")
+    // The first statement: a file that is not a database fails here, as a SqlError.
+    yield* Effect.try({
+      try: () => db.pragma("journal_mode = WAL"),
+      catch: (cause) => new SqlError({ cause, message: "Failed to open the SQLite file" })
+    })
     const capacity = options.prepareCacheSize ?? 500
     const statements = new Map<string, Database.Statement>()
     const prepare = (sql: string): Database.Statement => {

@@ -8,12 +8,19 @@ import type { MigrationError } from "@effect/sql/Migrator"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { afterAll } from "vitest"
-import { PgStore, type ReplayOptions, type StoreError, type StoreServices } from "../../src/index.js"
+import {
+  PgStore,
+  type ReplayOptions,
+  type StoreError,
+  type StoreRefused,
+  type StoreServices
+} from "../../src/index.js"
 import { type Postgres, startPostgres } from "../../src/testing/postgres.js"
 import { storeLayer, tempFile } from "./store.js"
 
@@ -25,7 +32,9 @@ export interface Backend {
   readonly layer: (
     location: string,
     options?: { readonly replay?: ReplayOptions }
-  ) => Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | SqlError | MigrationError>
+  ) => Layer.Layer<StoreServices | SqlClient.SqlClient, StoreError | StoreRefused | SqlError | MigrationError>
+  /** A bare client on a location: no migrations, no services (to set up an older store). */
+  readonly rawClient: (location: string) => Layer.Layer<SqlClient.SqlClient>
 }
 
 let cluster: Promise<Postgres> | undefined
@@ -44,7 +53,9 @@ const createDatabase = (pg: Postgres, name: string) =>
 export const sqlite: Backend = {
   name: "sqlite",
   fresh: tempFile,
-  layer: (file, options = {}) => storeLayer(file, options)
+  layer: (file, options = {}) => storeLayer(file, options),
+  rawClient: (file) =>
+    SqliteClient.layer({ filename: file }).pipe(Layer.provide(Reactivity.layer), Layer.orDie)
 }
 
 export const postgres: Backend = {
@@ -56,7 +67,12 @@ export const postgres: Backend = {
     yield* createDatabase(pg, name)
     return pg.urlOf(name)
   }),
-  layer: (url, options = {}) => PgStore.layer({ url, ...options })
+  layer: (url, options = {}) => PgStore.layer({ url, ...options }),
+  rawClient: (url) =>
+    PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }).pipe(
+      Layer.provide(Reactivity.layer),
+      Layer.orDie
+    )
 }
 
 export const backends: ReadonlyArray<Backend> = [sqlite, postgres]

@@ -68,6 +68,7 @@ export const filled = (
     averagePrice?: string
     priceCents?: string
     minute?: number
+    legs?: ReadonlyArray<Record<string, string>>
   } = {}
 ): TradeEvent =>
   decode(Filled, {
@@ -79,14 +80,20 @@ export const filled = (
     averagePrice: o.averagePrice ?? "150.25",
     priceCents: o.priceCents ?? "15025",
     closedAt: at(o.minute ?? 2),
-    legs: []
+    legs: o.legs ?? []
   })
 
 export const failed = (
   id: string,
   orderId: string,
   brokerStatus: string,
-  o: { filledShares?: string; replacementOrderId?: string; minute?: number } = {}
+  o: {
+    filledShares?: string
+    replacementOrderId?: string
+    minute?: number
+    totals?: { notional: string; averagePrice: string; priceCents: string }
+    legs?: ReadonlyArray<Record<string, string>>
+  } = {}
 ): TradeEvent =>
   decode(Failed, {
     type: "Failed",
@@ -96,7 +103,8 @@ export const failed = (
     reason: `order ${brokerStatus.toLowerCase()}`,
     filledShares: o.filledShares ?? "0",
     failedAt: at(o.minute ?? 3),
-    legs: [],
+    legs: o.legs ?? [],
+    ...o.totals,
     ...(o.replacementOrderId === undefined ? {} : { replacementOrderId: o.replacementOrderId })
   })
 
