@@ -23,7 +23,13 @@ export {
 /** Queries over the executions read model. @since 0.1.0 @category services */
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"
 /** Typed failures: `StoreError`, `ConcurrencyError`, `CorruptEventError`, `OrderAlreadyFollowed`, `StoreRefused` (missing file, newer schema, damage). @since 0.1.0 @category errors */
-export { ConcurrencyError, CorruptEventError, OrderAlreadyFollowed, StoreError, StoreRefused } from "./errors.js"
+export {
+  ConcurrencyError,
+  CorruptEventError,
+  OrderAlreadyFollowed,
+  StoreError,
+  StoreRefused
+} from "./errors.js"
 /** Poller leases over account shards with fencing tokens (`Leases`, `FencedOut`, `shardOf`). @since 0.2.0 @category services */
 export {
   type BalanceOptions,
