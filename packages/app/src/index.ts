@@ -10,8 +10,17 @@ export { Decimal } from "@fill-tracker/domain"
 export { type AppConfig, type ConfigProblem, InvalidConfig, resolveConfig } from "./config/AppConfig.js"
 /** @since 0.1.0 @category config */
 export { settings } from "./config/settings.js"
+/** Checks other parts add to `/health` (problems degrade it, warnings are listed). @since 0.2.0 @category health */
+export { HealthChecks, type HealthChecksRegistry, type HealthSignal } from "./health/HealthChecks.js"
 /** @since 0.1.0 @category health */
-export { serveHealth } from "./health/HealthServer.js"
+export { currentHealth, type HealthOptions, serveHealth } from "./health/HealthServer.js"
+/** The pure `/health` report and its inputs. @since 0.2.0 @category health */
+export {
+  type HealthReport,
+  type HealthState,
+  healthReport,
+  type TokenExpiries
+} from "./health/healthReport.js"
 /** @since 0.1.0 @category health */
 export { Metrics } from "./health/Metrics.js"
 /** Layers wiring store, client and app services. @since 0.1.0 @category layers */

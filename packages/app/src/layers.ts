@@ -11,6 +11,7 @@ import { RateLimiter, SchwabAuth, SchwabClient, SchwabConfig, TokenStore } from 
 import { SharedRateLimit, Store, TokenBlobStore } from "@fill-tracker/store"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
+import { HealthChecks } from "./health/HealthChecks.js"
 import { Metrics } from "./health/Metrics.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
 import { PollerWake } from "./poller/PollerWake.js"
@@ -97,6 +98,7 @@ export const appLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
     schwabLayer(config, tuning),
     FillTracker.layer,
     Metrics.layer,
+    HealthChecks.layer,
     PollerStatus.layer,
     PollerWake.layer
   )

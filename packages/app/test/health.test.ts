@@ -6,9 +6,10 @@ import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { tokenExpiries } from "../src/cli/run.js"
 import type { AppConfig } from "../src/config/AppConfig.js"
-import { type HealthOptions, healthReport, serveHealth } from "../src/health/HealthServer.js"
+import { type HealthOptions, serveHealth } from "../src/health/HealthServer.js"
+import { healthReport } from "../src/health/healthReport.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
-import type { PollerStatusValue } from "../src/poller/PollerStatus.js"
+import { initialStatus, type PollerStatusValue } from "../src/poller/PollerStatus.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
 
@@ -16,7 +17,6 @@ const options = (overrides: Partial<HealthOptions> = {}): HealthOptions => ({
   port: 0,
   intervalMs: 15_000,
   maxJitterMs: 5_000,
-  cycleTimeoutMs: 60_000,
   tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
   ...overrides
 })
@@ -41,7 +41,7 @@ describe("the health endpoint over HTTP", () => {
       return { status: res.status, type: res.headers.get("content-type"), text: await res.text() }
     })
 
-  it("is ok after a good cycle, degraded after three failing ones, and serves the metric families", async () => {
+  it("is starting before a good cycle, ok after one, degraded with the reasons while lists fail, and serves the metric families", async () => {
     const orderId = sandbox.seedOrder(
       accountOf(sandbox),
       { symbol: "AAPL", quantity: 4 },
@@ -70,8 +70,8 @@ describe("the health endpoint over HTTP", () => {
         const good = yield* get(port, "/health")
         const fault = sandbox.faults.inject({ route: "listOrders", kind: "serverError", probability: 1 })
         yield* runCycleOnce(cycleOptions())
+        const oneFailure = yield* get(port, "/health")
         yield* runCycleOnce(cycleOptions())
-        const twoFailures = yield* get(port, "/health")
         yield* runCycleOnce(cycleOptions())
         const degraded = yield* get(port, "/health")
         fault.remove()
@@ -80,11 +80,16 @@ describe("the health endpoint over HTTP", () => {
         const recovered = yield* get(port, "/health")
         const metrics = yield* get(port, "/metrics")
         const missing = yield* get(port, "/nope")
-        return { before, good, twoFailures, degraded, recovered, metrics, missing }
+        return { before, good, oneFailure, degraded, recovered, metrics, missing }
       })
     )
-    expect(r.before.status).toBe(200)
-    expect(JSON.parse(r.before.text)).toMatchObject({ status: "ok", cycles: 0, lastCycleAt: null })
+    expect(r.before.status).toBe(503)
+    expect(JSON.parse(r.before.text)).toMatchObject({
+      status: "starting",
+      problems: [],
+      cycles: 0,
+      lastCycleAt: null
+    })
 
     expect(r.good.status).toBe(200)
     expect(r.good.type).toBe("application/json")
@@ -94,16 +99,26 @@ describe("the health endpoint over HTTP", () => {
       problems: [],
       cycles: 1,
       consecutiveFailures: 0,
-      openExecutions: 1
+      openExecutions: 1,
+      heldExecutions: 1
     })
     expect(typeof good.lastSuccessAt).toBe("string")
     expect(typeof good.tokens.refreshExpiresAt).toBe("string")
 
-    expect(r.twoFailures.status).toBe(200)
+    // Every list call failing is not a success: degraded from the first such cycle.
+    expect(r.oneFailure.status).toBe(503)
+    expect(JSON.parse(r.oneFailure.text)).toMatchObject({
+      status: "degraded",
+      consecutiveFailures: 1,
+      problems: ["every listOrders call failed in the last cycle"]
+    })
     expect(r.degraded.status).toBe(503)
     const degraded = JSON.parse(r.degraded.text)
     expect(degraded).toMatchObject({ status: "degraded", consecutiveFailures: 3, cycles: 4 })
-    expect(degraded.problems).toEqual(["3 failed cycles in a row"])
+    expect(degraded.problems).toEqual([
+      "3 failed cycles in a row",
+      "every listOrders call failed in the last cycle"
+    ])
     expect(degraded.lastError).toContain("could not be listed")
 
     expect(r.recovered.status).toBe(200)
@@ -134,28 +149,40 @@ describe("the health endpoint over HTTP", () => {
 describe("healthReport", () => {
   const now = Date.parse("2026-01-02T15:00:00Z")
   const status = (overrides: Partial<PollerStatusValue> = {}): PollerStatusValue => ({
-    startedAt: now - 60_000,
+    ...initialStatus(now - 60_000),
     lastCycleAt: now - 1_000,
     lastSuccessAt: now - 1_000,
     lastCycleMs: 12,
-    consecutiveFailures: 0,
-    lastError: undefined,
     openExecutions: 3,
+    heldExecutions: 2,
     cycles: 4,
     ...overrides
   })
   const noTokens = { accessExpiresAt: undefined, refreshExpiresAt: undefined }
 
-  it("is ok with a recent success", () => {
+  it("is ok with a recent success, counting the store's open executions apart from those held", () => {
     const r = healthReport(status(), noTokens, now, options())
     expect(r).toMatchObject({
       status: "ok",
       problems: [],
+      warnings: [],
       openExecutions: 3,
+      heldExecutions: 2,
+      unheldExecutions: 0,
       lastCycleMs: 12,
       lastError: null
     })
     expect(r.lastSuccessAt).toBe(new Date(now - 1_000).toISOString())
+  })
+
+  it("is starting until a first successful cycle, then degraded once that is overdue", () => {
+    const fresh = initialStatus(now - 1_000)
+    expect(healthReport(fresh, noTokens, now, options())).toMatchObject({ status: "starting", problems: [] })
+    const failedOnce = { ...fresh, cycles: 1, consecutiveFailures: 1, lastCycleAt: now - 10 }
+    expect(healthReport(failedOnce, noTokens, now, options()).status).toBe("starting")
+    const late = healthReport(initialStatus(now - 61_000), noTokens, now, options())
+    expect(late.status).toBe("degraded")
+    expect(late.problems).toEqual(["no successful cycle since the start 61s ago"])
   })
 
   it("is ok after two failures and degraded from the third", () => {
@@ -166,24 +193,63 @@ describe("healthReport", () => {
     expect(r.lastError).toBe("boom")
   })
 
-  it("is degraded when no cycle has succeeded for longer than three intervals plus a cycle timeout", () => {
-    // 3 × (15 s + 5 s) + 60 s = 120 s
+  it("is degraded when no cycle has succeeded for longer than three intervals plus jitter", () => {
+    // 3 × (15 s + 5 s) = 60 s
     const o = options()
-    expect(healthReport(status({ lastSuccessAt: now - 120_000 }), noTokens, now, o).status).toBe("ok")
-    const stale = healthReport(status({ lastSuccessAt: now - 121_000 }), noTokens, now, o)
+    expect(healthReport(status({ lastSuccessAt: now - 60_000 }), noTokens, now, o).status).toBe("ok")
+    const stale = healthReport(status({ lastSuccessAt: now - 61_000 }), noTokens, now, o)
     expect(stale.status).toBe("degraded")
-    expect(stale.problems).toEqual(["no successful cycle for 121s"])
-    const neverRan = healthReport(
-      status({ startedAt: now - 200_000, lastSuccessAt: undefined, lastCycleAt: undefined }),
-      noTokens,
-      now,
-      o
-    )
-    expect(neverRan.status).toBe("degraded")
-    expect(neverRan.lastSuccessAt).toBeNull()
+    expect(stale.problems).toEqual(["no successful cycle for 61s"])
   })
 
-  it("is degraded when the refresh token has expired, and says how to fix it", () => {
+  it("names every reason at once", () => {
+    const r = healthReport(
+      status({
+        consecutiveFailures: 4,
+        lastSuccessAt: now - 90_000,
+        lastCycleCrashed: true,
+        lastError: "cycle crashed: boom",
+        storeError: "Sql: attempt to write a readonly database",
+        leaseRenewalError: "Sql: database or disk is full",
+        everyListFailed: true,
+        unauthorizedCycles: 2,
+        unheld: { executions: 5, accounts: 2 },
+        unheldSince: now - 1
+      }),
+      { accessExpiresAt: undefined, refreshExpiresAt: new Date(now - 1).toISOString() },
+      now,
+      options(),
+      { problems: ["stream: down"], warnings: ["stream: slow"] }
+    )
+    expect(r.status).toBe("degraded")
+    expect(r.problems).toEqual([
+      "4 failed cycles in a row",
+      "no successful cycle for 90s",
+      "the last poll cycle crashed: cycle crashed: boom",
+      "the store failed in the last cycle: Sql: attempt to write a readonly database",
+      "poller leases cannot be renewed in the store: Sql: database or disk is full",
+      "every listOrders call failed in the last cycle",
+      expect.stringMatching(
+        /^Schwab refused requests with 401 after a token refresh in 2 cycle\(s\) in a row: run `fill-tracker auth url`/
+      ),
+      "5 open execution(s) in 2 account(s) that no live poller holds",
+      expect.stringMatching(/^Schwab refresh token expired: run `fill-tracker auth url`/),
+      "stream: down"
+    ])
+    expect(r.warnings).toEqual(["stream: slow"])
+    expect(r.unheldExecutions).toBe(5)
+  })
+
+  it("allows unheld executions for the takeover grace, not longer", () => {
+    const unheld = { unheld: { executions: 1, accounts: 1 } }
+    const o = options({ unheldGraceMs: 6_250 })
+    expect(healthReport(status({ ...unheld, unheldSince: now - 6_249 }), noTokens, now, o).status).toBe("ok")
+    expect(healthReport(status({ ...unheld, unheldSince: now - 6_250 }), noTokens, now, o).problems).toEqual([
+      "1 open execution(s) in 1 account(s) that no live poller holds"
+    ])
+  })
+
+  it("is degraded when the refresh token has expired, warns within a day of it, and says how to fix it", () => {
     const tokens = {
       accessExpiresAt: "2026-01-02T14:00:00.000Z",
       refreshExpiresAt: "2026-01-02T14:59:59.000Z"
@@ -192,7 +258,15 @@ describe("healthReport", () => {
     expect(r.status).toBe("degraded")
     expect(r.problems[0]).toContain("auth login")
     expect(r.tokens).toEqual(tokens)
-    const valid = { ...tokens, refreshExpiresAt: "2026-01-09T15:00:00.000Z" }
-    expect(healthReport(status(), valid, now, options()).status).toBe("ok")
+    const soon = { ...tokens, refreshExpiresAt: "2026-01-03T12:30:00.000Z" }
+    const warned = healthReport(status(), soon, now, options())
+    expect(warned).toMatchObject({ status: "ok", problems: [] })
+    expect(warned.warnings).toEqual([
+      expect.stringMatching(
+        /^Schwab refresh token expires in 21h 30m \(2026-01-03T12:30:00.000Z\): run `fill-tracker auth url`.*auth login/
+      )
+    ])
+    const justOverADay = { ...tokens, refreshExpiresAt: new Date(now + 24 * 3_600_000 + 1).toISOString() }
+    expect(healthReport(status(), justOverADay, now, options())).toMatchObject({ status: "ok", warnings: [] })
   })
 })

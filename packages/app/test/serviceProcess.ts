@@ -26,7 +26,12 @@ export interface Child {
   readonly done: Promise<Finished>
 }
 
-export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
+/** `as`: run under another user (a root test runner drops to `nobody` so file modes bind). */
+export const startCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  as?: { readonly uid: number; readonly gid: number }
+): Child => {
   const child = spawn(
     process.execPath,
     ["--conditions=@fill-tracker/source", "--import", "tsx", mainTs, ...args],
@@ -38,7 +43,8 @@ export const startCli = (args: ReadonlyArray<string>, env: Record<string, string
         TMPDIR: process.env.TMPDIR ?? "/tmp",
         ...env
       },
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["ignore", "pipe", "pipe"],
+      ...as
     }
   )
   const out = { stdout: "", stderr: "" }
@@ -77,3 +83,29 @@ export const serviceEnv = (sandbox: Sandbox, database: string): Record<string, s
   ORDER_POLLING_MAX_JITTER: "0s",
   LOG_LEVEL: "info"
 })
+
+/** The health URL a JSON-logging `run` announced, once it has. */
+export const healthUrlOf = (stderr: string): string | undefined => {
+  for (const line of stderr.split("\n")) {
+    if (!line.includes('"health endpoint listening"')) continue
+    const url = (JSON.parse(line) as { annotations?: { url?: unknown } }).annotations?.url
+    if (typeof url === "string") return url
+  }
+  return undefined
+}
+
+/** Asks `get` until its answer passes `ok`, and returns that answer (condition, not time). */
+export const waitFor = async <A>(
+  get: () => Promise<A>,
+  ok: (a: A) => boolean,
+  what: string,
+  ms = 60_000
+): Promise<A> => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const a = await get()
+    if (ok(a)) return a
+    if (Date.now() > deadline) throw new Error(`${what}: not reached; last: ${JSON.stringify(a)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

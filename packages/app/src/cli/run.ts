@@ -52,7 +52,8 @@ export const runService = (config: AppConfig) =>
         port: config.healthPort,
         intervalMs: options.intervalMs,
         maxJitterMs: options.maxJitterMs,
-        cycleTimeoutMs: options.cycleTimeoutMs,
+        // A dead poller's shards are taken over within 1.25 lease times.
+        unheldGraceMs: options.lease === undefined ? 0 : 1.25 * options.lease.ttlMs,
         tokenExpiries: tokenExpiries.pipe(Effect.provideService(SchwabAuth.SchwabAuth, auth))
       })
       const poller = yield* startPoller(options)

@@ -4,59 +4,26 @@
  */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import { Clock, Effect, Ref, Runtime } from "effect"
-import { PollerStatus, type PollerStatusValue } from "../poller/PollerStatus.js"
+import { Clock, Effect, Option, Ref, Runtime } from "effect"
+import { PollerStatus } from "../poller/PollerStatus.js"
+import { HealthChecks } from "./HealthChecks.js"
+import { type HealthReportOptions, healthReport, httpStatusOf, type TokenExpiries } from "./healthReport.js"
 import { Metrics } from "./Metrics.js"
 
-export interface TokenExpiries {
-  readonly accessExpiresAt: string | undefined
-  readonly refreshExpiresAt: string | undefined
-}
-
-export interface HealthOptions {
+export interface HealthOptions extends HealthReportOptions {
   readonly port: number
-  readonly intervalMs: number
-  readonly maxJitterMs: number
-  readonly cycleTimeoutMs: number
   readonly tokenExpiries: Effect.Effect<TokenExpiries>
 }
 
-/** Failures in a row before the service reports itself degraded. */
-const DEGRADED_AFTER_FAILURES = 3
-
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString())
-
-export const healthReport = (
-  s: PollerStatusValue,
-  tokens: TokenExpiries,
-  now: number,
-  options: HealthOptions
-) => {
-  const staleAfter = 3 * (options.intervalMs + options.maxJitterMs) + options.cycleTimeoutMs
-  const problems: Array<string> = []
-  if (s.consecutiveFailures >= DEGRADED_AFTER_FAILURES)
-    problems.push(`${s.consecutiveFailures} failed cycles in a row`)
-  const lastGood = s.lastSuccessAt ?? s.startedAt
-  if (now - lastGood > staleAfter)
-    problems.push(`no successful cycle for ${Math.trunc((now - lastGood) / 1000)}s`)
-  if (tokens.refreshExpiresAt !== undefined && Date.parse(tokens.refreshExpiresAt) <= now)
-    problems.push("Schwab refresh token expired: run `fill-tracker auth url` and `fill-tracker auth login`")
-  return {
-    status: problems.length === 0 ? ("ok" as const) : ("degraded" as const),
-    problems,
-    lastCycleAt: iso(s.lastCycleAt),
-    lastSuccessAt: iso(s.lastSuccessAt),
-    lastCycleMs: s.lastCycleMs ?? null,
-    cycles: s.cycles,
-    consecutiveFailures: s.consecutiveFailures,
-    lastError: s.lastError ?? null,
-    openExecutions: s.openExecutions,
-    tokens: {
-      accessExpiresAt: tokens.accessExpiresAt ?? null,
-      refreshExpiresAt: tokens.refreshExpiresAt ?? null
-    }
-  }
-}
+/** The report as `/health` serves it now, with every registered check's findings. */
+export const currentHealth = (options: HealthOptions) =>
+  Effect.gen(function* () {
+    const status = yield* Ref.get(yield* PollerStatus)
+    const tokens = yield* options.tokenExpiries
+    const checks = yield* Effect.serviceOption(HealthChecks)
+    const others = Option.isSome(checks) ? yield* checks.value.run : undefined
+    return healthReport(status, tokens, yield* Clock.currentTimeMillis, options, others)
+  })
 
 /** Serves until the surrounding scope closes; yields the bound port. */
 export const serveHealth = (options: HealthOptions) =>
@@ -70,15 +37,9 @@ export const serveHealth = (options: HealthOptions) =>
         return
       }
       if (path === "/health") {
-        const body = await run(
-          Effect.gen(function* () {
-            const status = yield* Ref.get(yield* PollerStatus)
-            const tokens = yield* options.tokenExpiries
-            return healthReport(status, tokens, yield* Clock.currentTimeMillis, options)
-          })
-        )
+        const body = await run(currentHealth(options))
         res
-          .writeHead(body.status === "ok" ? 200 : 503, { "content-type": "application/json" })
+          .writeHead(httpStatusOf(body.status), { "content-type": "application/json" })
           .end(JSON.stringify(body))
         return
       }

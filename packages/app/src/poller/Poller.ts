@@ -8,8 +8,23 @@
  */
 import type { SchwabClient } from "@fill-tracker/schwab-client"
 import type { EventStore, Executions, Leases } from "@fill-tracker/store"
-import { Chunk, Clock, Deferred, Duration, Effect, Fiber, Option, Queue, Random, Ref } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Option,
+  Queue,
+  Random,
+  Ref
+} from "effect"
 import type { Metrics } from "../health/Metrics.js"
+import { describeCause, storeErrorIn } from "./cycleFailures.js"
+import { afterCycle, type CycleOutcome } from "./cycleStatus.js"
 import { nextDelayMs } from "./freshSchedule.js"
 import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
 import { PollerStatus } from "./PollerStatus.js"
@@ -34,42 +49,27 @@ export interface PollerOptions extends CycleOptions {
   readonly onCycle?: (report: CycleReport | undefined) => Effect.Effect<void>
 }
 
-const describe = (e: unknown): string =>
-  typeof e === "object" && e !== null && "message" in e
-    ? String((e as { message: unknown }).message)
-    : String(e)
-
-/** Runs one cycle and records its outcome in PollerStatus. Never fails. */
 /** What the poller needs from its environment. */
 export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions | Leases
 
+/** Runs one cycle and records its outcome in PollerStatus. Never fails; interruption (shutdown) passes through. */
 export const runCycleOnce = (
   options: PollerOptions
 ): Effect.Effect<CycleReport | undefined, never, PollerEnv> =>
   Effect.gen(function* () {
     const status = yield* PollerStatus
     const started = yield* Clock.currentTimeMillis
-    const result = yield* pollCycle(options).pipe(
+    const exit = yield* pollCycle(options).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(options.cycleTimeoutMs),
         onTimeout: () => new Error(`cycle exceeded ${options.cycleTimeoutMs}ms and was cut`)
       }),
-      Effect.either
+      Effect.exit
     )
     const ended = yield* Clock.currentTimeMillis
-    if (result._tag === "Right") {
-      const report = result.right
-      const healthy = report.accountFailures === 0
-      yield* Ref.update(status, (s) => ({
-        ...s,
-        cycles: s.cycles + 1,
-        lastCycleAt: ended,
-        lastCycleMs: ended - started,
-        lastSuccessAt: healthy ? ended : s.lastSuccessAt,
-        consecutiveFailures: healthy ? 0 : s.consecutiveFailures + 1,
-        lastError: healthy ? undefined : `${report.accountFailures} account(s) could not be listed`,
-        openExecutions: report.open
-      }))
+    if (Exit.isSuccess(exit)) {
+      const report = exit.value
+      yield* Ref.update(status, (s) => afterCycle(s, { _tag: "Completed", report }, started, ended))
       yield* Effect.logDebug("cycle done").pipe(
         Effect.annotateLogs({
           ms: ended - started,
@@ -80,21 +80,20 @@ export const runCycleOnce = (
       )
       return report
     }
-    yield* Ref.update(status, (s) => ({
-      ...s,
-      cycles: s.cycles + 1,
-      lastCycleAt: ended,
-      lastCycleMs: ended - started,
-      consecutiveFailures: s.consecutiveFailures + 1,
-      lastError: describe(result.left)
-    }))
-    yield* Effect.logError("poll cycle failed").pipe(Effect.annotateLogs({ error: describe(result.left) }))
+    const cause = exit.cause
+    const crashed = Cause.isDie(cause) || Cause.isInterrupted(cause)
+    const error = describeCause(cause)
+    const outcome: CycleOutcome = {
+      _tag: crashed ? "Crashed" : "Failed",
+      error,
+      storeError: storeErrorIn(cause)
+    }
+    yield* Ref.update(status, (s) => afterCycle(s, outcome, started, ended))
+    yield* crashed
+      ? Effect.logError("poll cycle crashed", cause)
+      : Effect.logError("poll cycle failed").pipe(Effect.annotateLogs({ error }))
     return undefined
-  }).pipe(
-    Effect.catchAllCause((cause) =>
-      Effect.as(Effect.logError("poll cycle crashed", cause), undefined as CycleReport | undefined)
-    )
-  )
+  })
 
 /**
  * Starts the loop in a background fiber and returns a `stop` that waits for the in-flight

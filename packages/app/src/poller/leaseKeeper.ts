@@ -22,6 +22,7 @@ import * as os from "node:os"
 import type { AccountHash } from "@fill-tracker/domain"
 import { type Lease, Leases, shardOf } from "@fill-tracker/store"
 import { Clock, Duration, Effect, Fiber, Ref } from "effect"
+import { PollerStatus } from "./PollerStatus.js"
 import type { CycleLeases } from "./pollCycle.js"
 
 export interface LeaseOptions {
@@ -72,6 +73,10 @@ const describe = (leases: Iterable<Lease>) =>
 export const makeLeaseKeeper = (options: LeaseOptions) =>
   Effect.gen(function* () {
     const leases = yield* Leases
+    const status = yield* PollerStatus
+    // /health names a failing renewal until one succeeds: held leases then lapse on time.
+    const renewal = (error: string | undefined) =>
+      Ref.update(status, (s) => (s.leaseRenewalError === error ? s : { ...s, leaseRenewalError: error }))
     const held = yield* Ref.make<Held>({ byShard: new Map(), validUntil: 0, busy: new Map() })
     const lock = yield* Effect.makeSemaphore(1)
 
@@ -88,6 +93,7 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
           byShard: new Map(got.map((l) => [l.shard, l])),
           validUntil: started + options.ttlMs
         }))
+        yield* renewal(undefined)
         const changed = got.length !== before.size || got.some((l) => before.get(l.shard)?.token !== l.token)
         if (changed)
           yield* Effect.logInfo("poller leases changed").pipe(
@@ -99,8 +105,11 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
           )
       }).pipe(
         Effect.catchAll((e) =>
-          Effect.logWarning("renewing poller leases failed; they lapse unless a later try succeeds").pipe(
-            Effect.annotateLogs({ poller: options.pollerId, error: e.message })
+          Effect.zipRight(
+            renewal(e.message),
+            Effect.logWarning("renewing poller leases failed; they lapse unless a later try succeeds").pipe(
+              Effect.annotateLogs({ poller: options.pollerId, error: e.message })
+            )
           )
         )
       )
@@ -157,8 +166,20 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
         (lease) => (lease === undefined ? Effect.void : inUse(lease.shard, -1))
       )
 
+    // A shard is held while some poller's lease on it has not expired (by our clock, as the
+    // store's balance judges it). Unreadable leases leave the question open: the renewals
+    // report that failure.
+    const unheld: CycleLeases["unheld"] = (accounts) =>
+      Effect.gen(function* () {
+        if (accounts.length === 0) return []
+        const rows = yield* leases.rows()
+        const now = yield* Clock.currentTimeMillis
+        const live = new Set(rows.filter((r) => r.owner !== null && r.expiresAt > now).map((r) => r.shard))
+        return accounts.filter((a) => !live.has(shardOf(a, options.shards)))
+      }).pipe(Effect.orElseSucceed((): ReadonlyArray<AccountHash> => []))
+
     return {
-      cycle: { pollerId: options.pollerId, leaseOf, withLease },
+      cycle: { pollerId: options.pollerId, leaseOf, withLease, unheld },
       rebalance: balance,
       release: Effect.gen(function* () {
         yield* Fiber.interrupt(renewer)

@@ -15,6 +15,7 @@ import { SchwabClient } from "@fill-tracker/schwab-client"
 import type { ExecutionRow, Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
+import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { openExecutions } from "./openExecutions.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
@@ -49,16 +50,27 @@ export interface CycleLeases {
     account: AccountHash,
     f: (lease: Lease | undefined) => Effect.Effect<void, E, R>
   ) => Effect.Effect<void, E, R>
+  /** Of these accounts, the ones whose shard no live poller holds (this one included). */
+  readonly unheld: (accounts: ReadonlyArray<AccountHash>) => Effect.Effect<ReadonlyArray<AccountHash>>
 }
 
 export interface CycleReport {
+  /** Open executions this poller held and polled. */
   readonly open: number
+  /** Open executions in the store, whoever polls them. */
+  readonly storeOpen: number
+  /** Open executions (and their accounts) whose shard no live poller holds. */
+  readonly unheld: { readonly executions: number; readonly accounts: number }
   /** Submission times (ms) of the executions still open after this cycle, for the fresh-order schedule. */
   readonly openSubmittedAt: ReadonlyArray<number>
   readonly outcomes: Readonly<Record<TrackOutcome | "error", number>>
   readonly listRequests: number
   readonly getRequests: number
   readonly accountFailures: number
+  /** Requests Schwab refused with 401 after a refresh, or that need a new login. */
+  readonly unauthorized: number
+  /** Why an append (or another store call while tracking) failed, if one did. */
+  readonly storeError: string | undefined
 }
 
 const emptyOutcomes = (): Record<TrackOutcome | "error", number> => ({
@@ -90,11 +102,26 @@ export const pollCycle = (options: CycleOptions) =>
         : yield* Effect.filter(selected, (r) =>
             Effect.map(leases.leaseOf(r.accountHash), (lease) => lease !== undefined)
           )
+    const unheldAccounts =
+      leases === undefined ? [] : yield* leases.unheld([...new Set(selected.map((r) => r.accountHash))])
+    const unheld = {
+      executions: selected.filter((r) => unheldAccounts.includes(r.accountHash)).length,
+      accounts: unheldAccounts.length
+    }
     const outcomes = emptyOutcomes()
     const openSubmittedAt: Array<number> = []
     let listRequests = 0
     let getRequests = 0
     let accountFailures = 0
+    let unauthorized = 0
+    let storeError: string | undefined
+    const schwabFailed = (e: unknown) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          if (isAuthorizationError(e)) unauthorized += 1
+        }),
+        count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", { kind: errorKind(e) })
+      )
     metrics.set("fill_tracker_open_executions", "Executions still open", open.length)
     options.memo?.retain(new Set(open.map((r) => r.executionId)))
 
@@ -124,9 +151,7 @@ export const pollCycle = (options: CycleOptions) =>
             .pipe(
               Effect.tapError((e) =>
                 Effect.zipRight(
-                  count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
-                    kind: errorKind(e)
-                  }),
+                  schwabFailed(e),
                   Effect.logWarning("listOrders failed; this account is skipped this cycle").pipe(
                     Effect.annotateLogs({
                       error: errorKind(e),
@@ -172,9 +197,7 @@ export const pollCycle = (options: CycleOptions) =>
             Effect.map((o): SchwabOrder | undefined => o),
             Effect.catchAll((e) =>
               Effect.zipRight(
-                count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", {
-                  kind: errorKind(e)
-                }),
+                schwabFailed(e),
                 Effect.as(
                   Effect.logWarning("getOrder failed").pipe(
                     Effect.annotateLogs({
@@ -219,7 +242,10 @@ export const pollCycle = (options: CycleOptions) =>
               ),
               Effect.catchAllCause((cause) =>
                 Effect.zipRight(
-                  Effect.sync(() => (outcomes.error += 1)),
+                  Effect.sync(() => {
+                    outcomes.error += 1
+                    storeError ??= storeErrorIn(cause)
+                  }),
                   Effect.logError("tracking an execution failed", cause).pipe(
                     Effect.annotateLogs({ executionId: row.executionId })
                   )
@@ -254,11 +280,15 @@ export const pollCycle = (options: CycleOptions) =>
     )
     return {
       open: open.length,
+      storeOpen: all.length,
+      unheld,
       openSubmittedAt,
       outcomes,
       listRequests,
       getRequests,
-      accountFailures
+      accountFailures,
+      unauthorized,
+      storeError
     } satisfies CycleReport
   }).pipe(
     // The host's event loop gets a turn every few ms however many orders are open.
