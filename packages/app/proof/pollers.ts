@@ -61,6 +61,13 @@ export interface PollersOptions {
    * than a lease), then SIGCONT: it comes back stale and must be fenced out.
    */
   readonly pause?: { readonly atMs: number; readonly forMs: number }
+  /**
+   * Hold the broker's clock from the seeding until every shard a killed poller polled was
+   * polled by a survivor under a higher token: the orders stay open through the kills, so
+   * the takeover has work to show however slowly the machine runs (without it a loaded
+   * machine can finish every order before a survivor takes a shard over: takeovers 0).
+   */
+  readonly holdBroker?: boolean
 }
 
 export interface PollersReport {
@@ -189,6 +196,35 @@ const exited = (child: ChildProcess) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Waits until `ready` holds or `deadline` (epoch ms) passes; says which. */
+const waitFor = async (ready: () => boolean, deadline: number): Promise<boolean> => {
+  while (!ready()) {
+    if (Date.now() >= deadline) return false
+    await sleep(100)
+  }
+  return true
+}
+
+/**
+ * The wall clock that can be held: while held it stands still, and once released it runs
+ * on from where it stood (it never jumps over the held time, so no lifecycle step is skipped).
+ */
+const holdableClock = () => {
+  let heldAt: number | undefined = Date.now()
+  let behind = 0
+  return {
+    clock: {
+      kind: "real" as const,
+      now: () => heldAt ?? Date.now() - behind
+    },
+    release: () => {
+      if (heldAt === undefined) return
+      behind = Date.now() - heldAt
+      heldAt = undefined
+    }
+  }
+}
+
 const withStore = <A, E>(database: string, e: Effect.Effect<A, E, StoreServices>) =>
   Effect.runPromise(
     e.pipe(
@@ -221,6 +257,15 @@ const overlapsOf = (polls: ReadonlyArray<Poll>): Array<string> => {
   }
   return found
 }
+
+/** Shards the killed pollers polled that no survivor has polled since under a higher token. */
+const untakenShards = (children: ReadonlyArray<Child>, killed: ReadonlyArray<{ readonly poller: string }>) =>
+  killed.flatMap((k) => {
+    const dead = children.find((c) => c.id === k.poller)?.polls ?? []
+    return [...new Set(dead.map((p) => p.shard))].filter(
+      (shard) => !takeoversOf(children, [k]).some((t) => t.startsWith(`shard ${shard}:`))
+    )
+  })
 
 const takeoversOf = (
   children: ReadonlyArray<Child>,
@@ -279,9 +324,10 @@ const fencingAudit = (database: string) =>
 
 export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
   const dir = tempDir("pollers")
+  const broker = o.holdBroker === true ? holdableClock() : { clock: realClock(), release: () => {} }
   const sandbox: Sandbox = await startSandbox({
     seed: o.seed,
-    clock: realClock(),
+    clock: broker.clock,
     accounts: Array.from({ length: 10 }, (_, i) => ({ accountNumber: String(10_000_001 + i * 1_111) }))
   })
   const started = Date.now()
@@ -319,9 +365,12 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
             child.process.kill("SIGCONT")
             pausedAt = { poller: child.id, from, to: Date.now() }
           })(o.pause, survivor)
+    const deadline = started + o.timeoutMs
     for (let k = 0; k < victims.length; k++) {
       const victim = victims[k] as Child
       await sleep(Math.max(0, up + (moments[k] as number) - Date.now()))
+      // A victim that has not polled yet holds no shard to take over: wait for its first poll.
+      if (o.holdBroker === true) await waitFor(() => victim.polls.length > 0, deadline)
       victim.process.kill("SIGKILL")
       const at = Date.now()
       await exited(victim.process)
@@ -329,7 +378,8 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
       for (const p of victim.polls) if (p.end === undefined) p.end = at
     }
     await pausing
-    const deadline = started + o.timeoutMs
+    if (o.holdBroker === true) await waitFor(() => untakenShards(children, killed).length === 0, deadline)
+    broker.release()
     while (Date.now() < deadline) {
       if (brokerDone(sandbox, orders) && (await openCount(database)) === 0) break
       await sleep(500)

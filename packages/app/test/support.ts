@@ -40,7 +40,8 @@ export const testConfig = (
   accounts: [],
   tokenKey: Redacted.make("11".repeat(32)),
   rateLimit: 100_000,
-  requestTimeout: 2_000,
+  // Far past what a loopback answer needs on a loaded machine: no test here waits for a timeout.
+  requestTimeout: 30_000,
   priceBand: "0.05",
   healthPort: 0,
   logLevel: "error",

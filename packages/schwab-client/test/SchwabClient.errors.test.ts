@@ -1,6 +1,7 @@
 /**
  * Error mapping and retry counts per error kind, over HTTP against the sandbox's faults.
- * The client runs with maxAttempts 3, 5-20 ms backoffs and a 300 ms request timeout.
+ * The client runs with maxAttempts 3 and 5-20 ms backoffs; a hang meets a 1 s request timeout
+ * (it never answers, so that fires however fast the machine is).
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { OrderId } from "@fill-tracker/domain"
@@ -24,7 +25,7 @@ describe("SchwabClient errors and retries", () => {
   for (const [kind, tag, requests] of retried) {
     it.scopedLive(`${kind} on every attempt gives ${tag} after ${requests} request(s)`, () =>
       Effect.gen(function* () {
-        const { s, client, hash } = yield* setup()
+        const { s, client, hash } = yield* setup(kind === "hang" ? { requestTimeout: "1 second" } : {})
         const id = s.seedOrder(hash, { symbol: "AAPL", quantity: 1 }, working())
         s.faults.inject({ route: "getOrder", kind, times: 10 })
         const e = yield* Effect.flip(client.getOrder(hash, id as OrderId))

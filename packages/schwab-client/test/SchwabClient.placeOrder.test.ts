@@ -38,7 +38,7 @@ describe("SchwabClient.placeOrder", () => {
   for (const [what, fault] of lostAnswers) {
     it.scopedLive(`after ${what} once Schwab took the order, finds it and does not place it again`, () =>
       Effect.gen(function* () {
-        const { s, client, hash } = yield* setup()
+        const { s, client, hash } = yield* setup(fault.kind === "hang" ? { requestTimeout: "1 second" } : {})
         s.faults.inject({ route: "placeOrder", ...fault })
         const id = yield* client.placeOrder(hash, order)
         expect(s.orderIds()).toEqual([id])
@@ -115,7 +115,7 @@ describe("SchwabClient.placeOrder", () => {
 
   it.scopedLive("an identical order this client placed before is never taken for the lost one", () =>
     Effect.gen(function* () {
-      const { s, client, hash } = yield* setup()
+      const { s, client, hash } = yield* setup({ requestTimeout: "1 second" })
       const first = yield* client.placeOrder(hash, order)
       s.faults.inject({ route: "placeOrder", kind: "hang" })
       const e = yield* Effect.flip(client.placeOrder(hash, order))

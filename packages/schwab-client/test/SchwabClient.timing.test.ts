@@ -55,7 +55,9 @@ describe("SchwabClient timing", () => {
       const id = s.seedOrder(hash, { symbol: "AAPL", quantity: 1 }, working())
       s.faults.inject({ route: "getOrder", kind: "rateLimited" })
       const fiber = yield* Effect.fork(client.getOrder(hash, id as OrderId))
-      // Between 0.5 and 1.5 times the 1 s base; the request timeout's own sleep is 300 ms.
+      // Between 0.5 and 1.5 times the 1 s base. The request timeout (30 s) lies past the
+      // 1.5 s the clock moves: were it inside (it was 300 ms), a retried request still in
+      // flight on a loaded machine would time out and be sent a third time.
       yield* untilEffect(sleepsAt((d) => d >= 500 && d < 1500))
       yield* TestClock.adjust("1500 millis")
       yield* Fiber.join(fiber)

@@ -36,7 +36,9 @@ export const configInput = (s: Sandbox, overrides: Overrides = {}): SchwabConfig
   baseUrl: s.baseUrl,
   tokenUrl: s.tokenUrl,
   authorizeUrl: s.authorizeUrl,
-  requestTimeout: "300 millis",
+  // Long enough that no answer from loopback times out however loaded the machine is; a
+  // test of the timeout itself meets a `hang` fault, which never answers, and sets its own.
+  requestTimeout: "30 seconds",
   rateLimitPerMinute: 1000,
   ...overrides,
   appSecret: Redacted.make(overrides.appSecret ?? s.appSecret),
@@ -90,17 +92,21 @@ export const setup = (overrides: Overrides = {}, options: SandboxOptions = {}) =
     return { s, client, auth, hash: accountHash(s) }
   })
 
+// Polls of 5 ms: a condition gets some 60 s of real time (more on a loaded machine), far past
+// anything a loopback exchange needs, so only a condition that never holds fails.
+const POLLS = 12_000
+
 /** Waits in real time (not the TestClock) until `ready` holds; the sandbox answers on its own schedule. */
 export const until = (ready: () => boolean): Effect.Effect<void> =>
   Effect.promise(async () => {
-    for (let i = 0; i < 1000 && !ready(); i++) await new Promise((r) => setTimeout(r, 5))
+    for (let i = 0; i < POLLS && !ready(); i++) await new Promise((r) => setTimeout(r, 5))
     if (!ready()) throw new Error("condition never held")
   })
 
 /** Like `until`, for a condition that is itself an effect (e.g. reading TestClock.sleeps). */
 export const untilEffect = (ready: Effect.Effect<boolean>): Effect.Effect<void> =>
   Effect.gen(function* () {
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < POLLS; i++) {
       if (yield* ready) return
       yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
     }
