@@ -19,6 +19,7 @@ import { loggingLayer } from "../logging.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
+import { runToPromise } from "./runToPromise.js"
 import type { SubmissionInput } from "./Submission.js"
 import type { SubscribeOptions } from "./subscribe.js"
 
@@ -104,33 +105,43 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
   return r.config
 }
 
-/** Builds a tracker; throws `InvalidConfig` naming every problem. */
+/**
+ * Builds a tracker; throws `InvalidConfig` naming every problem, and rejects with the
+ * store's typed error when the database cannot be opened. Every method rejects with the
+ * typed error itself (`InvalidSubmission`, `SubmissionConflict`, `StoreError`, the Schwab
+ * client's errors, ...), so `instanceof` and `_tag` work.
+ */
 export const createFillTracker = async (options: FillTrackerOptions): Promise<FillTrackerHandle> => {
   const config = toConfig(options)
   const runtime = ManagedRuntime.make(
     Layer.merge(appLayer(config, options.tuning ?? {}), loggingLayer(config))
   )
-  await runtime.runPromise(Effect.void)
+  const run = <A, E>(effect: Effect.Effect<A, E, ManagedRuntime.ManagedRuntime.Context<typeof runtime>>) =>
+    runToPromise(runtime, effect)
+  try {
+    await run(Effect.void)
+  } catch (e) {
+    await runtime.dispose()
+    throw e
+  }
   let poller: { readonly stop: Effect.Effect<void> } | undefined
   const subscriptions = new Set<Fiber.RuntimeFiber<void, unknown>>()
   const withTracker = <A, E>(f: (t: FillTracker["Type"]) => Effect.Effect<A, E>) =>
-    runtime.runPromise(Effect.flatMap(FillTracker, f))
+    run(Effect.flatMap(FillTracker, f))
 
   return {
     start: async () => {
-      if (poller === undefined) poller = await runtime.runPromise(startPoller(pollerOptionsFrom(config, [])))
+      if (poller === undefined) poller = await run(startPoller(pollerOptionsFrom(config, [])))
     },
     stop: async () => {
-      if (poller !== undefined) await runtime.runPromise(poller.stop)
+      if (poller !== undefined) await run(poller.stop)
       poller = undefined
-      for (const f of subscriptions) await runtime.runPromise(Fiber.interrupt(f))
+      for (const f of subscriptions) await run(Fiber.interrupt(f))
       subscriptions.clear()
       await runtime.dispose()
     },
     authorize: (code) =>
-      runtime.runPromise(
-        Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))
-      ),
+      run(Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))),
     recordSubmission: (input) => withTracker((t) => t.recordSubmission(input)),
     getExecution: (id) => withTracker((t) => Effect.map(t.getExecution(id), Option.getOrUndefined)),
     listOpen: () => withTracker((t) => t.listOpen()),
@@ -171,7 +182,7 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
       subscriptions.add(fiber)
       return async () => {
         subscriptions.delete(fiber)
-        await runtime.runPromise(Fiber.interrupt(fiber))
+        await run(Fiber.interrupt(fiber))
       }
     }
   }
