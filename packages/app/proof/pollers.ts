@@ -62,10 +62,13 @@ export interface PollersOptions {
    */
   readonly pause?: { readonly atMs: number; readonly forMs: number }
   /**
-   * Hold the broker's clock from the seeding until every shard a killed poller polled was
-   * polled by a survivor under a higher token: the orders stay open through the kills, so
-   * the takeover has work to show however slowly the machine runs (without it a loaded
-   * machine can finish every order before a survivor takes a shard over: takeovers 0).
+   * Step the broker's clock by conditions instead of letting it run, so the run shows
+   * the same things however slowly the machine runs: it stands still from the seeding
+   * until every poller has polled; then jumps half the span on, so each poller finds
+   * fills to record while later steps (cancels, expiries, last legs) are still ahead; it
+   * runs again only once more than one poller appended and every shard a killed poller
+   * polled was polled by a survivor under a higher token. On the wall clock alone, a
+   * loaded machine could finish every order before any takeover (takeovers 0).
    */
   readonly holdBroker?: boolean
 }
@@ -206,8 +209,8 @@ const waitFor = async (ready: () => boolean, deadline: number): Promise<boolean>
 }
 
 /**
- * The wall clock that can be held: while held it stands still, and once released it runs
- * on from where it stood (it never jumps over the held time, so no lifecycle step is skipped).
+ * A broker clock that starts held: while held it stands still except for `jump`, and once
+ * released it runs on in real time from where it stood.
  */
 const holdableClock = () => {
   let heldAt: number | undefined = Date.now()
@@ -216,6 +219,9 @@ const holdableClock = () => {
     clock: {
       kind: "real" as const,
       now: () => heldAt ?? Date.now() - behind
+    },
+    jump: (ms: number) => {
+      if (heldAt !== undefined) heldAt += ms
     },
     release: () => {
       if (heldAt === undefined) return
@@ -324,7 +330,8 @@ const fencingAudit = (database: string) =>
 
 export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
   const dir = tempDir("pollers")
-  const broker = o.holdBroker === true ? holdableClock() : { clock: realClock(), release: () => {} }
+  const broker =
+    o.holdBroker === true ? holdableClock() : { clock: realClock(), jump: () => {}, release: () => {} }
   const sandbox: Sandbox = await startSandbox({
     seed: o.seed,
     clock: broker.clock,
@@ -349,6 +356,13 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
       ...(await Promise.all(Array.from({ length: o.pollers }, (_, i) => startChild(config, `p${i + 1}`, o))))
     )
     const up = Date.now()
+    const deadline = started + o.timeoutMs
+    if (o.holdBroker === true) {
+      await waitFor(() => children.every((c) => c.polls.length > 0), deadline)
+      broker.jump(Math.floor(o.spanMs / 2))
+      while (Date.now() < deadline && Object.keys((await fencingAudit(database)).perPoller).length < 2)
+        await sleep(500)
+    }
     // Seeded victims and moments, in time order.
     const victims = [...children].sort(() => rng.int(-1, 1)).slice(0, o.kills)
     const moments = victims.map(() => rng.int(o.killWindowMs[0], o.killWindowMs[1])).sort((a, b) => a - b)
@@ -365,12 +379,9 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
             child.process.kill("SIGCONT")
             pausedAt = { poller: child.id, from, to: Date.now() }
           })(o.pause, survivor)
-    const deadline = started + o.timeoutMs
     for (let k = 0; k < victims.length; k++) {
       const victim = victims[k] as Child
       await sleep(Math.max(0, up + (moments[k] as number) - Date.now()))
-      // A victim that has not polled yet holds no shard to take over: wait for its first poll.
-      if (o.holdBroker === true) await waitFor(() => victim.polls.length > 0, deadline)
       victim.process.kill("SIGKILL")
       const at = Date.now()
       await exited(victim.process)
