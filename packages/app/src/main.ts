@@ -9,6 +9,7 @@ import { Cause, Console, Effect, Exit } from "effect"
 import { cli, root, VERSION } from "./cli/cli.js"
 import { helpText, wantsHelp } from "./cli/help.js"
 import { terminalConsole } from "./cli/terminal.js"
+import { terminalText } from "./cli/terminalText.js"
 
 const USAGE_ERRORS = new Set([
   "InvalidConfig",
@@ -50,9 +51,12 @@ const program = (
           e?._tag === undefined ||
           !["MissingValue", "InvalidValue", "CommandMismatch", "MissingFlag"].includes(e._tag)
         )
-          process.stderr.write(`fill-tracker: ${e?.message ?? String(e)}\n`)
+          process.stderr.write(`fill-tracker: ${terminalText(e?.message ?? String(e))}\n`)
       } else if (!Cause.isInterruptedOnly(cause))
-        process.stderr.write(`fill-tracker: ${Cause.pretty(cause)}\n`)
+        // A defect's text may span lines; each line is made safe on its own.
+        process.stderr.write(
+          `fill-tracker: ${Cause.pretty(cause).split("\n").map(terminalText).join("\n")}\n`
+        )
     })
   ),
   Effect.provide(NodeContext.layer),

@@ -1,6 +1,15 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
+import {
+  Decimal,
+  type ExecutionId,
+  instantFromDate,
+  type OrderId,
+  type Shares,
+  type TickerSymbol
+} from "@fill-tracker/domain"
 import { immediateFill, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
+import { EventStore } from "@fill-tracker/store"
 import { Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
@@ -39,6 +48,31 @@ const submit = (executionId: string, orderId: string, shares: number, submittedA
       direction: "BUY",
       ...(submittedAt === undefined ? {} : { submittedAt })
     })
+  )
+
+/**
+ * A submission recorded when the order was entered, long ago: a store holds such rows for
+ * an order that stays open (recordSubmission takes only a time within a day of now).
+ */
+const recordedLongAgo = (executionId: string, orderId: string, shares: number, submittedAt: Date) =>
+  Effect.flatMap(EventStore, (store) =>
+    store.append(
+      executionId as ExecutionId,
+      0,
+      [
+        {
+          type: "Submitted",
+          executionId: executionId as ExecutionId,
+          orderId: orderId as OrderId,
+          accountHash: accountOf(sandbox),
+          symbol: "AAPL" as TickerSymbol,
+          shares: Decimal.fromBigInt(BigInt(shares)) as Shares,
+          direction: "BUY",
+          submittedAt: instantFromDate(submittedAt)
+        }
+      ],
+      { source: "recordSubmission" }
+    )
   )
 
 const stateOf = (executionId: string) =>
@@ -100,7 +134,7 @@ describe("requests per cycle", () => {
       config,
       Effect.gen(function* () {
         yield* authorize(sandbox)
-        yield* submit("old-1", orderId, 4, new Date(enteredAt))
+        yield* recordedLongAgo("old-1", orderId, 4, new Date(enteredAt))
         sandbox.resetRequests()
         const report = yield* cycle
         return { report, routes: pollerRoutes(), state: yield* stateOf("old-1") }

@@ -20,6 +20,25 @@ export const OrderId = t.brand(
   "OrderId"
 )
 
+/** An order id a submission may name: int64 and positive (Schwab numbers orders from 1). */
+export interface PositiveOrderIdBrand {
+  readonly PositiveOrderId: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type PositiveOrderId = t.Branded<OrderId, PositiveOrderIdBrand>
+/**
+ * Refuses `0` (and `000`): a stored order id must name an order. Stored events and broker
+ * bodies keep the wider `OrderId`, so nothing already recorded stops decoding.
+ *
+ * @since 0.1.0
+ * @category codecs
+ */
+export const PositiveOrderId = t.brand(
+  OrderId,
+  (s): s is PositiveOrderId => /[1-9]/.test(s),
+  "PositiveOrderId"
+)
+
 /** Schwab's hash of an account number: the only account reference that appears in URLs and events. */
 export interface AccountHashBrand {
   readonly AccountHash: unique symbol
@@ -46,6 +65,31 @@ export const TickerSymbol = t.brand(
   "TickerSymbol"
 )
 
+/**
+ * A symbol in Schwab's alphabet, as a submission may name it: an equity, ETF or index
+ * (`AAPL`, `BRK.B`, `BRK/B`, `$SPX`, `/ES`: capitals, digits, `.`, `/`, `-`, at most 15
+ * characters with an optional leading `$` or `/`), or an option in Schwab's OCC form, the
+ * root padded with spaces to six characters, then `yymmdd`, `C`/`P` and the strike in
+ * thousandths (`SPY   250919C00500000`). Nothing else: no lower case, no control, bidi or
+ * zero-width characters, no spaces outside an option's padding.
+ */
+export interface OrderSymbolBrand {
+  readonly OrderSymbol: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type OrderSymbol = t.Branded<TickerSymbol, OrderSymbolBrand>
+
+const EQUITY_SYMBOL = /^[$/]?[A-Z0-9][A-Z0-9./-]{0,14}$/
+// 21 characters in all, so the root and its padding are exactly six.
+const OPTION_SYMBOL = /^(?=.{21}$)[A-Z0-9.]{1,6} *\d{6}[CP]\d{8}$/
+
+/** @since 0.1.0 @category codecs */
+export const OrderSymbol = t.brand(
+  TickerSymbol,
+  (s): s is OrderSymbol => EQUITY_SYMBOL.test(s) || OPTION_SYMBOL.test(s),
+  "OrderSymbol"
+)
+
 /** The bot's own id for one execution (one event stream), chosen before the order is sent. */
 export interface ExecutionIdBrand {
   readonly ExecutionId: unique symbol
@@ -70,6 +114,28 @@ export const Shares = t.brand(
   D.DecimalFromString,
   (d): d is Shares => D.isPositive(d) && D.isInteger(d),
   "Shares"
+)
+
+/**
+ * The most shares (or contracts) one submission may name: ten million, above any single
+ * order a bot sends and far below the slips it stops (`1e100`, 10^30 from a unit mix-up).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const MAX_ORDER_SHARES = 10_000_000n
+
+/** Shares a submission may name: whole, from 1 to `MAX_ORDER_SHARES`. */
+export interface OrderSharesBrand {
+  readonly OrderShares: unique symbol
+}
+/** @since 0.1.0 @category models */
+export type OrderShares = t.Branded<Shares, OrderSharesBrand>
+/** @since 0.1.0 @category codecs */
+export const OrderShares = t.brand(
+  Shares,
+  (d): d is OrderShares => D.compare(d, D.fromBigInt(MAX_ORDER_SHARES)) <= 0,
+  "OrderShares"
 )
 
 /** @since 0.1.0 @category models */
@@ -113,3 +179,16 @@ export const Instant = t.brand(t.string, (s): s is Instant => isInstantText(s), 
 
 /** @since 0.1.0 @category constructors */
 export const instantFromDate = (d: Date): Instant => d.toISOString() as Instant
+
+/**
+ * How far a submission's `submittedAt` may lie from now, either way: a day. A year-1 or
+ * year-2999 time is a bug in the caller, and would put the order outside every list window.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SUBMITTED_AT_WINDOW_MS = 86_400_000
+
+/** Whether `at` is within `SUBMITTED_AT_WINDOW_MS` of `now`. @since 0.1.0 @category guards */
+export const isNearNow = (at: Date, now: Date): boolean =>
+  Math.abs(at.getTime() - now.getTime()) <= SUBMITTED_AT_WINDOW_MS

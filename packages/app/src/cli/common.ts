@@ -8,6 +8,7 @@ import type { AppConfig } from "../config/AppConfig.js"
 import type { SettingName } from "../config/settings.js"
 import { loggingLayer } from "../logging.js"
 import { configFrom } from "./settingsOptions.js"
+import { terminalText } from "./terminalText.js"
 
 export { loggingLayer }
 
@@ -41,8 +42,12 @@ export const withStore = <A, E, R>(config: AppConfig, program: Effect.Effect<A, 
   // Logging is provided outside the store so the store's own start-up logs use it too.
   program.pipe(Effect.provide(storeLayer(config)), Effect.provide(loggingLayer(config)))
 
-/** Prints a table of rows with aligned columns. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+/** Prints a table of rows with aligned columns; cells are made terminal-safe first. */
+export const table = (
+  header: ReadonlyArray<string>,
+  unsafeRows: ReadonlyArray<ReadonlyArray<string>>
+): string => {
+  const rows = unsafeRows.map((r) => r.map(terminalText))
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
     cells

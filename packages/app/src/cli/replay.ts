@@ -3,6 +3,7 @@ import { Replay } from "@fill-tracker/store"
 import { Console, Effect } from "effect"
 import { resolve, withStore } from "./common.js"
 import { settingsOptions } from "./settingsOptions.js"
+import { terminalJson } from "./terminalText.js"
 
 /** A one-line progress bar on stderr, redrawn in place. */
 const progress = (p: { processed: number; total: number }) => {
@@ -36,8 +37,7 @@ export const replayCommand = Command.make(
               yield* Console.log("verify: the live read model equals the one rebuilt from events")
               return
             }
-            for (const d of diffs)
-              yield* Console.log(JSON.stringify(d, (_, v) => (typeof v === "bigint" ? v.toString() : v)))
+            for (const d of diffs) yield* Console.log(terminalJson(d))
             return yield* Effect.fail(
               new Error(`verify: ${diffs.length} execution(s) differ from the events`)
             )

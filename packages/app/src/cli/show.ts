@@ -4,6 +4,7 @@ import { EventStore } from "@fill-tracker/store"
 import { Console, Effect } from "effect"
 import { resolve, withStore } from "./common.js"
 import { settingsOptions } from "./settingsOptions.js"
+import { terminalJson, terminalText } from "./terminalText.js"
 
 export const showCommand = Command.make(
   "show",
@@ -15,7 +16,7 @@ export const showCommand = Command.make(
     Effect.gen(function* () {
       const config = yield* resolve(args.settings)
       if (!ExecutionId.is(args.execution))
-        return yield* Effect.fail(new Error(`"${args.execution}" is not an execution id`))
+        return yield* Effect.fail(new Error(`"${terminalText(args.execution)}" is not an execution id`))
       const executionId = args.execution
       yield* withStore(
         config,
@@ -24,7 +25,7 @@ export const showCommand = Command.make(
           if (stream.events.length === 0) return yield* Effect.fail(new Error(`no execution ${executionId}`))
           for (const r of stream.events) {
             yield* Console.log(
-              `#${r.version} @${r.position} ${r.recordedAt.toISOString()} ${r.event.type} ${JSON.stringify(TradeEvent.encode(r.event))}`
+              `#${r.version} @${r.position} ${r.recordedAt.toISOString()} ${r.event.type} ${terminalJson(TradeEvent.encode(r.event))}`
             )
           }
         })

@@ -6,6 +6,7 @@ import { resolve, table, withStore } from "./common.js"
 import { rowJson, STATUS_HEADER, statusRow } from "./executionView.js"
 import { choice } from "./options.js"
 import { settingsOptions } from "./settingsOptions.js"
+import { terminalJson, terminalText } from "./terminalText.js"
 
 const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
 
@@ -41,7 +42,7 @@ export const statusCommand = Command.make(
           const executions = yield* Executions
           const symbol = Option.getOrUndefined(args.symbol)
           if (symbol !== undefined && !TickerSymbol.is(symbol))
-            return yield* Effect.fail(new Error(`--symbol: "${symbol}" is not a symbol`))
+            return yield* Effect.fail(new Error(`--symbol: "${terminalText(symbol)}" is not a symbol`))
           const rows = yield* executions.query({
             ...(symbol === undefined ? {} : { symbol }),
             ...(Option.isSome(args.status) ? { status: args.status.value } : {}),
@@ -49,7 +50,7 @@ export const statusCommand = Command.make(
             limit: args.limit
           })
           if (args.json) {
-            for (const r of rows) yield* Console.log(JSON.stringify(rowJson(r)))
+            for (const r of rows) yield* Console.log(terminalJson(rowJson(r)))
           } else {
             yield* Console.log(table(STATUS_HEADER, rows.map(statusRow)))
           }

@@ -5,6 +5,7 @@ import { resolve, withStore } from "./common.js"
 import { rowJson } from "./executionView.js"
 import { choice } from "./options.js"
 import { settingsOptions } from "./settingsOptions.js"
+import { terminalJson } from "./terminalText.js"
 
 export const submitCommand = Command.make(
   "submit",
@@ -61,7 +62,7 @@ export const submitCommand = Command.make(
             ...(Option.isSome(args.referencePrice) ? { referencePrice: args.referencePrice.value } : {}),
             ...(Option.isSome(args.submittedAt) ? { submittedAt: args.submittedAt.value } : {})
           })
-          yield* Console.log(JSON.stringify(rowJson(row)))
+          yield* Console.log(terminalJson(rowJson(row)))
         }).pipe(Effect.provide(FillTracker.layer))
       )
     })

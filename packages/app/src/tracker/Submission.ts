@@ -9,10 +9,12 @@ import {
   ExecutionId,
   Instant,
   instantFromDate,
-  OrderId,
-  Shares,
-  type Submitted,
-  TickerSymbol
+  isNearNow,
+  MAX_ORDER_SHARES,
+  OrderShares,
+  OrderSymbol,
+  PositiveOrderId,
+  type Submitted
 } from "@fill-tracker/domain"
 import { Data } from "effect"
 import type * as t from "io-ts"
@@ -41,6 +43,24 @@ export class InvalidSubmission extends Data.TaggedError("InvalidSubmission")<{
   }
 }
 
+/**
+ * A refused value as the problem shows it: JSON text with every character outside
+ * printable ASCII written as `\u{...}`, so a NUL, an escape sequence or a bidi override
+ * in the input cannot reach a terminal or a log through the error; long values are cut.
+ */
+const shown = (value: unknown): string => {
+  const text = JSON.stringify(typeof value === "bigint" ? value.toString() : value) ?? "undefined"
+  const safe = text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`)
+  return safe.length > 80 ? `${safe.slice(0, 80)}...` : safe
+}
+
+/** What each field must be, for the problem text. */
+const RULES: Record<string, string> = {
+  orderId: "a positive int64",
+  symbol: "a Schwab symbol (e.g. AAPL, BRK.B, $SPX or an option such as SPY   250919C00500000)",
+  shares: `a whole number from 1 to ${MAX_ORDER_SHARES}`
+}
+
 const check = <A>(
   problems: Array<string>,
   field: string,
@@ -49,32 +69,33 @@ const check = <A>(
 ): A | undefined => {
   const r = codec.decode(value)
   if (r._tag === "Right") return r.right
-  problems.push(
-    `${field}: ${JSON.stringify(typeof value === "bigint" ? value.toString() : value) ?? "undefined"} is not a valid ${codec.name}`
-  )
+  const rule = RULES[field]
+  problems.push(`${field}: ${shown(value)} is not ${rule === undefined ? `a valid ${codec.name}` : rule}`)
   return undefined
 }
 
 export const toSubmitted = (input: SubmissionInput, now: Date): Submitted | InvalidSubmission => {
   const problems: Array<string> = []
   const executionId = check(problems, "executionId", ExecutionId, input.executionId)
-  const orderId = check(problems, "orderId", OrderId, input.orderId)
+  const orderId = check(problems, "orderId", PositiveOrderId, input.orderId)
   const accountHash = check(problems, "accountHash", AccountHash, input.accountHash)
-  const symbol = check(problems, "symbol", TickerSymbol, input.symbol)
-  const sharesText =
-    typeof input.shares === "number"
-      ? Number.isSafeInteger(input.shares)
-        ? String(input.shares)
-        : "x"
-      : String(input.shares)
-  const shares = check(problems, "shares", Shares, sharesText)
+  const symbol = check(problems, "symbol", OrderSymbol, input.symbol)
+  // A number past 2^53 (1e100) is not exact: refused as given, never read through its text.
+  const shares =
+    typeof input.shares === "number" && !Number.isSafeInteger(input.shares)
+      ? check(problems, "shares", OrderShares, input.shares)
+      : check(problems, "shares", OrderShares, String(input.shares))
   const direction = check(problems, "direction", Direction, input.direction)
   let submittedAt: Instant | undefined
   if (input.submittedAt === undefined) submittedAt = instantFromDate(now)
   else {
     const d = input.submittedAt instanceof Date ? input.submittedAt : new Date(input.submittedAt)
     if (Number.isNaN(d.getTime()))
-      problems.push(`submittedAt: ${JSON.stringify(String(input.submittedAt))} is not a time`)
+      problems.push(`submittedAt: ${shown(String(input.submittedAt))} is not a time`)
+    else if (!isNearNow(d, now))
+      problems.push(
+        `submittedAt: ${shown(d.toISOString())} is not within a day of now (${now.toISOString()})`
+      )
     else submittedAt = check(problems, "submittedAt", Instant, d.toISOString())
   }
   let referencePrice: Decimal.Decimal | undefined
