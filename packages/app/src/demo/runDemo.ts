@@ -230,13 +230,17 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
       // The same path a person takes: a code from the authorize redirect, exchanged once.
       yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
 
+      const detections: Array<number> = []
       const printer = yield* tracker.fills({ pollEvery: Duration.millis(100) }).pipe(
-        Stream.runForEach(({ event: e }) => {
+        Stream.runForEach(({ event: e, recordedAt }) => {
           switch (e.type) {
-            case "LegFilled":
+            case "LegFilled": {
+              const detected = detectionMs(sandbox, e.orderId, e.fillKey, recordedAt)
+              if (detected !== undefined) detections.push(detected)
               return line(
-                `  fill      ${e.executionId}  ${Decimal.format(e.quantity)} @ ${Decimal.format(e.price)}  (${e.executedAt})`
+                `  fill      ${e.executionId}  ${Decimal.format(e.quantity)} @ ${Decimal.format(e.price)}  (${e.executedAt}; detected ${detected === undefined ? "?" : `${(detected / 1000).toFixed(2)} s`} after the broker's fill)`
               )
+            }
             case "Filled":
               return line(
                 `  FILLED    ${e.executionId}  ${Decimal.format(e.filledShares)} shares, average ${Decimal.format(e.averagePrice)} = ${e.priceCents} cents`
@@ -316,12 +320,38 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
       yield* line(
         `\n${placed.length} orders, ${terminal} terminal, ${mismatches} mismatches; ${requests.length} Schwab requests, ${requests.filter((r) => r.fault !== undefined).length} faulted`
       )
+      yield* line(detectionSummary(detections))
       return { executions: placed.length, terminal, mismatches } satisfies DemoResult
     })
     return yield* program.pipe(
       Effect.provide(appLayer(demoConfig, { retry: { baseDelay: Duration.millis(100), maxAttempts: 6 } }))
     )
   }).pipe(Effect.scoped)
+
+/**
+ * Broker fill time to `LegFilled` recorded, in ms. The broker's time comes from the
+ * sandbox's truth (REST shows executions to the second only); the fill key names the
+ * activity and the execution leg.
+ */
+const detectionMs = (
+  sandbox: Sandbox,
+  orderId: string,
+  fillKey: string,
+  recordedAt: Date
+): number | undefined => {
+  const fill = sandbox
+    .truth(orderId)
+    .fills.find((candidate) => `${candidate.activityId}:${candidate.executionIndex}` === fillKey)
+  return fill === undefined ? undefined : recordedAt.getTime() - fill.epochMs
+}
+
+const detectionSummary = (detections: ReadonlyArray<number>): string => {
+  if (detections.length === 0) return "no fill detected"
+  const sorted = [...detections].sort((a, b) => a - b)
+  const at = (p: number) =>
+    ((sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0) / 1000).toFixed(2)
+  return `detection (broker fill -> LegFilled recorded) over ${sorted.length} fills: p50 ${at(0.5)} s, max ${at(1)} s`
+}
 
 const summaryRow = (
   executionId: string,
