@@ -91,9 +91,14 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
 }
 
 /** Everything the poller, the health endpoint and the FillTracker service need. */
-export const appLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
+export const appLayer = (
+  config: AppConfig,
+  tuning: SchwabTuning = {},
+  /** SQLite start-up: `quickCheckMillis` runs quick_check, bounded (the `run` command's start). */
+  storeOptions: { readonly quickCheckMillis?: number } = {}
+) => {
   // A postgres:// URL selects PostgreSQL (several pollers); anything else is the SQLite file.
-  const store = Store.layerFromUrl(config.database)
+  const store = Store.layerFromUrl(config.database, storeOptions)
   const services = Layer.mergeAll(
     schwabLayer(config, tuning),
     FillTracker.layer,

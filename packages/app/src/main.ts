@@ -2,7 +2,8 @@
 /**
  * The `fill-tracker` binary: one command with subcommands, each with `--help`.
  * Exit codes: 0 success (and a clean SIGINT/SIGTERM), 1 failure, 2 invalid configuration
- * or usage.
+ * or usage, or a store refused before anything was written (`StoreRefused`: a missing
+ * SQLite file for a command that only reads, a schema newer than this binary, a damaged file).
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit } from "effect"
@@ -23,7 +24,8 @@ const USAGE_ERRORS = new Set([
   "NoBuiltInMatch",
   "MissingFlag",
   "MissingSubcommand",
-  "InvalidArgument"
+  "InvalidArgument",
+  "StoreRefused"
 ])
 
 const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {

@@ -1,6 +1,7 @@
 /** The command tree. */
 import { Command } from "@effect/cli"
 import { authCommand } from "./auth.js"
+import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
 import { replayCommand } from "./replay.js"
 import { runCommand } from "./run.js"
@@ -21,6 +22,7 @@ export const root = Command.make("fill-tracker").pipe(
     submitCommand,
     statusCommand,
     showCommand,
+    checkCommand,
     replayCommand
   ])
 )

@@ -2,7 +2,7 @@
  * What every command shares: turning flags into config (or InvalidConfig, exit 2), the
  * logger chosen by LOG_FORMAT / LOG_LEVEL, and the store on the configured database.
  */
-import { SqliteStore } from "@fill-tracker/store"
+import { Store } from "@fill-tracker/store"
 import { Effect, FiberRef, type Option } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { SettingName } from "../config/settings.js"
@@ -34,13 +34,32 @@ export const resolve = (
     return level === undefined ? r.config : { ...r.config, logLevel: level }
   })
 
-export const storeLayer = (config: Pick<AppConfig, "database">) =>
-  SqliteStore.layer({ filename: config.database })
+/**
+ * How a command uses the store: `read` (status, show, check, replay) never creates a
+ * missing SQLite file, so a mistyped `--database` fails (exit 2) instead of answering from
+ * a new empty database; `write` (run, submit, auth login) creates it.
+ */
+export type StoreUse = "read" | "write"
+
+/** How long a command's start-up waits for SQLite's quick_check before going on without it. */
+export const QUICK_CHECK_MILLIS = 10_000
+
+/**
+ * The configured store for every command: a `postgres://` URL opens PostgreSQL, anything
+ * else the SQLite file (checked with quick_check at start-up). Every command opens it this
+ * way, so each gets the same backends and the same guards (a newer schema is refused).
+ */
+export const storeLayer = (config: Pick<AppConfig, "database">, use: StoreUse = "write") =>
+  Store.layerFromUrl(config.database, { mustExist: use === "read", quickCheckMillis: QUICK_CHECK_MILLIS })
 
 /** Runs `program` with the store and logging of `config`. */
-export const withStore = <A, E, R>(config: AppConfig, program: Effect.Effect<A, E, R>) =>
+export const withStore = <A, E, R>(
+  config: AppConfig,
+  program: Effect.Effect<A, E, R>,
+  use: StoreUse = "write"
+) =>
   // Logging is provided outside the store so the store's own start-up logs use it too.
-  program.pipe(Effect.provide(storeLayer(config)), Effect.provide(loggingLayer(config)))
+  program.pipe(Effect.provide(storeLayer(config, use)), Effect.provide(loggingLayer(config)))
 
 /** Prints a table of rows with aligned columns; cells are made terminal-safe first. */
 export const table = (

@@ -7,7 +7,7 @@ import { serveHealth } from "../health/HealthServer.js"
 import { appLayer } from "../layers.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
-import { loggingLayer, resolve } from "./common.js"
+import { loggingLayer, QUICK_CHECK_MILLIS, resolve } from "./common.js"
 import { settingsOptions } from "./settingsOptions.js"
 
 /** Account selection accepts hashes or plain numbers; numbers are mapped through Schwab's hash list. */
@@ -74,7 +74,10 @@ export const runService = (config: AppConfig) =>
       )
       return yield* Effect.never
     })
-  ).pipe(Effect.provide(appLayer(config)), Effect.provide(loggingLayer(config)))
+  ).pipe(
+    Effect.provide(appLayer(config, {}, { quickCheckMillis: QUICK_CHECK_MILLIS })),
+    Effect.provide(loggingLayer(config))
+  )
 
 export const runCommand = Command.make(
   "run",

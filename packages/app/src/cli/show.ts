@@ -28,7 +28,8 @@ export const showCommand = Command.make(
               `#${r.version} @${r.position} ${r.recordedAt.toISOString()} ${r.event.type} ${terminalJson(TradeEvent.encode(r.event))}`
             )
           }
-        })
+        }),
+        "read"
       )
     })
 ).pipe(Command.withDescription("The event history of one execution"))

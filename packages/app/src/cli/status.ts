@@ -54,7 +54,8 @@ export const statusCommand = Command.make(
           } else {
             yield* Console.log(table(STATUS_HEADER, rows.map(statusRow)))
           }
-        })
+        }),
+        "read"
       )
     })
 ).pipe(Command.withDescription("A table of executions, with filters; --json for machines"))

@@ -108,7 +108,8 @@ export const settings = {
   database: {
     env: "FILL_TRACKER_DATABASE",
     flag: "database",
-    description: "SQLite database file (created when missing), or a postgres:// URL for PostgreSQL",
+    description:
+      "SQLite database file (created when missing by run, submit and auth login; the commands that only read refuse a missing one), or a postgres:// URL for PostgreSQL",
     default: "./fill-tracker.db",
     value: "file|url",
     parse: nonEmpty
