@@ -29,6 +29,8 @@ export { appLayer, schwabLayer, tokenStoreLayer } from "./layers.js"
 export { type PollerOptions, runCycleOnce, startPoller } from "./poller/Poller.js"
 /** @since 0.1.0 @category poller */
 export { type CycleReport, pollCycle } from "./poller/pollCycle.js"
+/** The poller's options from the app config (what `run` and `createFillTracker` start it with). @since 0.1.0 @category poller */
+export { pollerOptionsFrom } from "./poller/pollerOptions.js"
 /** Promise facade for bots that do not use Effect. @since 0.1.0 @category constructors */
 export {
   createFillTracker,
