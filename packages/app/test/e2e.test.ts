@@ -232,6 +232,8 @@ describe("recordSubmission", () => {
   it("the same execution id with any other field is a conflict naming it; nothing more is recorded", async () => {
     const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
     const other = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
+    // An hour ago: submissions must be within a day of now (a fixed date ages out of that).
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000)
     const base = {
       executionId: "dup-2",
       orderId,
@@ -239,7 +241,7 @@ describe("recordSubmission", () => {
       symbol: "AAPL",
       shares: 3,
       direction: "BUY" as const,
-      submittedAt: "2025-08-29T14:00:00.000Z",
+      submittedAt: at.toISOString(),
       referencePrice: "150.25"
     }
     const r = await withApp(
@@ -255,7 +257,7 @@ describe("recordSubmission", () => {
         for (const changed of [
           { ...base, referencePrice: "150.26" },
           unpriced,
-          { ...base, submittedAt: "2025-08-29T14:00:01.000Z" },
+          { ...base, submittedAt: new Date(at.getTime() + 1000).toISOString() },
           { ...base, orderId: other },
           { ...base, symbol: "MSFT" },
           { ...base, direction: "SELL" as const }
