@@ -80,6 +80,21 @@ export interface PlaceOrderRequest {
   readonly direction: Direction
 }
 
+/**
+ * Where and as whom to open the streamer (`GET /userPreference`, `streamerInfo[0]`). The
+ * customer and correlation ids identify the user: Redacted like an account number.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamerInfo {
+  readonly socketUrl: string
+  readonly customerId: Redacted.Redacted<string>
+  readonly correlId: Redacted.Redacted<string>
+  readonly channel: string
+  readonly functionId: string
+}
+
 /** @since 0.1.0 @category models */
 export interface SchwabClient {
   /** The accounts this authorization can see (fetched once, then cached). */
@@ -88,6 +103,8 @@ export interface SchwabClient {
   readonly accountHash: (
     accountNumber: string | Redacted.Redacted<string>
   ) => Effect.Effect<AccountHash, SchwabError>
+  /** Streamer connection info from `GET /userPreference`; fetch it again before every new connection. */
+  readonly streamerInfo: () => Effect.Effect<StreamerInfo, SchwabError>
   /** One order. 404 is OrderNotFound. */
   readonly getOrder: (accountHash: AccountHash, orderId: OrderId) => Effect.Effect<SchwabOrder, SchwabError>
   /** Orders entered in [from, to]; elements that do not decode are reported in `skipped`. */
@@ -114,6 +131,7 @@ export interface SchwabClient {
 export const SchwabClient = Context.GenericTag<SchwabClient>("@fill-tracker/schwab-client/SchwabClient")
 
 const ACCOUNT_NUMBERS: Endpoint = { method: "GET", route: "/accounts/accountNumbers" }
+const USER_PREFERENCE: Endpoint = { method: "GET", route: "/userPreference" }
 const GET_ORDER: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders/{orderId}" }
 const LIST_ORDERS: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders" }
 const PLACE_ORDER: Endpoint = { method: "POST", route: "/accounts/{accountHash}/orders" }
@@ -223,6 +241,23 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         return Option.isSome(again) ? again.value : yield* new UnknownAccount()
       })
     }
+
+    const streamerInfo = () =>
+      Effect.gen(function* () {
+        const reply = yield* call(
+          USER_PREFERENCE,
+          HttpClientRequest.get(path("userPreference")),
+          "idempotent"
+        )
+        const info = yield* Wire.streamerInfo(context(USER_PREFERENCE, reply.correlId), reply.body)
+        return {
+          socketUrl: info.socketUrl,
+          customerId: Redacted.make(info.customerId),
+          correlId: Redacted.make(info.correlId),
+          channel: info.channel,
+          functionId: info.functionId
+        } satisfies StreamerInfo
+      })
 
     const getOrder = (hash: AccountHash, orderId: OrderId) =>
       Effect.flatMap(
@@ -389,6 +424,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     return {
       accountNumbers,
       accountHash,
+      streamerInfo,
       getOrder,
       listOrders,
       placeOrder,

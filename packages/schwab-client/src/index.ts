@@ -16,6 +16,14 @@ export * as SchwabClient from "./SchwabClient.js"
 export * as SchwabConfig from "./SchwabConfig.js"
 /** The typed errors (`Unauthorized`, `RateLimited`, ... and the `SchwabError` union). @since 0.1.0 @category errors */
 export * from "./SchwabError.js"
+/** The account-activity streamer client (`StreamerClient.make`, `StreamerClient.layer`, events). @since 0.1.0 @category services */
+export * as StreamerClient from "./streamer/StreamerClient.js"
+/** Streamer timings and their defaults. @since 0.1.0 @category models */
+export * as StreamerConfig from "./streamer/StreamerConfig.js"
+/** Why a streamer connection ended. @since 0.1.0 @category errors */
+export { StreamerError } from "./streamer/StreamerError.js"
+/** The streamer client's state for health and metrics. @since 0.1.0 @category models */
+export * as StreamerStatus from "./streamer/StreamerStatus.js"
 /** AES-256-GCM encryption of the token blob (`encrypt`, `decrypt`). @since 0.1.0 @category constructors */
 export * as TokenCipher from "./TokenCipher.js"
 /** Where the encrypted token blob lives (`TokenStore.TokenStore` tag, `TokenStore.layerMemory`). @since 0.1.0 @category services */

@@ -8,7 +8,9 @@ import {
   decodeAccountNumbers,
   decodeOrder,
   decodeSchwabError,
-  type SchwabOrder
+  decodeStreamerInfo,
+  type SchwabOrder,
+  type StreamerInfo
 } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import type * as FpEither from "fp-ts/lib/Either.js"
@@ -44,6 +46,10 @@ export const accountNumbers = (
   text: string
 ): Effect.Effect<ReadonlyArray<AccountNumberHash>, DecodeError> =>
   fromFp(ctx, decodeAccountNumbers(text), () => "not a list of { accountNumber, hashValue }")
+
+/** The problem never quotes a value (the ids in it identify the user), only its path. */
+export const streamerInfo = (ctx: RequestContext, text: string): Effect.Effect<StreamerInfo, DecodeError> =>
+  fromFp(ctx, decodeStreamerInfo(text))
 
 export const schwabErrorBody = (
   text: string
