@@ -61,17 +61,34 @@ export const withStore = <A, E, R>(
   // Logging is provided outside the store so the store's own start-up logs use it too.
   program.pipe(Effect.provide(storeLayer(config, use)), Effect.provide(loggingLayer(config)))
 
+/** Column widths that fit `header` and every row (cells already terminal-safe). */
+export const columnWidths = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>
+): ReadonlyArray<number> => header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+
+/** One table line: cells made terminal-safe and padded to `widths` (a longer cell widens its column). */
+export const tableLine = (widths: ReadonlyArray<number>, cells: ReadonlyArray<string>): string =>
+  cells
+    .map((c, i) => terminalText(c).padEnd(widths[i] ?? 0))
+    .join("  ")
+    .trimEnd()
+
 /** Prints a table of rows with aligned columns; cells are made terminal-safe first. */
 export const table = (
   header: ReadonlyArray<string>,
   unsafeRows: ReadonlyArray<ReadonlyArray<string>>
 ): string => {
-  const rows = unsafeRows.map((r) => r.map(terminalText))
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd()
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
+  const widths = columnWidths(
+    header,
+    unsafeRows.map((r) => r.map(terminalText))
+  )
+  return [
+    tableLine(widths, header),
+    tableLine(
+      widths,
+      widths.map((w) => "-".repeat(w))
+    ),
+    ...unsafeRows.map((r) => tableLine(widths, r))
+  ].join("\n")
 }

@@ -5,6 +5,7 @@
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect } from "effect"
+import { parseDurationMs } from "../config/Duration.js"
 
 /**
  * A flag whose value is one of `values`, matched without regard to case and returned as
@@ -22,5 +23,24 @@ export const choice = <const A extends string>(flag: string, values: ReadonlyArr
             )
           )
         : Effect.succeed(found)
+    })
+  )
+
+/**
+ * A flag whose value is a duration (`500ms`, `2s`, `1m`; a bare number is seconds), named
+ * `duration` in usage and returned in whole milliseconds, never zero.
+ */
+export const duration = (flag: string): Options.Options<number> =>
+  Options.text(flag).pipe(
+    Options.withPseudoName("duration"),
+    Options.mapEffect((given) => {
+      const ms = parseDurationMs(given)
+      return ms === undefined || ms <= 0
+        ? Effect.fail(
+            ValidationError.invalidValue(
+              HelpDoc.p(`--${flag}: "${given}" is not a duration above zero (e.g. 500ms, 2s, 1m)`)
+            )
+          )
+        : Effect.succeed(ms)
     })
   )

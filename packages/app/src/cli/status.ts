@@ -1,14 +1,28 @@
 import { Command, Options } from "@effect/cli"
 import { TickerSymbol } from "@fill-tracker/domain"
-import { Executions, executionStates } from "@fill-tracker/store"
-import { Console, Effect, Option } from "effect"
-import { resolve, table, withStore } from "./common.js"
+import { type ExecutionRow, Executions, executionStates } from "@fill-tracker/store"
+import { Console, Effect, Option, Stream } from "effect"
+import { FillTracker } from "../tracker/FillTracker.js"
+import { columnWidths, resolve, table, tableLine, withStore } from "./common.js"
 import { rowJson, STATUS_HEADER, statusRow } from "./executionView.js"
+import { followingNote, headPosition, intervalOption, recordedFrom } from "./following.js"
 import { choice } from "./options.js"
 import { settingsOptions } from "./settingsOptions.js"
 import { terminalJson, terminalText } from "./terminalText.js"
 
 const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
+
+interface Filters {
+  readonly symbol?: string
+  readonly status?: (typeof STATUSES)[number]
+  readonly state?: ExecutionRow["state"]
+}
+
+/** The filters of the query, applied to a row the watch read again. */
+const passes = (filters: Filters, row: ExecutionRow): boolean =>
+  (filters.symbol === undefined || row.symbol === filters.symbol) &&
+  (filters.status === undefined || row.status === filters.status) &&
+  (filters.state === undefined || row.state === filters.state)
 
 export const statusCommand = Command.make(
   "status",
@@ -31,7 +45,13 @@ export const statusCommand = Command.make(
       Options.withDescription("At most this many rows, newest submission first"),
       Options.withDefault(100)
     ),
-    json: Options.boolean("json").pipe(Options.withDescription("One JSON object per line, for machines"))
+    json: Options.boolean("json").pipe(Options.withDescription("One JSON object per line, for machines")),
+    watch: Options.boolean("watch").pipe(
+      Options.withDescription(
+        "After the table, print each execution (that passes the filters) again whenever an event of it is recorded, by any process using the same database, until SIGINT/SIGTERM"
+      )
+    ),
+    interval: intervalOption
   },
   (args) =>
     Effect.gen(function* () {
@@ -43,19 +63,37 @@ export const statusCommand = Command.make(
           const symbol = Option.getOrUndefined(args.symbol)
           if (symbol !== undefined && !TickerSymbol.is(symbol))
             return yield* Effect.fail(new Error(`--symbol: "${terminalText(symbol)}" is not a symbol`))
-          const rows = yield* executions.query({
+          const filters = {
             ...(symbol === undefined ? {} : { symbol }),
             ...(Option.isSome(args.status) ? { status: args.status.value } : {}),
-            ...(Option.isSome(args.state) ? { state: args.state.value } : {}),
-            limit: args.limit
-          })
+            ...(Option.isSome(args.state) ? { state: args.state.value } : {})
+          }
+          // Taken before the table is read, so a watch misses nothing recorded after it.
+          const head = yield* headPosition
+          const rows = yield* executions.query({ ...filters, limit: args.limit })
+          const widths = columnWidths(STATUS_HEADER, rows.map(statusRow))
+          const print = (r: ExecutionRow) =>
+            Console.log(args.json ? terminalJson(rowJson(r)) : tableLine(widths, statusRow(r)))
           if (args.json) {
-            for (const r of rows) yield* Console.log(terminalJson(rowJson(r)))
+            for (const r of rows) yield* print(r)
           } else {
             yield* Console.log(table(STATUS_HEADER, rows.map(statusRow)))
           }
-        }),
+          if (!args.watch) return
+          yield* followingNote("watching for new events")
+          yield* recordedFrom(head, args.interval).pipe(
+            Stream.mapEffect((recorded) => executions.byExecutionId(recorded.streamId)),
+            Stream.filterMap((row) => Option.filter(row, (r) => passes(filters, r))),
+            // An append of several events (the last fill and Filled) shows the row once.
+            Stream.changesWith((a, b) => JSON.stringify(rowJson(a)) === JSON.stringify(rowJson(b))),
+            Stream.runForEach(print)
+          )
+        }).pipe(Effect.provide(FillTracker.layer)),
         "read"
       )
     })
-).pipe(Command.withDescription("A table of executions, with filters; --json for machines"))
+).pipe(
+  Command.withDescription(
+    "A table of executions, with filters; --json for machines, --watch to follow changes"
+  )
+)
