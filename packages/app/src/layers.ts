@@ -7,12 +7,20 @@
 
 import { createHash } from "node:crypto"
 import { NodeHttpClient } from "@effect/platform-node"
-import { RateLimiter, SchwabAuth, SchwabClient, SchwabConfig, TokenStore } from "@fill-tracker/schwab-client"
+import {
+  RateLimiter,
+  type RequestObserver,
+  SchwabAuth,
+  SchwabClient,
+  SchwabConfig,
+  TokenStore
+} from "@fill-tracker/schwab-client"
 import { SharedRateLimit, Store, TokenBlobStore } from "@fill-tracker/store"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
 import { HealthChecks } from "./health/HealthChecks.js"
 import { Metrics } from "./health/Metrics.js"
+import { requestObserverLayer } from "./health/schwabMetrics.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
 import { PollerWake } from "./poller/PollerWake.js"
 import { FillTracker } from "./tracker/FillTracker.js"
@@ -90,6 +98,12 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
   return Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))
 }
 
+/** Metrics, and the client's exchanges and retries reported into them. */
+const metricsLayer: Layer.Layer<Metrics | RequestObserver.RequestObserver> = Layer.provideMerge(
+  requestObserverLayer,
+  Metrics.layer
+)
+
 /** Everything the poller, the health endpoint and the FillTracker service need. */
 export const appLayer = (
   config: AppConfig,
@@ -102,7 +116,7 @@ export const appLayer = (
   const services = Layer.mergeAll(
     schwabLayer(config, tuning),
     FillTracker.layer,
-    Metrics.layer,
+    metricsLayer,
     HealthChecks.layer,
     PollerStatus.layer,
     PollerWake.layer

@@ -2,14 +2,14 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
-import { Effect } from "effect"
+import { Effect, Layer, Ref, TestClock, TestContext } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { tokenExpiries } from "../src/cli/run.js"
 import type { AppConfig } from "../src/config/AppConfig.js"
-import { type HealthOptions, serveHealth } from "../src/health/HealthServer.js"
+import { currentHealth, type HealthOptions, serveHealth } from "../src/health/HealthServer.js"
 import { healthReport } from "../src/health/healthReport.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
-import { initialStatus, type PollerStatusValue } from "../src/poller/PollerStatus.js"
+import { initialStatus, PollerStatus, type PollerStatusValue } from "../src/poller/PollerStatus.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
 
@@ -130,19 +130,79 @@ describe("the health endpoint over HTTP", () => {
     for (const family of [
       "fill_tracker_cycles_total",
       "fill_tracker_schwab_requests_total",
+      "fill_tracker_schwab_retries_total",
       "fill_tracker_schwab_errors_total",
       "fill_tracker_fills_recorded_total",
-      "fill_tracker_open_executions"
+      "fill_tracker_open_executions",
+      "fill_tracker_held_executions",
+      "fill_tracker_health_status",
+      "fill_tracker_last_successful_cycle_timestamp_seconds",
+      "fill_tracker_refresh_token_expiry_timestamp_seconds"
     ])
       expect(text).toContain(`# TYPE ${family} `)
     expect(text).toContain("fill_tracker_cycles_total 5")
-    expect(text).toContain('fill_tracker_schwab_requests_total{route="listOrders"} 5')
+    // At the client's exchange: each failing cycle sent its list twice (retry policy of 2 attempts).
+    const list = 'method="GET",route="/accounts/{accountHash}/orders"'
+    expect(text).toContain(`fill_tracker_schwab_requests_total{${list},status="200"} 2`)
+    expect(text).toContain(`fill_tracker_schwab_requests_total{${list},status="500"} 6`)
+    expect(text).toContain(`fill_tracker_schwab_retries_total{${list}} 3`)
     expect(text).toContain('fill_tracker_schwab_errors_total{kind="ServerError"} 3')
     expect(text).toContain("fill_tracker_fills_recorded_total 2")
+    expect(text).toContain('fill_tracker_health_status{state="ok"} 1')
+    expect(text).toContain('fill_tracker_health_status{state="degraded"} 0')
+    expect(text).toContain("# TYPE fill_tracker_cycle_duration_seconds histogram")
+    expect(text).toContain("fill_tracker_cycle_duration_seconds_count 5")
     expect(text).toContain("# TYPE fill_tracker_fill_detection_seconds histogram")
     expect(text).toContain('fill_tracker_fill_detection_seconds_bucket{le="+Inf"} 2')
     expect(text).toContain("fill_tracker_fill_detection_seconds_count 2")
+    const expiry = /^fill_tracker_refresh_token_expiry_timestamp_seconds (\d+(\.\d+)?)$/m.exec(text)
+    expect(Number(expiry?.[1]) * 1000).toBe(Date.parse(good.tokens.refreshExpiresAt))
+    // Process, GC and event-loop metrics come from prom-client's default collectors.
+    for (const family of [
+      "process_cpu_seconds_total",
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_gc_duration_seconds"
+    ])
+      expect(text).toContain(`# TYPE ${family} `)
     expect(r.missing.status).toBe(404)
+  })
+})
+
+describe("currentHealth on the Effect clock", () => {
+  it("turns degraded once no cycle has succeeded for 3 x (interval + jitter), not a millisecond before", async () => {
+    const o = options({ intervalMs: 15_000, maxJitterMs: 5_000 })
+    const staleAfter = 3 * (15_000 + 5_000)
+    const r = await Effect.runPromise(
+      Effect.gen(function* () {
+        const status = yield* PollerStatus
+        const look = Effect.map(currentHealth(o), (h) => ({ status: h.status, problems: h.problems }))
+        const atStart = yield* look
+        yield* TestClock.adjust(staleAfter)
+        const lastMomentStarting = yield* look
+        yield* TestClock.adjust(1)
+        const neverSucceeded = yield* look
+        const now = staleAfter + 1
+        yield* Ref.update(status, (s) => ({ ...s, lastCycleAt: now, lastSuccessAt: now, cycles: 1 }))
+        const succeeded = yield* look
+        yield* TestClock.adjust(staleAfter)
+        const lastMomentOk = yield* look
+        yield* TestClock.adjust(1)
+        const overdue = yield* look
+        return { atStart, lastMomentStarting, neverSucceeded, succeeded, lastMomentOk, overdue }
+      }).pipe(
+        Effect.provide(Layer.effect(PollerStatus, Ref.make(initialStatus(0)))),
+        Effect.provide(TestContext.TestContext)
+      )
+    )
+    expect(r.atStart).toEqual({ status: "starting", problems: [] })
+    expect(r.lastMomentStarting).toEqual({ status: "starting", problems: [] })
+    expect(r.neverSucceeded).toEqual({
+      status: "degraded",
+      problems: ["no successful cycle since the start 60s ago"]
+    })
+    expect(r.succeeded).toEqual({ status: "ok", problems: [] })
+    expect(r.lastMomentOk).toEqual({ status: "ok", problems: [] })
+    expect(r.overdue).toEqual({ status: "degraded", problems: ["no successful cycle for 60s"] })
   })
 })
 

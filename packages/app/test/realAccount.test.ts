@@ -82,7 +82,7 @@ describe("an account that is not a clean room (issue 9)", () => {
           aapl: yield* rowOf("bot-aapl"),
           amd: yield* rowOf("bot-amd"),
           msft: yield* rowOf("bot-msft-exit"),
-          rendered: metrics.render()
+          rendered: yield* Effect.promise(() => metrics.render())
         }
       })
     )

@@ -108,8 +108,14 @@ describe("requests per cycle", () => {
           second,
           afterFirst,
           afterSecond: pollerRoutes(),
-          listed: metrics.value("fill_tracker_schwab_requests_total", { route: "listOrders" }),
-          got: metrics.value("fill_tracker_schwab_requests_total", { route: "getOrder" })
+          listed: metrics.value("fill_tracker_schwab_requests_total", {
+            method: "GET",
+            route: "/accounts/{accountHash}/orders"
+          }),
+          got: metrics.value("fill_tracker_schwab_requests_total", {
+            method: "GET",
+            route: "/accounts/{accountHash}/orders/{orderId}"
+          })
         }
       })
     )

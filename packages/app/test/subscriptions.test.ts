@@ -141,7 +141,9 @@ describe("subscribe (in process)", () => {
       expect([...attempts.values()]).toEqual([1, 4, 2, 1, 2])
       const metrics = await runtime.runPromise(Metrics)
       expect(metrics.value("fill_tracker_subscription_failures_total", { subscription: "flaky" })).toBe(5)
-      expect(metrics.render()).toContain('fill_tracker_subscription_failures_total{subscription="flaky"} 5')
+      expect(await metrics.render()).toContain(
+        'fill_tracker_subscription_failures_total{subscription="flaky"} 5'
+      )
     } finally {
       await runtime.dispose()
     }

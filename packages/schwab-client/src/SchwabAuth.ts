@@ -160,7 +160,8 @@ export const make: Effect.Effect<SchwabAuth, never, SchwabConfig | TokenStore | 
       return withRetry(
         config.retry,
         (e: SchwabError) => isTransient(e),
-        () => attempt
+        () => attempt,
+        TOKEN_ENDPOINT
       )
     }
 

@@ -201,7 +201,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
           Effect.flatMap(auth.refreshAfterRejection(token), send)
         )
       )
-      return withRetry(config.retry, retryable(safety), () => attempt)
+      return withRetry(config.retry, retryable(safety), () => attempt, endpoint)
     }
 
     const accountNumbers = () =>

@@ -8,6 +8,8 @@
 
 /** One shared client-side rate limiter (sliding window on Effect's Clock). @since 0.1.0 @category constructors */
 export * as RateLimiter from "./RateLimiter.js"
+/** The optional hook every exchange and retry is reported to (`RequestObserver.RequestObserver` tag). @since 0.2.0 @category services */
+export * as RequestObserver from "./RequestObserver.js"
 /** The OAuth service: authorize URL, code exchange, refresh, access tokens, token status. @since 0.1.0 @category services */
 export * as SchwabAuth from "./SchwabAuth.js"
 /** The Trader API service: accounts, get/list/place/cancel/replace orders. @since 0.1.0 @category services */

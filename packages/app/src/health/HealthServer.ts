@@ -8,7 +8,7 @@ import { Clock, Effect, Option, Ref, Runtime } from "effect"
 import { PollerStatus } from "../poller/PollerStatus.js"
 import { HealthChecks } from "./HealthChecks.js"
 import { type HealthReportOptions, healthReport, httpStatusOf, type TokenExpiries } from "./healthReport.js"
-import { Metrics } from "./Metrics.js"
+import { Metrics, type MetricsRegistry } from "./Metrics.js"
 
 export interface HealthOptions extends HealthReportOptions {
   readonly port: number
@@ -23,6 +23,40 @@ export const currentHealth = (options: HealthOptions) =>
     const checks = yield* Effect.serviceOption(HealthChecks)
     const others = Option.isSome(checks) ? yield* checks.value.run : undefined
     return healthReport(status, tokens, yield* Clock.currentTimeMillis, options, others)
+  })
+
+const seconds = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso) / 1000)
+
+/** Health as gauges, set at each scrape: what the alert rules in ops/ fire on. */
+const healthGauges = (m: MetricsRegistry, options: HealthOptions) =>
+  Effect.map(currentHealth(options), (h) => {
+    for (const state of ["ok", "starting", "degraded"] as const)
+      m.set(
+        "fill_tracker_health_status",
+        "1 for the state /health reports, 0 for the others",
+        h.status === state ? 1 : 0,
+        {
+          state
+        }
+      )
+    m.set("fill_tracker_health_problems", "Reasons /health names for being degraded", h.problems.length)
+    m.set("fill_tracker_health_warnings", "Warnings /health lists", h.warnings.length)
+    m.set(
+      "fill_tracker_last_successful_cycle_timestamp_seconds",
+      "When the last successful poll cycle ended (Unix seconds; NaN before the first)",
+      seconds(h.lastSuccessAt)
+    )
+    m.set(
+      "fill_tracker_refresh_token_expiry_timestamp_seconds",
+      "When the Schwab refresh token expires (Unix seconds; NaN before an authorization)",
+      seconds(h.tokens.refreshExpiresAt)
+    )
+    m.set(
+      "fill_tracker_unheld_executions",
+      "Open executions in accounts no live poller holds",
+      h.unheldExecutions
+    )
+    m.set("fill_tracker_consecutive_failed_cycles", "Poll cycles in a row that failed", h.consecutiveFailures)
   })
 
 /** Serves until the surrounding scope closes; yields the bound port. */
@@ -44,8 +78,9 @@ export const serveHealth = (options: HealthOptions) =>
         return
       }
       if (path === "/metrics") {
-        const text = await run(Effect.map(Metrics, (m) => m.render()))
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text)
+        const metrics = await run(Effect.tap(Metrics, (m) => healthGauges(m, options)))
+        const text = await metrics.render()
+        res.writeHead(200, { "content-type": metrics.contentType }).end(text)
         return
       }
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }))

@@ -22,7 +22,7 @@ import {
   Random,
   Ref
 } from "effect"
-import type { Metrics } from "../health/Metrics.js"
+import { DURATION_BUCKETS, Metrics } from "../health/Metrics.js"
 import { describeCause, storeErrorIn } from "./cycleFailures.js"
 import { afterCycle, type CycleOutcome } from "./cycleStatus.js"
 import { nextDelayMs } from "./freshSchedule.js"
@@ -67,6 +67,13 @@ export const runCycleOnce = (
       Effect.exit
     )
     const ended = yield* Clock.currentTimeMillis
+    const metrics = yield* Metrics
+    metrics.observe(
+      "fill_tracker_cycle_duration_seconds",
+      "Poll cycle durations, failed and crashed cycles included",
+      DURATION_BUCKETS,
+      (ended - started) / 1000
+    )
     if (Exit.isSuccess(exit)) {
       const report = exit.value
       yield* Ref.update(status, (s) => afterCycle(s, { _tag: "Completed", report }, started, ended))

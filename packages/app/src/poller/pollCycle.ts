@@ -122,7 +122,8 @@ export const pollCycle = (options: CycleOptions) =>
         }),
         count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", { kind: errorKind(e) })
       )
-    metrics.set("fill_tracker_open_executions", "Executions still open", open.length)
+    metrics.set("fill_tracker_open_executions", "Open executions in the store", all.length)
+    metrics.set("fill_tracker_held_executions", "Open executions this poller holds and polls", open.length)
     options.memo?.retain(new Set(open.map((r) => r.executionId)))
 
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
@@ -265,18 +266,6 @@ export const pollCycle = (options: CycleOptions) =>
           ? pollAccount(hash as AccountHash, rows, undefined)
           : leases.withLease(hash as AccountHash, (lease) => pollAccount(hash as AccountHash, rows, lease)),
       { concurrency: 2, discard: true }
-    )
-    metrics.inc(
-      "fill_tracker_schwab_requests_total",
-      "Schwab requests made by the poller",
-      { route: "listOrders" },
-      listRequests
-    )
-    metrics.inc(
-      "fill_tracker_schwab_requests_total",
-      "Schwab requests made by the poller",
-      { route: "getOrder" },
-      getRequests
     )
     return {
       open: open.length,

@@ -6,6 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import { observe } from "../RequestObserver.js"
 import type { RetryPolicy } from "../SchwabConfig.js"
 
 /**
@@ -56,10 +57,19 @@ const retryAfterOf = (e: unknown): Duration.Duration | undefined => {
 export const withRetry = <A, E, R>(
   policy: RetryPolicy,
   shouldRetry: (e: E) => boolean,
-  attempt: (n: number) => Effect.Effect<A, E, R>
+  attempt: (n: number) => Effect.Effect<A, E, R>,
+  /** Named in the retries reported to a RequestObserver. */
+  endpoint?: { readonly method: string; readonly route: string }
 ): Effect.Effect<A, E, R> => {
+  const reported = (n: number) =>
+    n === 1 || endpoint === undefined
+      ? attempt(n)
+      : Effect.zipRight(
+          observe((o) => o.retrying({ ...endpoint, attempt: n })),
+          attempt(n)
+        )
   const loop = (n: number): Effect.Effect<A, E, R> =>
-    Effect.catchAll(attempt(n), (e) =>
+    Effect.catchAll(reported(n), (e) =>
       n < policy.maxAttempts && shouldRetry(e)
         ? Effect.flatMap(retryDelay(policy, n, retryAfterOf(e)), (d) =>
             Effect.zipRight(Effect.sleep(d), loop(n + 1))

@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { observe } from "../RequestObserver.js"
 import {
   BadRequest,
   Forbidden,
@@ -103,6 +104,15 @@ export const exchange = (
       Effect.either
     )
     const durationMs = (yield* Clock.currentTimeMillis) - started
+    yield* observe((o) =>
+      o.exchanged({
+        method: endpoint.method,
+        route: endpoint.route,
+        status: result._tag === "Right" ? result.right.status : undefined,
+        error: result._tag === "Left" ? result.left._tag : undefined,
+        durationMs
+      })
+    )
     const log =
       result._tag === "Right" ? Effect.logDebug("schwab request") : Effect.logWarning("schwab request failed")
     yield* log.pipe(
