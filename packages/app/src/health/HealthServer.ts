@@ -27,7 +27,7 @@ export const currentHealth = (options: HealthOptions) =>
 
 const seconds = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso) / 1000)
 
-/** Health as gauges, set at each scrape: what the alert rules in ops/ fire on. */
+/** Health as gauges, set at each scrape: what the alert rules in deploy/prometheus/ fire on. */
 const healthGauges = (m: MetricsRegistry, options: HealthOptions) =>
   Effect.map(currentHealth(options), (h) => {
     for (const state of ["ok", "starting", "degraded"] as const)
