@@ -172,6 +172,13 @@ describe("SchwabAuth", () => {
       yield* auth.exchangeCode(s.issueAuthorizationCode())
       s.faults.inject({ route: "token", kind: "unavailable", times: 1 })
       const fiber = yield* Effect.fork(auth.refresh())
+      // The 503 comes over a real socket: move the clock only once the retry sleeps on it
+      // (an earlier adjust passes before the sleep starts, and the refresh waits for ever).
+      const sleeping = Effect.map(
+        TestClock.sleeps(),
+        (sleeps) => sleeps.length > 0 && s.requests().some((r) => r.status === 503)
+      )
+      while (!(yield* sleeping)) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(fiber)
       expect(s.requests().map((r) => `${r.name} ${r.status}`)).toEqual([
