@@ -114,8 +114,8 @@ export const appLayer = (
   // A postgres:// URL selects PostgreSQL (several pollers); anything else is the SQLite file.
   const store = Store.layerFromUrl(config.database, storeOptions)
   const services = Layer.mergeAll(
-    schwabLayer(config, tuning),
-    FillTracker.layer,
+    // The tracker sees the client: it maps account numbers to hashes and places orders.
+    Layer.provideMerge(FillTracker.layer, schwabLayer(config, tuning)),
     metricsLayer,
     HealthChecks.layer,
     PollerStatus.layer,

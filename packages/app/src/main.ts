@@ -15,6 +15,7 @@ import { terminalText } from "./cli/terminalText.js"
 const USAGE_ERRORS = new Set([
   "InvalidConfig",
   "InvalidSubmission",
+  "InvalidAccount",
   "MissingValue",
   "InvalidValue",
   "CommandMismatch",

@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { fillsInLegs, immediateFill, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
-import { Effect, Option } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
@@ -155,6 +155,119 @@ describe.concurrent("the fill-tracker binary", () => {
     }, 60_000)
   })
 
+  it("accounts lists number masked and hash; submit takes a plain number and stores its hash", async () => {
+    const dir = tempDir("cli-accounts")
+    const sandbox = await manualSandbox({
+      accounts: [{ accountNumber: "12345678" }, { accountNumber: "99887766" }]
+    })
+    try {
+      const database = path.join(dir, "fills.db")
+      const env = { ...serviceEnv(sandbox, database), LOG_LEVEL: "error" }
+      expect((await cli(["auth", "login", "--code", sandbox.issueAuthorizationCode()], env)).code).toBe(0)
+      const listed = await cli(["accounts"], env)
+      expect(listed.code).toBe(0)
+      expect(listed.stdout).toContain(`****5678  ${accountOf(sandbox, 0)}`)
+      expect(listed.stdout).toContain(`****7766  ${accountOf(sandbox, 1)}`)
+      expect(listed.stdout).not.toContain("12345678")
+      expect(listed.stdout).not.toContain("99887766")
+      const json = await cli(["accounts", "--json"], env)
+      expect(
+        json.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l))
+      ).toEqual([
+        { account: "****5678", hash: accountOf(sandbox, 0) },
+        { account: "****7766", hash: accountOf(sandbox, 1) }
+      ])
+
+      const orderId = sandbox.seedOrder(accountOf(sandbox, 1), { symbol: "AAPL", quantity: 2 }, working())
+      const order = ["--symbol", "AAPL", "--shares", "2", "--direction", "BUY"]
+      const byNumber = await cli(
+        ["submit", "--execution-id", "by-number", "--account", "99887766", "--order-id", orderId, ...order],
+        env
+      )
+      expect(byNumber.code).toBe(0)
+      expect(JSON.parse(byNumber.stdout)).toMatchObject({
+        executionId: "by-number",
+        accountHash: accountOf(sandbox, 1)
+      })
+      // A number Schwab does not know, and junk: refused (exit 2), the number masked.
+      const unknown = await cli(
+        ["submit", "--execution-id", "unknown-1", "--account", "11112222", "--order-id", "901", ...order],
+        env
+      )
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain("account ****2222 is neither the hash nor the number")
+      expect(unknown.stderr).not.toContain("11112222")
+      const junk = await cli(
+        ["submit", "--execution-id", "junk-1", "--account", "no such/account", "--order-id", "902", ...order],
+        env
+      )
+      expect(junk.code).toBe(2)
+      expect(junk.stderr).toContain('invalid submission: accountHash: "no such/account"')
+      // A hash the store already follows is recorded without asking Schwab, even with no
+      // Schwab settings at all; a number needs them (it cannot be mapped) and is refused.
+      const second = sandbox.seedOrder(accountOf(sandbox, 1), { symbol: "AAPL", quantity: 2 }, working())
+      sandbox.resetRequests()
+      const storeOnly = { FILL_TRACKER_DATABASE: database, LOG_LEVEL: "error" }
+      const byHash = await cli(
+        [
+          "submit",
+          "--execution-id",
+          "by-hash",
+          "--account",
+          accountOf(sandbox, 1),
+          "--order-id",
+          second,
+          ...order
+        ],
+        storeOnly
+      )
+      expect(byHash.code).toBe(0)
+      const unmapped = await cli(
+        ["submit", "--execution-id", "unmapped-1", "--account", "99887766", "--order-id", "903", ...order],
+        storeOnly
+      )
+      expect(unmapped.code).toBe(2)
+      expect(unmapped.stderr).toContain("account ****7766 is a plain account number")
+      expect(unmapped.stderr).not.toContain("99887766")
+      const third = sandbox.seedOrder(accountOf(sandbox, 1), { symbol: "AAPL", quantity: 2 }, working())
+      const knownWithSettings = await cli(
+        [
+          "submit",
+          "--execution-id",
+          "known-hash",
+          "--account",
+          accountOf(sandbox, 1),
+          "--order-id",
+          third,
+          ...order
+        ],
+        env
+      )
+      expect(knownWithSettings.code).toBe(0)
+      expect(sandbox.requests()).toEqual([])
+      // Nothing was recorded for any refused input.
+      const status = await cli(["status", "--json", "--database", database])
+      expect(
+        status.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).executionId)
+          .sort()
+      ).toEqual(["by-hash", "by-number", "known-hash"])
+      // run refuses an account Schwab does not know before polling anything.
+      const badRun = await cli(["run", "--accounts", "11112222"], env)
+      expect(badRun.code).toBe(2)
+      expect(badRun.stderr).toContain("account ****2222 is neither the hash nor the number")
+      expect(badRun.stderr).not.toContain("11112222")
+    } finally {
+      await sandbox.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+
   it("run tracks orders and exits 0 on SIGTERM", async () => {
     const dir = tempDir("cli-run")
     const sandbox = await manualSandbox()
@@ -169,7 +282,9 @@ describe.concurrent("the fill-tracker binary", () => {
         { symbol: "AAPL", quantity: 2 },
         immediateFill({ price: "150.25" })
       )
-      const config = testConfig(sandbox, database)
+      const config = testConfig(sandbox, database, {
+        tokenKey: Redacted.make(env.FILL_TRACKER_TOKEN_KEY ?? "")
+      })
       await runApp(
         config,
         Effect.flatMap(FillTracker, (t) =>
@@ -183,7 +298,8 @@ describe.concurrent("the fill-tracker binary", () => {
           })
         )
       )
-      const run = start(["run"], env)
+      // The account by its plain number: polled under its hash (a number in the URL is refused).
+      const run = start(["run", "--accounts", sandbox.accounts[0]?.accountNumber ?? ""], env)
       await until(
         () => run.out.stderr.includes('"message":"execution filled"'),
         "the run child records the fill"

@@ -28,6 +28,10 @@ afterEach(async () => {
 /** Runs a program against the real app graph on this test's database (one layer build). */
 const withApp = <A, E>(program: Parameters<typeof runApp<A, E>>[1]) => runApp(config, program)
 
+/** The same, authorized first: recording checks the account against Schwab's list. */
+const withAuthorizedApp = <A, E>(program: Parameters<typeof runApp<A, E>>[1]) =>
+  runApp(config, Effect.zipRight(authorize(sandbox), program))
+
 const cycle = runCycleOnce(cycleOptions())
 
 const row = (executionId: string) =>
@@ -214,7 +218,7 @@ describe("the poller end to end against the sandbox over HTTP and a SQLite file"
 describe("recordSubmission", () => {
   it("is idempotent for the same submission and refuses a conflicting one", async () => {
     const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
-    const r = await withApp(
+    const r = await withAuthorizedApp(
       Effect.gen(function* () {
         const a = yield* submit("dup-1", orderId, 3)
         const b = yield* submit("dup-1", orderId, 3)
@@ -244,7 +248,7 @@ describe("recordSubmission", () => {
       submittedAt: at.toISOString(),
       referencePrice: "150.25"
     }
-    const r = await withApp(
+    const r = await withAuthorizedApp(
       Effect.gen(function* () {
         const tracker = yield* FillTracker
         yield* tracker.recordSubmission(base)
@@ -278,9 +282,38 @@ describe("recordSubmission", () => {
     ])
   })
 
+  it("an account by plain number is stored as its hash; an unknown one is refused and nothing recorded", async () => {
+    const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
+    const number = sandbox.accounts[0]!.accountNumber
+    const r = await withAuthorizedApp(
+      Effect.gen(function* () {
+        const tracker = yield* FillTracker
+        const input = { orderId, symbol: "AAPL", shares: 3, direction: "BUY" as const }
+        const row = yield* tracker.recordSubmission({ ...input, executionId: "acct-1", accountHash: number })
+        const refused = []
+        for (const account of ["98765432", "NOT0A0KNOWN0HASH"])
+          refused.push(
+            yield* Effect.flip(
+              tracker.recordSubmission({ ...input, executionId: `acct-${account}`, accountHash: account })
+            )
+          )
+        const streams = yield* Effect.forEach(["acct-98765432", "acct-NOT0A0KNOWN0HASH"], (id) =>
+          Effect.flatMap(EventStore, (s) => s.readStream(id as ExecutionId))
+        )
+        return { row, refused, streams }
+      })
+    )
+    expect(r.row.accountHash).toBe(accountOf(sandbox))
+    expect(r.refused.map((e) => e._tag === "InvalidAccount" && e.reason)).toEqual(["Unknown", "Unknown"])
+    expect(r.refused[0]?.message).toContain("****5432")
+    expect(r.refused[0]?.message).not.toContain("98765432")
+    expect(r.refused[1]?.message).toContain("NOT0A0KNOWN0HASH")
+    expect(r.streams.map((s) => s.version)).toEqual([0, 0])
+  })
+
   it("an order id another execution follows is refused naming that execution; nothing is recorded", async () => {
     const orderId = sandbox.seedOrder(accountOf(sandbox), { symbol: "AAPL", quantity: 3 })
-    const r = await withApp(
+    const r = await withAuthorizedApp(
       Effect.gen(function* () {
         yield* submit("owner-1", orderId, 3)
         const error = yield* Effect.flip(submit("intruder-1", orderId, 3))
@@ -297,7 +330,7 @@ describe("recordSubmission", () => {
   })
 
   it("refuses an invalid submission naming each bad field, and records nothing", async () => {
-    const r = await withApp(
+    const r = await withAuthorizedApp(
       Effect.gen(function* () {
         const tracker = yield* FillTracker
         const error = yield* Effect.flip(

@@ -1,5 +1,6 @@
 /** The command tree. */
 import { Command } from "@effect/cli"
+import { accountsCommand } from "./accounts.js"
 import { authCommand } from "./auth.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
@@ -20,6 +21,7 @@ export const root = Command.make("fill-tracker").pipe(
     demoCommand,
     authCommand,
     submitCommand,
+    accountsCommand,
     statusCommand,
     showCommand,
     checkCommand,

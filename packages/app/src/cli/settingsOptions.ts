@@ -20,6 +20,19 @@ const optionFor = (name: SettingName) => {
   return option.pipe(Options.withDescription(`${s.description}${dflt}. Env: ${s.env}`), Options.optional)
 }
 
+/** The settings a command needs to talk to Schwab (tokens come from the database). */
+export const schwabSettings = [
+  "appKey",
+  "appSecret",
+  "redirectUri",
+  "baseUrl",
+  "tokenUrl",
+  "authorizeUrl",
+  "tokenKey",
+  "rateLimit",
+  "requestTimeout"
+] as const satisfies ReadonlyArray<SettingName>
+
 /** Options for the given settings, as one record option. */
 export const settingsOptions = <const N extends SettingName>(names: ReadonlyArray<N>) =>
   Options.all(

@@ -4,16 +4,24 @@
  */
 
 import { SqlClient } from "@effect/sql"
-import { type ExecutionId, ExecutionId as ExecutionIdCodec, type TradeEvent } from "@fill-tracker/domain"
+import {
+  type AccountHash,
+  type ExecutionId,
+  ExecutionId as ExecutionIdCodec,
+  type TradeEvent
+} from "@fill-tracker/domain"
+import { SchwabClient } from "@fill-tracker/schwab-client"
 import {
   Checkpoints,
   EventStore,
   type ExecutionRow,
   Executions,
-  type RecordedEvent
+  type RecordedEvent,
+  StoreError
 } from "@fill-tracker/store"
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { signalSubmission } from "../poller/PollerWake.js"
+import { resolveAccount } from "./accounts.js"
 import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
 import { runSubscription } from "./subscribe.js"
 
@@ -40,12 +48,24 @@ export const makeFillTracker = Effect.gen(function* () {
   const executions = yield* Executions
   const sql = yield* SqlClient.SqlClient
   const checkpoints = yield* Checkpoints
+  // Optional so a store-only tracker (reading, following) needs no Schwab settings; a plain
+  // account number is refused without it (it cannot be mapped), a hash taken as given.
+  const client = Option.getOrUndefined(yield* Effect.serviceOption(SchwabClient.SchwabClient))
 
   /** The position the next appended event will be at or after: "from now on" for a subscriber. */
   const headPosition = sql<{ head: number | bigint | null }>`SELECT MAX(position) AS head FROM events`.pipe(
     Effect.map((rows) => BigInt(rows[0]?.head ?? 0) + 1n),
     Effect.orDie
   )
+
+  /** An account the store already follows an execution in: taken without asking Schwab. */
+  const isKnownAccount = (hash: AccountHash) =>
+    sql<{ one: number }>`SELECT 1 AS one FROM executions WHERE account_hash = ${hash} LIMIT 1`.pipe(
+      Effect.map((rows) => rows.length > 0),
+      Effect.mapError(
+        (cause) => new StoreError({ reason: "Sql", detail: "looking up the account's executions", cause })
+      )
+    )
 
   const getExecution = (executionId: string) =>
     ExecutionIdCodec.is(executionId)
@@ -62,8 +82,12 @@ export const makeFillTracker = Effect.gen(function* () {
   const recordSubmission = (input: SubmissionInput) =>
     Effect.gen(function* () {
       const now = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))
-      const submitted = toSubmitted(input, now)
-      if (submitted instanceof InvalidSubmission) return yield* Effect.fail(submitted)
+      const checked = toSubmitted(input, now)
+      if (checked instanceof InvalidSubmission) return yield* Effect.fail(checked)
+      const submitted = {
+        ...checked,
+        accountHash: yield* resolveAccount(client, input.accountHash, isKnownAccount)
+      }
       const appended = yield* store
         .append(submitted.executionId, 0, [submitted], { source: "recordSubmission" })
         .pipe(

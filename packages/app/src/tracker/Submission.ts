@@ -25,6 +25,7 @@ export interface SubmissionInput {
   readonly executionId: string
   /** Schwab's order id from the `Location` header, as a string (int64). */
   readonly orderId: string
+  /** The account: Schwab's hash, or the plain account number (mapped to its hash; never stored). */
   readonly accountHash: string
   readonly symbol: string
   readonly shares: string | number | bigint
