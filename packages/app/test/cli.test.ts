@@ -324,7 +324,7 @@ describe.concurrent("the fill-tracker binary", () => {
     }
   }, 60_000)
 
-  it("demo runs to every order terminal, exits 0 and prints the summary", async () => {
+  it("demo runs to every order terminal, prints each fault and its progress, exits 0 with the summary", async () => {
     const dir = tempDir("cli-demo")
     try {
       const r = await cli(["demo", "--timeout-seconds", "60", "--database", path.join(dir, "demo.db")])
@@ -332,6 +332,14 @@ describe.concurrent("the fill-tracker binary", () => {
       expect(r.stdout).toContain("MATCHES BROKER")
       expect(r.stdout).toMatch(/20 orders, 20 terminal, 0 mismatches/)
       expect(r.stdout).not.toMatch(/\bNO\s*$/m)
+      // Every injected fault was printed as it happened: as many lines as the summary counts.
+      const faulted = Number(/(\d+) faulted/.exec(r.stdout)?.[1])
+      expect(faulted).toBeGreaterThan(0)
+      expect(r.stdout.split("\n").filter((l) => l.startsWith("  fault     "))).toHaveLength(faulted)
+      // Progress while the late expiries are awaited, as plain lines to a pipe.
+      expect(r.stdout).toMatch(/^waiting for \d+ open order\(s\) to end \(demo-\d\d.*\): \d+ s$/m)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for the escape character itself
+      expect(r.stdout).not.toMatch(/\x1b|\r/)
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }

@@ -32,6 +32,8 @@ export { type LifecycleSpec, lifecycleFromSpec } from "./Control.js"
 /** @since 0.1.0 @category streamer */
 export { easternDateTime } from "./easternTime.js"
 /** @since 0.1.0 @category faults */
+export { type FaultEvent, FaultListeners } from "./FaultEvents.js"
+/** @since 0.1.0 @category faults */
 export type {
   ActiveFault,
   FaultHandle,

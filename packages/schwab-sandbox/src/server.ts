@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { ActivityFeed } from "./ActivityFeed.js"
 import { manualClock, type SandboxClock } from "./Clock.js"
 import { control } from "./Control.js"
+import { type FaultEvent, FaultListeners } from "./FaultEvents.js"
 import { type FaultSpec, Faults, runsHandlerFirst } from "./Faults.js"
 import { renderJson } from "./JsonText.js"
 import { immediateFill, type Lifecycle } from "./Lifecycle.js"
@@ -89,6 +90,11 @@ export interface Sandbox {
   /** Moves a manual clock on; throws on a real one. */
   readonly advance: (ms: number) => void
   readonly faults: Faults
+  /**
+   * Calls `listener` with each injected HTTP fault as a request meets it (before the
+   * answer goes out); answers the function that stops listening.
+   */
+  readonly onFault: (listener: (event: FaultEvent) => void) => () => void
   /** The WebSocket streamer at `ws://127.0.0.1:PORT/ws`, its faults and controls. */
   readonly streamer: SandboxStreamer
   readonly issueAuthorizationCode: (redirectUri?: string) => string
@@ -159,6 +165,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     rng.fork("oauth")
   )
   const faults = new Faults(rng.fork("faults"))
+  const faultListeners = new FaultListeners()
   const log = new RequestLog()
   const correlRng = rng.fork("correl")
   const errorRng = rng.fork("errors")
@@ -296,6 +303,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     if (route === undefined)
       return send(response, record, serviceError(404, "Not found", [`${method} ${url.pathname}`]))
     const fault = faults.take(route.name)
+    if (fault !== undefined)
+      faultListeners.emit({ at: record.at, method, route: record.route, name: route.name, fault })
     if (fault?.kind === "latency")
       await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 1000))
     const run = (): Answer => {
@@ -359,6 +368,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       clock.advance(ms)
     },
     faults,
+    onFault: (listener) => faultListeners.add(listener),
     streamer,
     issueAuthorizationCode: (redirectUri) => oauth.issueAuthorizationCode(redirectUri),
     authorize: () => oauth.authorize(),

@@ -206,3 +206,46 @@ describe("request log", () => {
     expect(sandbox.requests()).toEqual([])
   })
 })
+
+describe("onFault", () => {
+  it("tells each injected fault as a request meets it, before the answer, until stopped", async () => {
+    const seen: Array<{ name: string; kind: string; route: string; retryAfter?: number; answered: boolean }> =
+      []
+    let answered = 0
+    const stop = sandbox.onFault((e) =>
+      seen.push({
+        name: e.name,
+        kind: e.fault.kind,
+        route: e.route,
+        ...(e.fault.retryAfterSeconds === undefined ? {} : { retryAfter: e.fault.retryAfterSeconds }),
+        answered: answered > 0
+      })
+    )
+    // A listener that throws changes neither the answer nor what the others are told.
+    sandbox.onFault(() => {
+      throw new Error("a watcher's bug")
+    })
+    sandbox.faults.inject({ route: "accountNumbers", kind: "rateLimited", retryAfterSeconds: 3 })
+    sandbox.faults.inject({ route: "listOrders", kind: "truncatedJson" })
+    const limited = await accountNumbers()
+    answered += 1
+    expect(limited.status).toBe(429)
+    expect((await accountNumbers()).status).toBe(200)
+    await fetch(listUrl(sandbox, window), { headers: auth })
+    expect(seen).toEqual([
+      {
+        name: "accountNumbers",
+        kind: "rateLimited",
+        route: "GET /accounts/accountNumbers",
+        retryAfter: 3,
+        answered: false
+      },
+      { name: "listOrders", kind: "truncatedJson", route: "GET /accounts/{hash}/orders", answered: true }
+    ])
+    stop()
+    sandbox.faults.inject({ route: "accountNumbers", kind: "serverError" })
+    expect((await accountNumbers()).status).toBe(500)
+    expect(seen).toHaveLength(2)
+    expect(sandbox.requests().filter((r) => r.fault !== undefined)).toHaveLength(3)
+  })
+})

@@ -10,6 +10,7 @@ import { type AccountHash, Decimal, type Shares, type TickerSymbol } from "@fill
 import { SchwabAuth, SchwabClient } from "@fill-tracker/schwab-client"
 import {
   expire,
+  type FaultEvent,
   fillInOneActivity,
   fillsInLegs,
   immediateFill,
@@ -22,7 +23,7 @@ import {
   startSandbox
 } from "@fill-tracker/schwab-sandbox"
 import { type ExecutionRow, Executions } from "@fill-tracker/store"
-import { Console, Duration, Effect, Fiber, Redacted, Stream } from "effect"
+import { Duration, Effect, Fiber, Redacted, Stream } from "effect"
 import { table } from "../cli/common.js"
 import { priceText } from "../cli/executionView.js"
 import type { AppConfig } from "../config/AppConfig.js"
@@ -31,6 +32,8 @@ import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { FillTracker } from "../tracker/FillTracker.js"
 import { expectedExecution } from "./brokerTruth.js"
+import { makeDemoOutput } from "./demoOutput.js"
+import { faultText } from "./faultText.js"
 
 interface BotOrder {
   readonly symbol: string
@@ -194,7 +197,18 @@ const injectFaults = (sandbox: Sandbox) => {
   sandbox.faults.inject({ route: "listOrders", kind: "unauthorized", times: 1 })
 }
 
-const line = (text: string) => Console.log(text)
+/** Each injected fault as the sandbox meets it, until interrupted. */
+const faultsAsTheyHappen = (sandbox: Sandbox) =>
+  Stream.async<FaultEvent>((emit) => {
+    const stop = sandbox.onFault((event) => void emit.single(event))
+    return Effect.sync(stop)
+  })
+
+/** The waiting line: what is still open and for how long the demo has waited. */
+const waitingText = (open: ReadonlyArray<string>, waitedMs: number) => {
+  const names = open.length > 4 ? `${open.slice(0, 4).join(", ")}, ...` : open.join(", ")
+  return `waiting for ${open.length} open order(s) to end (${names}): ${Math.floor(waitedMs / 1000)} s`
+}
 
 export interface DemoResult {
   readonly executions: number
@@ -220,6 +234,8 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
       tokenUrl: sandbox.tokenUrl,
       authorizeUrl: sandbox.authorizeUrl
     }
+    const out = makeDemoOutput()
+    const line = out.line
     yield* line(`sandbox: Schwab API on ${sandbox.baseUrl}; database: ${config.database}`)
 
     const program = Effect.gen(function* () {
@@ -258,6 +274,10 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
         Effect.fork
       )
 
+      const faultPrinter = yield* faultsAsTheyHappen(sandbox).pipe(
+        Stream.runForEach((event) => line(`  fault     ${faultText(event)}`)),
+        Effect.fork
+      )
       const poller = yield* startPoller(pollerOptionsFrom(demoConfig, []))
       injectFaults(sandbox)
 
@@ -287,12 +307,20 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
         yield* Effect.sleep(Duration.millis(150))
       }
 
-      const deadline = Date.now() + options.timeoutMs
-      while ((yield* executions.open()).length > 0 && Date.now() < deadline)
+      // The late expiries end last: say what is still open while waiting for them.
+      const waitStart = Date.now()
+      const deadline = waitStart + options.timeoutMs
+      for (;;) {
+        const open = (yield* executions.open()).map((r) => r.executionId).sort()
+        if (open.length === 0 || Date.now() >= deadline) break
+        yield* out.status(waitingText(open, Date.now() - waitStart), open.join(","))
         yield* Effect.sleep(Duration.millis(250))
+      }
+      yield* out.endStatus
       yield* poller.stop
       yield* Effect.sleep(Duration.millis(300))
       yield* Fiber.interrupt(printer)
+      yield* Fiber.interrupt(faultPrinter)
 
       const rows: Array<ReadonlyArray<string>> = []
       let terminal = 0
