@@ -29,6 +29,8 @@ export * from "./ids.js"
 export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
 /** The decision: new events from a broker snapshot. @since 0.1.0 @category decisions */
 export { type ReconcileOptions, reconcile } from "./reconcile.js"
+/** Finding the replacement of a REPLACED order that names none. @since 0.1.0 @category decisions */
+export * from "./replacementDiscovery.js"
 export * from "./SchwabOrder.js"
 export * from "./schwab/AccountNumbers.js"
 export * from "./schwab/LosslessJson.js"

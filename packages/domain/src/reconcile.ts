@@ -27,6 +27,7 @@ import {
 } from "./Inconsistency.js"
 import type { Instant, OrderId } from "./ids.js"
 import { DEFAULT_PRICE_BAND, type LegOverfill, overfillFlag, priceFlags } from "./priceSanity.js"
+import { discoverReplacement, type ReplacementSearch } from "./replacementDiscovery.js"
 import type { SchwabOrder } from "./SchwabOrder.js"
 import { classifyStatus } from "./schwab/OrderStatus.js"
 import { snapshotFills } from "./snapshotFills.js"
@@ -36,6 +37,12 @@ import type { FailedState, FilledState, TradeState, Working } from "./TradeState
 export interface ReconcileOptions {
   /** Relative band around `Submitted.referencePrice` outside which a fill is flagged (default 0.05 = 5%). */
   readonly priceBand?: D.Decimal
+  /**
+   * Where to look for the replacement of a REPLACED snapshot that names none (the
+   * account's list this cycle, the order ids already followed). Without it nothing is
+   * found, so such an order stays open until the search time is over, then fails.
+   */
+  readonly replacementSearch?: ReplacementSearch
 }
 
 type Followed = Working | FilledState | FailedState
@@ -132,7 +139,8 @@ const terminalEvent = (
   state: Working,
   order: Snapshot,
   fills: ReadonlyArray<LegFilled>,
-  now: Instant
+  now: Instant,
+  search: ReplacementSearch | undefined
 ): ReadonlyArray<Filled | Failed | Replaced> => {
   const orderFills = fills.filter((f) => f.orderId === order.orderId)
   const brokerTime = order.closeTime ?? fills.at(-1)?.executedAt ?? order.enteredTime ?? now
@@ -181,12 +189,26 @@ const terminalEvent = (
       )?.orderId
       if (replacement !== undefined)
         return [{ type: "Replaced", ...base, replacementOrderId: replacement, replacedAt: brokerTime }]
+      // Named by none: found in the account's list (see replacementDiscovery.ts).
+      const discovery = discoverReplacement(order, search ?? { listed: [], followed: new Set() }, now)
       const known = order.statusDescription === undefined ? "" : `; Schwab says: ${order.statusDescription}`
+      const unnamed = `order ${order.orderId} was REPLACED naming no replacement, and`
+      if (discovery._tag === "Found")
+        return [
+          {
+            type: "Replaced",
+            ...base,
+            replacementOrderId: discovery.replacementOrderId,
+            replacedAt: brokerTime
+          }
+        ]
+      if (discovery._tag === "NotYet") return []
       return [
         failed(
           status,
-          `order ${order.orderId} was REPLACED but the snapshot names no readable replacement order id ` +
-            `(${order.replacingOrders.length} replacing order(s) listed)${known}`
+          discovery._tag === "NoneFound"
+            ? `${unnamed} none was found: ${discovery.reason}${known}`
+            : `${unnamed} ${discovery.candidates.length} orders could be it: ${discovery.candidates.join(", ")}${known}`
         )
       ]
     }
@@ -202,7 +224,8 @@ const decide = (
   fresh: ReadonlyArray<LegFilled>,
   now: Instant,
   band: D.Decimal,
-  role: "followed" | "predecessor"
+  role: "followed" | "predecessor",
+  search: ReplacementSearch | undefined
 ): E.Either<Inconsistency, ReadonlyArray<TradeEvent>> => {
   if (state.status !== "Submitted")
     return fresh.length === 0
@@ -231,7 +254,7 @@ const decide = (
     latest,
     state.flags
   )
-  const outcome = role === "followed" ? terminalEvent(state, order, fills, now) : []
+  const outcome = role === "followed" ? terminalEvent(state, order, fills, now, search) : []
   return E.right([...fillEvents, ...overfill, ...outcome])
 }
 
@@ -244,7 +267,9 @@ const decide = (
  * Right holds, in order: each new fill as `LegFilled` (oldest broker time first) with its
  * price flags, an `Overfill` flag once, then at most one of `Filled` (status FILLED and the
  * order's fills cover its quantity), `Failed` (CANCELED/REJECTED/EXPIRED, keeping what
- * executed, or REPLACED with no readable replacement) or `Replaced`. Working and unknown
+ * executed, or REPLACED naming no replacement that discovery could not settle on one) or
+ * `Replaced` (named by the snapshot, or the one candidate in the account's list; while
+ * none is listed yet and the search time is not over, nothing). Working and unknown
  * statuses record fills only. A terminal execution gives Right([]) for a consistent
  * snapshot and Left for one with new fills. Event times are broker times; `now` is only the
  * last fallback when the snapshot carries no time at all.
@@ -264,7 +289,17 @@ export const reconcile = (
       pipe(
         snapshotFills(s.submission, snapshot, now),
         E.chain((seen) => newFills(s, seen)),
-        E.chain((fresh) => decide(s, snapshot, fresh, now, options.priceBand ?? DEFAULT_PRICE_BAND, role))
+        E.chain((fresh) =>
+          decide(
+            s,
+            snapshot,
+            fresh,
+            now,
+            options.priceBand ?? DEFAULT_PRICE_BAND,
+            role,
+            options.replacementSearch
+          )
+        )
       )
     )
   )

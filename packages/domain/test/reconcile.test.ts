@@ -342,23 +342,26 @@ describe("reconcile: failures and replacements", () => {
     } satisfies Partial<Filled>)
   })
 
-  it("a replaced order with no readable replacement id fails with a reason that says so", () => {
+  it("a replaced order naming no readable replacement is looked for in the list; none after the search time fails saying so", () => {
     const { orderId: _, ...noId } = order()
+    const replaced = order({
+      status: status("REPLACED"),
+      closeTime: at("17:20:00"),
+      statusDescription: "Replaced via app",
+      replacingOrders: [noId]
+    })
+    // Within the search time with nothing listed: still open, nothing decided.
+    given(submitted())
+      .when(replaced, { now: at("17:21:00") })
+      .thenNothingHappened()
     const events = given(submitted())
-      .when(
-        order({
-          status: status("REPLACED"),
-          closeTime: at("17:20:00"),
-          statusDescription: "Replaced via app",
-          replacingOrders: [noId]
-        })
-      )
+      .when(replaced, { now: at("17:26:00") })
       .events()
     expect(events).toHaveLength(1)
     const failed = ofType(events, "Failed")[0]
     expect(failed?.brokerStatus).toBe("REPLACED")
     expect(failed?.reason).toMatch(
-      /REPLACED.*no readable replacement order id.*1 replacing.*Replaced via app/
+      /REPLACED naming no replacement, and none was found.*closeTime.*Replaced via app/
     )
   })
 

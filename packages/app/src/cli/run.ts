@@ -105,7 +105,8 @@ export const runCommand = Command.make(
       "logLevel",
       "logFormat",
       "shutdownGrace",
-      "freshPollOffsets"
+      "freshPollOffsets",
+      "replacementSearch"
     ])
   },
   (args) => Effect.flatMap(resolve(args.settings, ["appKey", "appSecret", "tokenKey"]), runService)

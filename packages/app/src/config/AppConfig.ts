@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly logFormat: SettingValue<"logFormat">
   readonly shutdownGrace: number
   readonly freshPollOffsets?: ReadonlyArray<number>
+  /** ms after an unnamed REPLACED order closed that its replacement is looked for (default 5 min). */
+  readonly replacementSearch?: number
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

@@ -277,6 +277,15 @@ export const settings = {
     value: "duration",
     parse: duration(0, 300_000)
   } satisfies Setting<number>,
+  replacementSearch: {
+    env: "REPLACEMENT_SEARCH_WINDOW",
+    flag: "replacement-search-window",
+    description:
+      "How long after a REPLACED order that names no replacement closed its replacement is looked for in the account's orders before the execution fails",
+    default: "5m",
+    value: "duration",
+    parse: duration(0, 24 * 3_600_000)
+  } satisfies Setting<number>,
   freshPollOffsets: {
     env: "FRESH_ORDER_POLL_OFFSETS",
     flag: "fresh-order-poll-offsets",

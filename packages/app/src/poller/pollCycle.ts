@@ -9,17 +9,19 @@ import {
   type Decimal,
   flattenOrders,
   type OrderId,
+  type ReplacementSearch,
+  replacementCandidates,
   type SchwabOrder
 } from "@fill-tracker/domain"
 import { SchwabClient } from "@fill-tracker/schwab-client"
-import type { ExecutionRow, Lease } from "@fill-tracker/store"
-import { Array as Arr, Clock, Effect } from "effect"
+import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
+import { Array as Arr, Clock, Effect, Option } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { openExecutions } from "./openExecutions.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
-import { type TrackOutcome, trackExecution } from "./trackExecution.js"
+import { namesNoReplacement, type TrackOutcome, trackExecution } from "./trackExecution.js"
 
 /** Schwab rejects list windows over 60 days; stay a day inside it. */
 const MAX_LIST_WINDOW_MS = 59 * 24 * 3_600_000
@@ -35,6 +37,8 @@ export interface CycleOptions {
   readonly leases?: CycleLeases
   /** Kept across cycles by the poller: skips executions whose history and snapshot are unchanged. */
   readonly memo?: SnapshotMemo
+  /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
+  readonly replacementSearchMs?: number
 }
 
 /** Which accounts this poller may poll now, and under which lease. */
@@ -90,6 +94,7 @@ const errorKind = (e: unknown): string =>
 export const pollCycle = (options: CycleOptions) =>
   Effect.gen(function* () {
     const client = yield* SchwabClient.SchwabClient
+    const executions = yield* Executions
     const metrics = yield* Metrics
     metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
     const all = yield* openExecutions
@@ -213,6 +218,20 @@ export const pollCycle = (options: CycleOptions) =>
             )
           )
         }
+        // The replacement of an order REPLACED naming none is in this account's list: the
+        // orders listed (and fetched) this cycle, less those any execution already follows.
+        const replacementSearch = (original: SchwabOrder) =>
+          Effect.gen(function* () {
+            const listed = [...byId.values()]
+            const open = replacementCandidates(original, { listed, followed: new Set() })
+            const followed = new Set<string>(original.orderId === undefined ? [] : [original.orderId])
+            for (const id of open) if (Option.isSome(yield* executions.byOrderId(id))) followed.add(id)
+            return {
+              listed,
+              followed,
+              ...(options.replacementSearchMs === undefined ? {} : { searchMs: options.replacementSearchMs })
+            } satisfies ReplacementSearch
+          })
         const memo = options.memo
         yield* Effect.forEach(
           rows,
@@ -231,13 +250,21 @@ export const pollCycle = (options: CycleOptions) =>
             return trackExecution(row.executionId, snapshot, {
               priceBand: options.priceBand,
               ...(lease === undefined ? {} : { fence: lease }),
-              ...(owner === undefined ? {} : { metadata: owner })
+              ...(owner === undefined ? {} : { metadata: owner }),
+              replacementSearch
             }).pipe(
               Effect.tap((outcome) =>
                 Effect.sync(() => {
                   outcomes[outcome] += 1
                   if (outcome !== "terminal") openSubmittedAt.push(Date.parse(row.submittedAt))
-                  if (outcome === "unchanged" && memo !== undefined && listedNow !== undefined)
+                  // An unnamed REPLACED order is looked at again every cycle: its replacement
+                  // may be listed later, and the search time runs out; the memo would skip it.
+                  if (
+                    outcome === "unchanged" &&
+                    memo !== undefined &&
+                    listedNow !== undefined &&
+                    !namesNoReplacement(listedNow)
+                  )
                     memo.remember(row.executionId, row.streamVersion, listedNow)
                 })
               ),

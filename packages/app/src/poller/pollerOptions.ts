@@ -29,6 +29,7 @@ export const pollerOptionsFrom = (
   concurrency: config.pollConcurrency,
   priceBand: Decimal.fromString(config.priceBand) ?? Decimal.make(5n, 2),
   accounts,
+  ...(config.replacementSearch === undefined ? {} : { replacementSearchMs: config.replacementSearch }),
   lease: {
     pollerId: config.pollerId ?? defaultPollerId(),
     shards: config.pollerShards ?? 16,

@@ -15,6 +15,7 @@ import {
   instantFromDate,
   isTerminal,
   type OrderId,
+  type ReplacementSearch,
   reconcile,
   type SchwabOrder,
   type TradeEvent
@@ -35,7 +36,17 @@ export interface TrackOptions {
   readonly fence?: Fence
   /** Added to the poller's event metadata (e.g. which poller, under which lease token). */
   readonly metadata?: Record<string, unknown>
+  /**
+   * Where the replacement of a REPLACED order naming none is looked for: the account's
+   * list this cycle and the order ids already followed. Asked only for such a snapshot.
+   */
+  readonly replacementSearch?: (original: SchwabOrder) => Effect.Effect<ReplacementSearch, unknown>
 }
+
+/** A REPLACED snapshot of the followed order that names no readable replacement. */
+export const namesNoReplacement = (order: SchwabOrder): boolean =>
+  order.status.value === "REPLACED" &&
+  !order.replacingOrders.some((o) => o.orderId !== undefined && o.orderId !== order.orderId)
 
 /** `fenced`: another poller took the account's shard over; nothing was written. */
 export type TrackOutcome =
@@ -133,7 +144,16 @@ export const trackExecution = <R>(
       if (order === undefined) return "missing" as TrackOutcome
       const nowMs = yield* Clock.currentTimeMillis
       const now: Instant = instantFromDate(new Date(nowMs))
-      const decided = reconcile(state, order, now, { priceBand: options.priceBand })
+      const search =
+        options.replacementSearch !== undefined &&
+        order.orderId === state.orderId &&
+        namesNoReplacement(order)
+          ? yield* options.replacementSearch(order)
+          : undefined
+      const decided = reconcile(state, order, now, {
+        priceBand: options.priceBand,
+        ...(search === undefined ? {} : { replacementSearch: search })
+      })
       if (decided._tag === "Left") {
         yield* count("fill_tracker_inconsistencies_total", "Snapshots that contradict recorded history")
         yield* Effect.logError("broker snapshot contradicts recorded history").pipe(
