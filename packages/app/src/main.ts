@@ -8,6 +8,7 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit } from "effect"
 import { cli, root, VERSION } from "./cli/cli.js"
+import { bashCompletions, wantsBashCompletions } from "./cli/completions.js"
 import { helpText, wantsHelp } from "./cli/help.js"
 import { terminalConsole } from "./cli/terminal.js"
 import { terminalText } from "./cli/terminalText.js"
@@ -42,7 +43,11 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 const args = process.argv.slice(2)
 
 const program = (
-  wantsHelp(args) ? Console.log(helpText(root, VERSION, args)) : Effect.suspend(() => cli(process.argv))
+  wantsHelp(args)
+    ? Console.log(helpText(root, VERSION, args))
+    : wantsBashCompletions(args)
+      ? Effect.flatMap(bashCompletions(root, "fill-tracker"), (script) => Console.log(script))
+      : Effect.suspend(() => cli(process.argv))
 ).pipe(
   Effect.tapErrorCause((cause) =>
     Effect.sync(() => {
