@@ -20,7 +20,7 @@ import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, tes
 
 const deploy = path.join(repoRoot, "packages/app/deploy")
 const rulesFile = path.join(deploy, "prometheus/fill-tracker.rules.yml")
-const rulesTestFile = path.join(deploy, "prometheus/fill-tracker.rules.test.yml")
+const rulesTestFile = path.join(deploy, "prometheus/fill-tracker.rules.unit.yml")
 const dashboardFile = path.join(deploy, "grafana/fill-tracker.json")
 
 const hasPromtool = spawnSync("promtool", ["--version"], { stdio: "ignore" }).status === 0
@@ -117,8 +117,8 @@ describe("deploy/prometheus alert rules", () => {
     try {
       fs.copyFileSync(rulesFile, path.join(dir, path.basename(rulesFile)))
       const wrong = fs.readFileSync(rulesTestFile, "utf8").replace("429 10 times", "429 11 times")
-      fs.writeFileSync(path.join(dir, "wrong.test.yml"), wrong)
-      expect(spawnSync("promtool", ["test", "rules", "wrong.test.yml"], { cwd: dir }).status).not.toBe(0)
+      fs.writeFileSync(path.join(dir, "wrong.unit.yml"), wrong)
+      expect(spawnSync("promtool", ["test", "rules", "wrong.unit.yml"], { cwd: dir }).status).not.toBe(0)
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
