@@ -13,6 +13,8 @@ import {
   SchwabAuth,
   SchwabClient,
   SchwabConfig,
+  StreamerClient,
+  StreamerConfig,
   TokenStore
 } from "@fill-tracker/schwab-client"
 import { SharedRateLimit, Store, TokenBlobStore } from "@fill-tracker/store"
@@ -69,7 +71,10 @@ export const sharedLimiterLayer = (config: AppConfig) =>
 export type SchwabTuning = Pick<
   SchwabConfig.SchwabConfigInput,
   "retry" | "placementRecovery" | "refreshMargin"
->
+> & {
+  /** The streamer's timings (heartbeat timeout, backoff, the wait after a takeover). */
+  readonly streamer?: Partial<StreamerConfig.StreamerConfig>
+}
 
 export const schwabConfigInput = (
   config: AppConfig,
@@ -84,7 +89,9 @@ export const schwabConfigInput = (
   authorizeUrl: config.authorizeUrl,
   requestTimeout: Duration.millis(config.requestTimeout),
   rateLimitPerMinute: config.rateLimit,
-  ...tuning
+  ...(tuning.retry === undefined ? {} : { retry: tuning.retry }),
+  ...(tuning.placementRecovery === undefined ? {} : { placementRecovery: tuning.placementRecovery }),
+  ...(tuning.refreshMargin === undefined ? {} : { refreshMargin: tuning.refreshMargin })
 })
 
 /** SchwabConfig, SchwabAuth and SchwabClient over undici; needs the store's TokenBlobStore. */
@@ -95,7 +102,11 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
     sharedLimiterLayer(config),
     NodeHttpClient.layerUndici
   )
-  return Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))
+  const client = Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))
+  // With streaming off there is no StreamerClient in the graph, so nothing can open a socket.
+  return config.streaming === true
+    ? Layer.provideMerge(StreamerClient.layer({ ...StreamerConfig.defaults, ...tuning.streamer }), client)
+    : client
 }
 
 /** Metrics, and the client's exchanges and retries reported into them. */

@@ -106,7 +106,8 @@ export const runCommand = Command.make(
       "logFormat",
       "shutdownGrace",
       "freshPollOffsets",
-      "replacementSearch"
+      "replacementSearch",
+      "streaming"
     ])
   },
   (args) => Effect.flatMap(resolve(args.settings, ["appKey", "appSecret", "tokenKey"]), runService)

@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly freshPollOffsets?: ReadonlyArray<number>
   /** ms after an unnamed REPLACED order closed that its replacement is looked for (default 5 min). */
   readonly replacementSearch?: number
+  /** Listen to the account-activity stream. Unset (configs built in code): off; the setting's default is on. */
+  readonly streaming?: boolean
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

@@ -294,7 +294,20 @@ export const settings = {
     default: "1500ms,4s",
     value: "durations",
     parse: durationList(0, 600_000)
-  } satisfies Setting<ReadonlyArray<number>>
+  } satisfies Setting<ReadonlyArray<number>>,
+  streaming: {
+    env: "STREAMING",
+    flag: "streaming",
+    description:
+      "Listen to Schwab's account-activity stream to look at an order as soon as it changes (polling goes on as the truth); off: polling only",
+    default: "on",
+    value: "on|off",
+    choices: ["on", "off"],
+    parse: (text: string) => {
+      const choice = oneOf("on", "off")(text)
+      return choice.ok ? ok(choice.value === "on") : choice
+    }
+  } satisfies Setting<boolean>
 } as const
 
 export type Settings = typeof settings

@@ -23,6 +23,8 @@ import {
   Ref
 } from "effect"
 import { DURATION_BUCKETS, Metrics } from "../health/Metrics.js"
+import { startAccountStream } from "../stream/accountStream.js"
+import { coalesce, type StreamSignal, type WokenOrder } from "../stream/StreamSignal.js"
 import { describeCause, storeErrorIn } from "./cycleFailures.js"
 import { afterCycle, type CycleOutcome } from "./cycleStatus.js"
 import { nextDelayMs } from "./freshSchedule.js"
@@ -47,6 +49,14 @@ export interface PollerOptions extends CycleOptions {
   readonly lease?: LeaseOptions
   /** Called after every cycle (the demo prints from it; tests count with it). */
   readonly onCycle?: (report: CycleReport | undefined) => Effect.Effect<void>
+  /**
+   * Listen to the account-activity stream (when a StreamerClient is provided): a message
+   * naming an order an open execution follows fetches that order at once, a reconnect or a
+   * `seq` gap starts a full cycle at once. The interval poll goes on either way.
+   */
+  readonly streaming?: boolean
+  /** Called after every wake the stream caused, with what it fetched. */
+  readonly onWake?: (report: CycleReport | undefined) => Effect.Effect<void>
 }
 
 /** What the poller needs from its environment. */
@@ -115,15 +125,46 @@ export const startPoller = (
 > =>
   Effect.gen(function* () {
     const stopRequested = yield* Deferred.make<void>()
-    const wake = Option.getOrUndefined(yield* Effect.serviceOption(PollerWake))
+    const submissions = Option.getOrUndefined(yield* Effect.serviceOption(PollerWake))
     const drainWakes =
-      wake === undefined
+      submissions === undefined
         ? Effect.succeed<ReadonlyArray<number>>([])
-        : Queue.takeAll(wake).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
+        : Queue.takeAll(submissions).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
     const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
     const memo = new SnapshotMemo()
     const cycleOptions: PollerOptions =
       keeper === undefined ? { ...options, memo } : { ...options, memo, leases: keeper.cycle }
+    const stream = options.streaming === true ? yield* startAccountStream(options) : undefined
+    const streamSignals =
+      stream === undefined
+        ? []
+        : [Effect.map(Queue.take(stream.signals), (signal) => ({ _tag: "Stream" as const, signal }))]
+    const drainStream =
+      stream === undefined
+        ? Effect.succeed<ReadonlyArray<StreamSignal>>([])
+        : Effect.map(Queue.takeAll(stream.signals), (c) => Chunk.toReadonlyArray(c))
+    /**
+     * The orders a streamed message named, each fetched once at once. Runs between cycles in
+     * the loop's own fiber, so never beside a cycle over the same executions; what a wake
+     * reads is a REST snapshot like any cycle's, so the events and fill keys are the same.
+     */
+    const wake = (orders: ReadonlyArray<WokenOrder>) =>
+      pollCycle({ ...cycleOptions, focus: orders }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(options.cycleTimeoutMs),
+          onTimeout: () => new Error(`wake exceeded ${options.cycleTimeoutMs}ms and was cut`)
+        }),
+        Effect.map((report): CycleReport | undefined => report),
+        Effect.catchAllCause((cause) =>
+          Effect.as(
+            Cause.isInterruptedOnly(cause)
+              ? Effect.interrupt
+              : Effect.logError("a wake from the stream failed; the next cycle polls these orders", cause),
+            undefined
+          )
+        ),
+        Effect.flatMap((report) => (options.onWake === undefined ? Effect.void : options.onWake(report)))
+      )
     const loop = Effect.gen(function* () {
       while (!(yield* Deferred.isDone(stopRequested))) {
         if (keeper !== undefined) yield* keeper.rebalance
@@ -132,6 +173,10 @@ export const startPoller = (
         if (options.onCycle !== undefined) yield* options.onCycle(report)
         const jitter = options.maxJitterMs > 0 ? yield* Random.nextIntBetween(0, options.maxJitterMs + 1) : 0
         const submittedAt = [...(report?.openSubmittedAt ?? []), ...(yield* drainWakes)]
+        // Signals that came during the cycle: the cycle may have read the orders before they changed.
+        const pending = coalesce(yield* drainStream)
+        if (pending.pollAll) continue
+        if (pending.orders.length > 0) yield* wake(pending.orders)
         const regularWakeAt = (yield* Clock.currentTimeMillis) + options.intervalMs + jitter
         // Sleep until the regular interval ends or a fresh order is due, whichever is first;
         // a submission signalled meanwhile moves the wake-up earlier.
@@ -147,10 +192,18 @@ export const startPoller = (
           const woke = yield* Effect.raceAll([
             Effect.as(Effect.sleep(Duration.millis(delay)), "timer" as const),
             Effect.as(Deferred.await(stopRequested), "stop" as const),
-            ...(wake === undefined ? [] : [Queue.take(wake)])
+            ...(submissions === undefined ? [] : [Queue.take(submissions)]),
+            ...streamSignals
           ])
           if (woke === "timer" || woke === "stop") break
-          submittedAt.push(woke)
+          if (typeof woke === "number") {
+            submittedAt.push(woke)
+            continue
+          }
+          // Everything the stream said meanwhile, coalesced: one getOrder per order named.
+          const batch = coalesce([woke.signal, ...(yield* drainStream)])
+          if (batch.pollAll) break
+          if (batch.orders.length > 0) yield* wake(batch.orders)
         }
       }
     })
@@ -168,6 +221,7 @@ export const startPoller = (
         yield* Effect.logWarning("in-flight cycle cut at the shutdown grace period")
         yield* Fiber.interrupt(fiber)
       }
+      if (stream !== undefined) yield* stream.stop
       if (keeper !== undefined) yield* keeper.release
     })
     return { stop, fiber }

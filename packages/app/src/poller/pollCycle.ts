@@ -17,6 +17,7 @@ import { SchwabClient } from "@fill-tracker/schwab-client"
 import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect, Option } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
+import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { openExecutions } from "./openExecutions.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
@@ -39,6 +40,11 @@ export interface CycleOptions {
   readonly memo?: SnapshotMemo
   /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
   readonly replacementSearchMs?: number
+  /**
+   * A wake from the account-activity stream: only the open executions following these
+   * orders, each with one getOrder (no list), the rest left to the regular cycles.
+   */
+  readonly focus?: ReadonlyArray<WokenOrder>
 }
 
 /** Which accounts this poller may poll now, and under which lease. */
@@ -91,15 +97,24 @@ const emptyOutcomes = (): Record<TrackOutcome | "error", number> => ({
 const errorKind = (e: unknown): string =>
   typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : "Unknown"
 
+/** Whether a streamed message named the order this execution follows (in its account, when known). */
+const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: ExecutionRow): boolean => {
+  const woken = focus.get(row.orderId)
+  return woken !== undefined && (woken.accountHash === undefined || woken.accountHash === row.accountHash)
+}
+
 export const pollCycle = (options: CycleOptions) =>
   Effect.gen(function* () {
     const client = yield* SchwabClient.SchwabClient
     const executions = yield* Executions
     const metrics = yield* Metrics
-    metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
+    const focus = options.focus
+    if (focus === undefined) metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
     const all = yield* openExecutions
-    const selected =
+    const tracked =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
+    const woken = focus === undefined ? undefined : new Map(focus.map((w) => [w.orderId, w]))
+    const selected = woken === undefined ? tracked : tracked.filter((r) => wokenBy(woken, r))
     const leases = options.leases
     const open: ReadonlyArray<ExecutionRow> =
       leases === undefined
@@ -128,8 +143,16 @@ export const pollCycle = (options: CycleOptions) =>
         count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", { kind: errorKind(e) })
       )
     metrics.set("fill_tracker_open_executions", "Open executions in the store", all.length)
-    metrics.set("fill_tracker_held_executions", "Open executions this poller holds and polls", open.length)
-    options.memo?.retain(new Set(open.map((r) => r.executionId)))
+    if (focus === undefined) {
+      metrics.set("fill_tracker_held_executions", "Open executions this poller holds and polls", open.length)
+      options.memo?.retain(new Set(open.map((r) => r.executionId)))
+    } else
+      metrics.inc(
+        "fill_tracker_stream_wakes_total",
+        "Orders fetched at once because the stream named them",
+        {},
+        open.length
+      )
 
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
     const pollAccount = (
@@ -147,7 +170,11 @@ export const pollCycle = (options: CycleOptions) =>
         if (owner !== undefined)
           yield* Effect.logDebug("polling account").pipe(Effect.annotateLogs({ ...owner, open: rows.length }))
         const now = yield* Clock.currentTimeMillis
-        const listable = rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
+        // A wake asks for its few orders one by one: a list would cost as much and say less.
+        const listable =
+          focus !== undefined
+            ? []
+            : rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
         const byId = new Map<string, SchwabOrder>()
         if (listable.length > 0) {
           const from = Math.min(...listable.map((r) => Date.parse(r.submittedAt))) - SKEW_MS

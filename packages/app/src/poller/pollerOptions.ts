@@ -30,6 +30,7 @@ export const pollerOptionsFrom = (
   priceBand: Decimal.fromString(config.priceBand) ?? Decimal.make(5n, 2),
   accounts,
   ...(config.replacementSearch === undefined ? {} : { replacementSearchMs: config.replacementSearch }),
+  streaming: config.streaming === true,
   lease: {
     pollerId: config.pollerId ?? defaultPollerId(),
     shards: config.pollerShards ?? 16,

@@ -31,6 +31,8 @@ export interface FillTrackerOptions {
   /** Poll again this long after each submission (default "1500ms,4s"; "" for interval only). */
   readonly freshOrderPollOffsets?: string
   readonly priceSanityBand?: string
+  /** Listen to Schwab's account-activity stream to look at a changed order at once (default true). */
+  readonly streaming?: boolean
   /** Default `info`; logs go to stderr. */
   readonly logLevel?: "debug" | "info" | "warning" | "error"
   readonly logFormat?: "json" | "pretty"
@@ -97,7 +99,8 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
     "schwab-base-url": options.schwab.baseUrl,
     "schwab-token-url": options.schwab.tokenUrl,
     "schwab-authorize-url": options.schwab.authorizeUrl,
-    "health-port": "0"
+    "health-port": "0",
+    streaming: options.streaming === undefined ? undefined : options.streaming ? "on" : "off"
   }
   // Library use never reads the process environment: the bot's config is explicit.
   const r = resolveConfig({ flags, env: {} }, ["appKey", "appSecret", "tokenKey"])

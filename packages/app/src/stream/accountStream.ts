@@ -1,0 +1,157 @@
+/**
+ * Runs the account-activity streamer beside the poller: each streamed message becomes a
+ * signal to look at its order at once, each reconnect or `seq` gap a signal to poll every
+ * account (messages may have been missed). The interval poll goes on whatever the stream
+ * does, so a stream that is down is a warning on `/health`, never a degraded service.
+ *
+ * Metrics: connected, age of the last message, reconnects, gaps, duplicates, messages by
+ * type (wakes are counted by the poller, which knows whether an open execution follows
+ * the order).
+ */
+import type { AccountHash } from "@fill-tracker/domain"
+import { SchwabClient, StreamerClient, type StreamerStatus } from "@fill-tracker/schwab-client"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Queue, Scope } from "effect"
+import { HealthChecks, type HealthSignal } from "../health/HealthChecks.js"
+import { Metrics, type MetricsRegistry } from "../health/Metrics.js"
+import type { StreamSignal } from "./StreamSignal.js"
+
+/** How often the connected and last-message-age gauges are sampled. */
+const GAUGE_EVERY = Duration.seconds(1)
+
+export interface AccountStream {
+  readonly signals: Queue.Dequeue<StreamSignal>
+  readonly stop: Effect.Effect<void>
+}
+
+/** `/health`'s view of the stream: warnings only, since polling covers every order meanwhile. */
+export const streamHealth = (
+  status: StreamerStatus.StreamerStatus,
+  now: number,
+  intervalMs: number
+): HealthSignal => {
+  const covered = `polling every ${Math.round(intervalMs / 100) / 10}s covers every order meanwhile`
+  if (status.connected) return {}
+  const why = status.lastError === undefined ? "" : ` (${status.lastError})`
+  const since =
+    status.lastMessageAt === undefined
+      ? "never connected"
+      : `last message ${Math.round((now - status.lastMessageAt) / 1000)}s ago`
+  return {
+    warnings: [
+      status.state === "takenOver"
+        ? `another connection logged in as this Schwab user (one streamer per user) and took the stream over; retrying slowly; ${covered}`
+        : `not connected, ${status.state}${why}, ${since}; ${covered}`
+    ]
+  }
+}
+
+const setConnected = (metrics: MetricsRegistry, connected: boolean) =>
+  metrics.set("fill_tracker_stream_connected", "1 while subscribed to account activity", connected ? 1 : 0)
+
+/** Set on each connect and disconnect, and sampled every second with the age of the last message. */
+const sampleGauges = (metrics: MetricsRegistry, status: StreamerStatus.StreamerStatus, now: number) => {
+  setConnected(metrics, status.connected)
+  metrics.set(
+    "fill_tracker_stream_last_message_age_seconds",
+    "Seconds since the streamer last sent anything (heartbeats included); -1 before the first",
+    status.lastMessageAt === undefined ? -1 : Math.max(0, (now - status.lastMessageAt) / 1000)
+  )
+}
+
+/**
+ * Starts the stream when a StreamerClient is provided; undefined when not (streaming off,
+ * or a graph without one). `intervalMs` only words the health warning.
+ */
+export const startAccountStream = (options: {
+  readonly intervalMs: number
+}): Effect.Effect<AccountStream | undefined, never, Metrics | SchwabClient.SchwabClient> =>
+  Effect.gen(function* () {
+    const streamer = yield* Effect.serviceOption(StreamerClient.StreamerClient)
+    if (Option.isNone(streamer)) return undefined
+    const client = yield* SchwabClient.SchwabClient
+    const metrics = yield* Metrics
+    // Sliding: a poller that is stuck in a long cycle drops the oldest signals, never blocks the stream.
+    const signals = yield* Queue.sliding<StreamSignal>(16_384)
+    const scope = yield* Scope.make()
+
+    const hashOf = (event: Extract<StreamerClient.StreamerEvent, { _tag: "Activity" }>) =>
+      client.accountHash(event.accountNumber).pipe(
+        Effect.map((h): AccountHash | undefined => h),
+        Effect.orElseSucceed(() => undefined)
+      )
+
+    const onEvent = (event: StreamerClient.StreamerEvent) =>
+      Effect.gen(function* () {
+        switch (event._tag) {
+          case "Activity": {
+            metrics.inc("fill_tracker_stream_messages_total", "Account-activity messages by type", {
+              type: event.messageType || event.event.type
+            })
+            yield* Queue.offer(signals, {
+              _tag: "Order",
+              orderId: event.orderId,
+              accountHash: yield* hashOf(event)
+            })
+            return
+          }
+          case "Subscribed":
+            setConnected(metrics, true)
+            if (event.reconnect) {
+              metrics.inc(
+                "fill_tracker_stream_reconnects_total",
+                "Account-activity subscriptions after the first"
+              )
+              yield* Queue.offer(signals, { _tag: "PollAll", why: "reconnect" })
+            }
+            return
+          case "Gap":
+            metrics.inc("fill_tracker_stream_gaps_total", "Sequence gaps in the stream (messages were lost)")
+            yield* Queue.offer(signals, { _tag: "PollAll", why: "gap" })
+            return
+          case "Disconnected":
+            setConnected(metrics, false)
+            metrics.inc("fill_tracker_stream_disconnects_total", "Stream connections that ended, by reason", {
+              reason: event.error.reason
+            })
+        }
+      })
+
+    // A bug in handling one event must not end the stream (run never fails, but a defect would).
+    const safeOnEvent = (event: StreamerClient.StreamerEvent) =>
+      onEvent(event).pipe(
+        Effect.catchAllDefect((defect) => Effect.logError("handling a streamed event failed", defect))
+      )
+    const runFiber = yield* Effect.forkIn(streamer.value.run(safeOnEvent), scope)
+    const gauges = yield* Effect.forkIn(
+      Effect.forever(
+        Effect.gen(function* () {
+          const status = yield* streamer.value.status
+          sampleGauges(metrics, status, yield* Clock.currentTimeMillis)
+          metrics.set(
+            "fill_tracker_stream_duplicates",
+            "Streamed messages recognised as duplicates by content",
+            status.duplicates
+          )
+          yield* Effect.sleep(GAUGE_EVERY)
+        })
+      ),
+      scope
+    )
+    const checks = yield* Effect.serviceOption(HealthChecks)
+    if (Option.isSome(checks))
+      yield* Scope.extend(
+        checks.value.add(
+          "stream",
+          Effect.gen(function* () {
+            const status = yield* streamer.value.status
+            return streamHealth(status, yield* Clock.currentTimeMillis, options.intervalMs)
+          })
+        ),
+        scope
+      )
+    // Closing the scope interrupts the stream (its socket closes) and takes the check away.
+    const stop = Effect.asVoid(
+      Effect.all([Fiber.interrupt(runFiber), Fiber.interrupt(gauges), Scope.close(scope, Exit.void)])
+    )
+    return { signals, stop }
+  })

@@ -1,0 +1,307 @@
+/**
+ * The app with the account-activity stream, end to end against the sandbox's WebSocket
+ * streamer: the poller's interval is an hour, so after its first cycle only the stream
+ * can make it ask Schwab anything. Each test shows what the stream caused by counting
+ * the sandbox's requests (never by timing): a wake is a getOrder with no list, a
+ * reconnect or gap is a list at once. Fills are still only what REST says.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import type { ExecutionId } from "@fill-tracker/domain"
+import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
+import { EventStore } from "@fill-tracker/store"
+import { Duration, Effect, Option } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import type { AppConfig } from "../src/config/AppConfig.js"
+import { currentHealth } from "../src/health/HealthServer.js"
+import { Metrics } from "../src/health/Metrics.js"
+import { startPoller } from "../src/poller/Poller.js"
+import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
+import { FillTracker } from "../src/tracker/FillTracker.js"
+import { accountOf, authorize, manualSandbox, requestsNamed, runApp, tempDir, testConfig } from "./support.js"
+
+const HOUR = 3_600_000
+
+let dir: string
+let sandbox: Sandbox
+let config: AppConfig
+beforeEach(async () => {
+  dir = tempDir("streaming")
+  sandbox = await manualSandbox()
+  config = testConfig(sandbox, path.join(dir, "fills.db"), {
+    pollingInterval: HOUR,
+    streaming: true,
+    freshPollOffsets: []
+  })
+})
+afterEach(async () => {
+  await sandbox.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Waits (real time, no limit of its own: the test's timeout is the limit) until `f` holds. */
+const until = <E, R>(what: string, f: Effect.Effect<boolean, E, R>): Effect.Effect<void, E, R> =>
+  Effect.gen(function* () {
+    for (let i = 0; ; i++) {
+      if (yield* f) return
+      if (i % 100 === 99) yield* Effect.logWarning(`still waiting: ${what}`)
+      yield* Effect.sleep(Duration.millis(20))
+    }
+  })
+
+const subscribed = Effect.sync(() => sandbox.streamer.connections().some((c) => c.key !== undefined))
+
+const row = (executionId: string) =>
+  Effect.flatMap(FillTracker, (t) => t.getExecution(executionId)).pipe(
+    Effect.map((o) => Option.getOrThrowWith(o, () => new Error(`no row ${executionId}`)))
+  )
+
+const fillKeys = (executionId: string) =>
+  Effect.flatMap(EventStore, (s) => s.readStream(executionId as ExecutionId)).pipe(
+    Effect.map((stream) =>
+      stream.events.flatMap((r) => (r.event.type === "LegFilled" ? [r.event.fillKey] : []))
+    )
+  )
+
+/** A two-leg order, its fills 5 s and 6 s after entry on the sandbox's manual clock, recorded as an execution. */
+const submitTwoLegs = (executionId: string) =>
+  Effect.gen(function* () {
+    const orderId = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 4 },
+      fillsInLegs(2, 1_000, { price: "187.4321", firstAfterMs: 5_000 })
+    )
+    yield* Effect.flatMap(FillTracker, (t) =>
+      t.recordSubmission({
+        executionId,
+        orderId,
+        accountHash: accountOf(sandbox),
+        symbol: "AAPL",
+        shares: 4,
+        direction: "BUY"
+      })
+    )
+    return orderId
+  })
+
+/** Starts the poller and waits for its first cycle and the stream's subscription. */
+const started = (overrides: Partial<AppConfig> = {}) =>
+  Effect.gen(function* () {
+    let cycles = 0
+    let wakes = 0
+    const poller = yield* startPoller({
+      ...pollerOptionsFrom({ ...config, ...overrides }, []),
+      onCycle: () =>
+        Effect.sync(() => {
+          cycles += 1
+        }),
+      onWake: () =>
+        Effect.sync(() => {
+          wakes += 1
+        })
+    })
+    yield* Effect.addFinalizer(() => poller.stop)
+    yield* until(
+      "first cycle",
+      Effect.sync(() => cycles >= 1)
+    )
+    return { cycles: () => cycles, wakes: () => wakes }
+  })
+
+const metric = (name: string, labels?: Record<string, string>) =>
+  Effect.map(Metrics, (m) => m.value(name, labels))
+
+describe("streaming", () => {
+  it("a streamed execution wakes a getOrder for its order and the fill is recorded from REST, no list", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submitTwoLegs("wake-1")
+        const poller = yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.resetRequests()
+        sandbox.advance(5_000)
+        yield* until(
+          "first leg recorded",
+          Effect.map(fillKeys("wake-1"), (k) => k.length === 1)
+        )
+        // Only the stream could have asked: the interval is an hour and no list was made.
+        expect(requestsNamed(sandbox, "listOrders")).toHaveLength(0)
+        expect(requestsNamed(sandbox, "getOrder").length).toBeGreaterThanOrEqual(1)
+        expect(poller.cycles()).toBe(1)
+        sandbox.advance(1_000)
+        yield* until(
+          "filled",
+          Effect.map(row("wake-1"), (r) => r.status === "FILLED")
+        )
+        expect(requestsNamed(sandbox, "listOrders")).toHaveLength(0)
+        // Each leg's messages woke a fetch (the count is bumped just after the append it made).
+        yield* until(
+          "two wakes",
+          Effect.sync(() => poller.wakes() >= 2)
+        )
+        expect(requestsNamed(sandbox, "getOrder").length).toBeGreaterThanOrEqual(2)
+        expect((yield* row("wake-1")).filledShares).toBe("4")
+        expect(yield* fillKeys("wake-1")).toHaveLength(2)
+        expect(yield* metric("fill_tracker_stream_wakes_total")).toBeGreaterThanOrEqual(2)
+        expect(
+          yield* metric("fill_tracker_stream_messages_total", { type: "OrderFillCompleted" })
+        ).toBeGreaterThanOrEqual(1)
+      })
+    )
+  })
+
+  it("a message about an order no execution follows costs no request", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.resetRequests()
+        sandbox.seedOrder(
+          accountOf(sandbox),
+          { symbol: "MSFT", quantity: 1 },
+          fillsInLegs(1, 0, { price: "400", firstAfterMs: 10 })
+        )
+        sandbox.advance(100)
+        yield* until(
+          "the stream's messages counted",
+          Effect.map(
+            metric("fill_tracker_stream_messages_total", { type: "OrderFillCompleted" }),
+            (n) => n >= 1
+          )
+        )
+        expect(requestsNamed(sandbox, "getOrder")).toHaveLength(0)
+        expect(requestsNamed(sandbox, "listOrders")).toHaveLength(0)
+      })
+    )
+  })
+
+  it("duplicated frames are dropped by content and nothing is counted twice", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        sandbox.streamer.faults.inject({ kind: "duplicate", probability: 1 })
+        yield* submitTwoLegs("dup-1")
+        yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.advance(6_000)
+        yield* until(
+          "filled",
+          Effect.map(row("dup-1"), (r) => r.status === "FILLED")
+        )
+        const keys = yield* fillKeys("dup-1")
+        expect(keys).toHaveLength(2)
+        expect(new Set(keys).size).toBe(2)
+        expect((yield* row("dup-1")).filledShares).toBe("4")
+        // The gauge is sampled every second.
+        yield* until(
+          "duplicates counted",
+          Effect.map(metric("fill_tracker_stream_duplicates"), (n) => n >= 1)
+        )
+      })
+    )
+  })
+
+  it("a seq gap (a lost message) polls every account at once with a list", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submitTwoLegs("gap-1")
+        const poller = yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.resetRequests()
+        // Every message of the first execution is lost; the next one reveals the gap.
+        sandbox.streamer.faults.inject({ kind: "lose", times: 1 })
+        sandbox.advance(6_000)
+        yield* until(
+          "filled",
+          Effect.map(row("gap-1"), (r) => r.status === "FILLED")
+        )
+        yield* until(
+          "the gap's list",
+          Effect.sync(() => requestsNamed(sandbox, "listOrders").length >= 1)
+        )
+        expect(yield* metric("fill_tracker_stream_gaps_total")).toBeGreaterThanOrEqual(1)
+        // The full cycle the gap started (onCycle runs just after its list).
+        yield* until(
+          "a second cycle",
+          Effect.sync(() => poller.cycles() >= 2)
+        )
+        expect(yield* fillKeys("gap-1")).toHaveLength(2)
+      })
+    )
+  })
+
+  it("a reconnect polls every account at once; the health warns while the stream is down, never degraded", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submitTwoLegs("re-1")
+        const poller = yield* started()
+        yield* until("subscribed", subscribed)
+        const health = currentHealth({
+          intervalMs: HOUR,
+          maxJitterMs: 0,
+          tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+          port: 0
+        })
+        expect((yield* health).warnings.filter((w) => w.startsWith("stream:"))).toEqual([])
+        sandbox.resetRequests()
+        sandbox.streamer.dropConnections()
+        yield* until(
+          "subscribed again and listed",
+          Effect.sync(() => requestsNamed(sandbox, "listOrders").length >= 1)
+        )
+        expect(yield* metric("fill_tracker_stream_reconnects_total")).toBe(1)
+        yield* until(
+          "a second cycle",
+          Effect.sync(() => poller.cycles() >= 2)
+        )
+        // Another connection takes the stream over: a warning while polling covers.
+        sandbox.streamer.kickOff()
+        yield* until(
+          "warned",
+          Effect.map(health, (h) => h.warnings.some((w) => w.startsWith("stream:")))
+        )
+        const report = yield* health
+        expect(report.status).toBe("ok")
+        expect(report.problems).toEqual([])
+        expect(report.warnings.find((w) => w.startsWith("stream:"))).toMatch(/took the stream over.*polling/)
+        expect(yield* metric("fill_tracker_stream_connected")).toBe(0)
+      })
+    )
+  })
+
+  it("streaming off: no streamer info, no socket, the interval poll alone records the fills", async () => {
+    const off = { ...config, streaming: false, pollingInterval: 100 }
+    await runApp(
+      off,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submitTwoLegs("off-1")
+        yield* started(off)
+        sandbox.advance(6_000)
+        yield* until(
+          "filled",
+          Effect.map(row("off-1"), (r) => r.status === "FILLED")
+        )
+        expect(requestsNamed(sandbox, "userPreference")).toHaveLength(0)
+        expect(sandbox.streamer.stats().logins).toBe(0)
+        expect(
+          (yield* currentHealth({
+            intervalMs: 100,
+            maxJitterMs: 0,
+            tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+            port: 0
+          })).warnings.filter((w) => w.startsWith("stream:"))
+        ).toEqual([])
+      })
+    )
+  })
+})
