@@ -21,7 +21,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .
 th{font-weight:600;color:#4a5568}.status{display:inline-block;padding:.1rem .6rem;border-radius:1rem;font-weight:600}
 .status-ok{background:#d5f5e3;color:#145a32}.status-starting{background:#fdebd0;color:#7e5109}.status-degraded{background:#fadbd8;color:#78281f}
 .problems li{color:#78281f}.warnings li{color:#7e5109}.bar{background:#5b8def;height:.9rem;min-width:1px}
-.muted{color:#6b7280}code{background:#eef0f3;padding:0 .25rem;border-radius:3px}
+.muted{color:#6b7280}code{background:#eef0f3;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
 tr.new td{animation:flash 2s ease-out}@keyframes flash{from{background:#fff3b0}to{background:transparent}}
 `
 
@@ -98,7 +98,7 @@ const list = (cls: string, items: ReadonlyArray<string>) =>
 
 export const healthHtml = (v: OperatorView) =>
   `<p><span class="status status-${h(v.health.status)}" id="health-status">${h(v.health.status)}</span>
- <span class="muted">last successful cycle: ${h(v.health.lastSuccessAt ?? "none yet")}; open executions in the store: ${v.health.openExecutions}, held by this poller: ${v.health.heldExecutions}</span></p>
+ <span class="muted">last successful cycle: ${h(v.health.lastSuccessAt ?? "none yet")}; at it, open executions in the store: ${v.health.openExecutions}, held by this poller: ${v.health.heldExecutions}</span></p>
 ${v.health.problems.length > 0 ? list("problems", v.health.problems) : ""}${v.health.warnings.length > 0 ? list("warnings", v.health.warnings) : ""}`
 
 export const tokenHtml = (v: OperatorView, now: number) => {
