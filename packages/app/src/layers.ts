@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto"
 import { NodeHttpClient } from "@effect/platform-node"
 import {
+  OrderEntryBudget,
   RateLimiter,
   type RequestObserver,
   SchwabAuth,
@@ -20,6 +21,7 @@ import {
 import { SharedRateLimit, Store, TokenBlobStore } from "@fill-tracker/store"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import type { AppConfig } from "./config/AppConfig.js"
+import { DEFAULT_ORDER_ENTRY_PER_DAY } from "./config/settings.js"
 import { HealthChecks } from "./health/HealthChecks.js"
 import { Metrics } from "./health/Metrics.js"
 import { requestObserverLayer } from "./health/schwabMetrics.js"
@@ -67,6 +69,28 @@ export const sharedLimiterLayer = (config: AppConfig) =>
     })
   )
 
+/**
+ * The client's order-entry budget (places, replaces, cancels per rolling day) drawn from
+ * the database, shared like the minute budget by every process on it: a bot's facade and
+ * a CLI `place` spend from the same day.
+ */
+export const sharedOrderBudgetLayer = (config: AppConfig) =>
+  Layer.effect(
+    OrderEntryBudget.SharedOrderEntryBudget,
+    Effect.map(SharedRateLimit, (budget) => {
+      const key = config.appKey === undefined ? "" : Redacted.value(config.appKey)
+      const name = `schwab-orders:${createHash("sha256").update(key).digest("hex").slice(0, 16)}`
+      const limit = config.orderEntryPerDay ?? DEFAULT_ORDER_ENTRY_PER_DAY
+      return {
+        take: budget.tryTake(name, limit, OrderEntryBudget.DAY_MS).pipe(
+          Effect.map((r) => (r.granted ? ({ granted: true } as const) : r)),
+          // A database that stays down is a defect of this request, as for the minute budget.
+          Effect.orDie
+        )
+      }
+    })
+  )
+
 /** What the Schwab layers need beyond the config: tests and the demo tune retries and timeouts. */
 export type SchwabTuning = Pick<
   SchwabConfig.SchwabConfigInput,
@@ -89,6 +113,7 @@ export const schwabConfigInput = (
   authorizeUrl: config.authorizeUrl,
   requestTimeout: Duration.millis(config.requestTimeout),
   rateLimitPerMinute: config.rateLimit,
+  orderEntryPerDay: config.orderEntryPerDay ?? DEFAULT_ORDER_ENTRY_PER_DAY,
   ...(tuning.retry === undefined ? {} : { retry: tuning.retry }),
   ...(tuning.placementRecovery === undefined ? {} : { placementRecovery: tuning.placementRecovery }),
   ...(tuning.refreshMargin === undefined ? {} : { refreshMargin: tuning.refreshMargin })
@@ -100,6 +125,7 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
     Layer.orDie(SchwabConfig.layer(schwabConfigInput(config, tuning))),
     tokenStoreLayer,
     sharedLimiterLayer(config),
+    sharedOrderBudgetLayer(config),
     NodeHttpClient.layerUndici
   )
   const client = Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))

@@ -43,6 +43,7 @@ import {
 } from "./internal/orderRequest.js"
 import { placementCandidates } from "./internal/placementMatch.js"
 import * as Wire from "./internal/wire.js"
+import * as OrderEntryBudget from "./OrderEntryBudget.js"
 import * as RateLimiter from "./RateLimiter.js"
 import { SchwabAuth } from "./SchwabAuth.js"
 import { SchwabConfig } from "./SchwabConfig.js"
@@ -50,6 +51,7 @@ import {
   DecodeError,
   InvalidRequest,
   isTransient,
+  OrderEntryBudgetExhausted,
   OrderPlacementUnknown,
   type SchwabError,
   UnknownAccount
@@ -169,6 +171,25 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     const http = yield* HttpClient.HttpClient
     const shared = yield* Effect.serviceOption(RateLimiter.SharedLimiter)
     const limiter = Option.isSome(shared) ? shared.value : yield* RateLimiter.make(config.rateLimitPerMinute)
+    const sharedBudget = yield* Effect.serviceOption(OrderEntryBudget.SharedOrderEntryBudget)
+    const budget = Option.isSome(sharedBudget)
+      ? sharedBudget.value
+      : yield* OrderEntryBudget.make(config.orderEntryPerDay)
+    /** One order entry spent before a place, replace or cancel is sent; refused when none is left. */
+    const spendEntry = (endpoint: Endpoint) =>
+      Effect.flatMap(budget.take, (r) =>
+        r.granted
+          ? Effect.void
+          : Effect.fail(
+              new OrderEntryBudgetExhausted({
+                method: endpoint.method,
+                route: endpoint.route,
+                limit: config.orderEntryPerDay,
+                windowMs: OrderEntryBudget.DAY_MS,
+                retryAfterMs: r.retryAfterMs
+              })
+            )
+      )
     const accountsCache = yield* Ref.make(Option.none<ReadonlyArray<AccountNumber>>())
     const accountsLock = yield* Effect.makeSemaphore(1)
     // Ids this client placed: a lost answer must never be matched to one of them.
@@ -378,6 +399,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     const placeOrder = (hash: AccountHash, order: PlaceOrderRequest) =>
       Effect.gen(function* () {
         const body = yield* orderBody(PLACE_ORDER, order)
+        yield* spendEntry(PLACE_ORDER)
         const startedAt = yield* Clock.currentTimeMillis
         const request = HttpClientRequest.post(path("accounts", hash, "orders")).pipe(
           HttpClientRequest.bodyText(body, "application/json")
@@ -393,18 +415,22 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
       })
 
     const cancelOrder = (hash: AccountHash, orderId: OrderId) =>
-      Effect.asVoid(
-        call(
-          CANCEL_ORDER,
-          HttpClientRequest.del(path("accounts", hash, "orders", orderId)),
-          "idempotent",
-          orderId
+      Effect.zipRight(
+        spendEntry(CANCEL_ORDER),
+        Effect.asVoid(
+          call(
+            CANCEL_ORDER,
+            HttpClientRequest.del(path("accounts", hash, "orders", orderId)),
+            "idempotent",
+            orderId
+          )
         )
       )
 
     const replaceOrder = (hash: AccountHash, orderId: OrderId, order: PlaceOrderRequest) =>
       Effect.gen(function* () {
         const body = yield* orderBody(REPLACE_ORDER, order)
+        yield* spendEntry(REPLACE_ORDER)
         const request = HttpClientRequest.put(path("accounts", hash, "orders", orderId)).pipe(
           HttpClientRequest.bodyText(body, "application/json")
         )

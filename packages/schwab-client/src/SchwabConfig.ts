@@ -44,6 +44,8 @@ export interface SchwabConfig {
   readonly authorizeUrl: string
   readonly requestTimeout: Duration.Duration
   readonly rateLimitPerMinute: number
+  /** Places, replaces and cancels allowed in a rolling day (see OrderEntryBudget). */
+  readonly orderEntryPerDay: number
   readonly retry: RetryPolicy
   readonly placementRecovery: PlacementRecovery
   /** Refresh the access token this long before it expires. */
@@ -64,6 +66,7 @@ export interface SchwabConfigInput {
   readonly authorizeUrl?: string
   readonly requestTimeout?: Duration.DurationInput
   readonly rateLimitPerMinute?: number
+  readonly orderEntryPerDay?: number
   readonly retry?: {
     readonly maxAttempts?: number
     readonly baseDelay?: Duration.DurationInput
@@ -88,6 +91,7 @@ export const defaults = {
   authorizeUrl: "https://api.schwabapi.com/v1/oauth/authorize",
   requestTimeout: Duration.seconds(10),
   rateLimitPerMinute: 120,
+  orderEntryPerDay: 1_000,
   retry: {
     maxAttempts: 4,
     baseDelay: Duration.millis(500),
@@ -129,6 +133,11 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
   Effect.gen(function* () {
     const key = parseTokenKey(Redacted.value(input.tokenKey))
     if (Either.isLeft(key)) return yield* Effect.fail(ConfigError.InvalidData(["SCHWAB_TOKEN_KEY"], key.left))
+    const entries = input.orderEntryPerDay ?? defaults.orderEntryPerDay
+    if (!Number.isInteger(entries) || entries < 1)
+      return yield* Effect.fail(
+        ConfigError.InvalidData(["SCHWAB_ORDER_ENTRY_PER_DAY"], "must be a whole number of at least 1")
+      )
     const rate = input.rateLimitPerMinute ?? defaults.rateLimitPerMinute
     if (!Number.isInteger(rate) || rate < 1)
       return yield* Effect.fail(
@@ -158,6 +167,7 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       authorizeUrl: input.authorizeUrl ?? defaults.authorizeUrl,
       requestTimeout: Duration.decode(input.requestTimeout ?? defaults.requestTimeout),
       rateLimitPerMinute: rate,
+      orderEntryPerDay: entries,
       retry,
       placementRecovery,
       refreshMargin: Duration.decode(input.refreshMargin ?? defaults.refreshMargin),
@@ -185,7 +195,11 @@ export const config: Config.Config<SchwabConfigInput> = Config.all({
     Config.integer("SCHWAB_RATE_LIMIT_PER_MINUTE"),
     defaults.rateLimitPerMinute
   ),
-  requestTimeout: Config.withDefault(Config.duration("SCHWAB_REQUEST_TIMEOUT"), defaults.requestTimeout)
+  requestTimeout: Config.withDefault(Config.duration("SCHWAB_REQUEST_TIMEOUT"), defaults.requestTimeout),
+  orderEntryPerDay: Config.withDefault(
+    Config.integer("SCHWAB_ORDER_ENTRY_PER_DAY"),
+    defaults.orderEntryPerDay
+  )
 })
 
 /** The configuration from given values. @since 0.1.0 @category layers */

@@ -182,6 +182,26 @@ export class OrderPlacementUnknown extends Data.TaggedError("OrderPlacementUnkno
   }
 }
 
+/**
+ * The order-entry budget (places, replaces and cancels in a rolling window, a day by
+ * default) is spent: nothing was sent. `retryAfterMs` is when the oldest entry in the
+ * window leaves it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class OrderEntryBudgetExhausted extends Data.TaggedError("OrderEntryBudgetExhausted")<
+  Pick<RequestContext, "method" | "route"> & {
+    readonly limit: number
+    readonly windowMs: number
+    readonly retryAfterMs: number
+  }
+> {
+  override get message(): string {
+    return `Refusing to send ${this.method} ${this.route}: the order-entry budget of ${this.limit} per ${this.windowMs / 3_600_000} h is spent (nothing was sent; a slot frees in ${Math.ceil(this.retryAfterMs / 1000)} s)`
+  }
+}
+
 /** Every failure of the Schwab client. @since 0.1.0 @category errors */
 export type SchwabError =
   | Unauthorized
@@ -198,6 +218,7 @@ export type SchwabError =
   | InvalidRequest
   | UnknownAccount
   | OrderPlacementUnknown
+  | OrderEntryBudgetExhausted
 
 /** The failures that a later identical attempt may not repeat. @since 0.1.0 @category predicates */
 export const isTransient = (

@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 
+/** The daily order-entry budget (places, replaces, cancels) and its shared form. @since 0.2.0 @category rate limits */
+export * as OrderEntryBudget from "./OrderEntryBudget.js"
 /** One shared client-side rate limiter (sliding window on Effect's Clock). @since 0.1.0 @category constructors */
 export * as RateLimiter from "./RateLimiter.js"
 /** The optional hook every exchange and retry is reported to (`RequestObserver.RequestObserver` tag). @since 0.2.0 @category services */

@@ -7,6 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Decimal, type Shares, type TickerSymbol } from "@fill-tracker/domain"
 import { type FaultSpec, working } from "@fill-tracker/schwab-sandbox"
 import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
+import { OrderEntryBudget } from "../src/index.js"
 import { count, setup } from "./harness.js"
 
 /** A loopback port nobody listens on: bound once, then released. */
@@ -197,6 +199,53 @@ describe("SchwabClient.placeOrder", () => {
       const e = yield* Effect.flip(client.placeOrder(hash, { ...order, symbol: "   " as TickerSymbol }))
       expect(e._tag).toBe("BadRequest")
       expect(count(s, "placeOrder")).toBe(1)
+    })
+  )
+})
+
+describe("the order-entry budget", () => {
+  it.scopedLive("places, replaces and cancels spend it; past it each is refused and nothing is sent", () =>
+    Effect.gen(function* () {
+      const { s, client, hash } = yield* setup({ orderEntryPerDay: 3 })
+      s.scriptNext(working(), working())
+      const first = yield* client.placeOrder(hash, order)
+      const second = yield* client.replaceOrder(hash, first, order)
+      yield* client.cancelOrder(hash, second)
+      const sent = s.requests().length
+      const refused = yield* Effect.all(
+        [
+          Effect.flip(client.placeOrder(hash, order)),
+          Effect.flip(client.replaceOrder(hash, second, order)),
+          Effect.flip(client.cancelOrder(hash, first))
+        ],
+        { concurrency: 1 }
+      )
+      expect(refused.map((e) => e._tag)).toEqual([
+        "OrderEntryBudgetExhausted",
+        "OrderEntryBudgetExhausted",
+        "OrderEntryBudgetExhausted"
+      ])
+      const [placement] = refused
+      if (placement?._tag !== "OrderEntryBudgetExhausted") throw new Error("not refused")
+      expect(placement).toMatchObject({ method: "POST", limit: 3, windowMs: 86_400_000 })
+      expect(placement.retryAfterMs).toBeGreaterThan(86_000_000)
+      expect(placement.message).toContain("nothing was sent")
+      // Nothing reached the sandbox: no request, no new order.
+      expect(s.requests().length).toBe(sent)
+      expect(s.orderIds()).toEqual([first, second])
+    })
+  )
+
+  it.effect("the in-process budget frees a slot a day after it was spent, on the TestClock", () =>
+    Effect.gen(function* () {
+      const budget = yield* OrderEntryBudget.make(2)
+      expect((yield* budget.take).granted).toBe(true)
+      yield* TestClock.adjust("1 hour")
+      expect((yield* budget.take).granted).toBe(true)
+      expect(yield* budget.take).toEqual({ granted: false, retryAfterMs: 23 * 3_600_000 })
+      yield* TestClock.adjust("23 hours")
+      expect((yield* budget.take).granted).toBe(true)
+      expect((yield* budget.take).granted).toBe(false)
     })
   )
 })

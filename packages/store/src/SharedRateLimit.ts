@@ -36,6 +36,19 @@ export interface SharedRateLimitService {
    * it, and returns the grant time as stored: never earlier than the moment `take` returned.
    */
   readonly take: (name: string, limit: number, windowMs: number) => Effect.Effect<number, StoreError>
+  /**
+   * Takes a slot if one is free now, else takes nothing and tells how long until the oldest
+   * frees: for a budget whose wait would be far too long to sleep through (a day's).
+   */
+  readonly tryTake: (
+    name: string,
+    limit: number,
+    windowMs: number
+  ) => Effect.Effect<
+    | { readonly granted: true; readonly grantedAt: number }
+    | { readonly granted: false; readonly retryAfterMs: number },
+    StoreError
+  >
   /** Grants of budget `name` younger than `windowMs` (for health and tests). */
   readonly inWindow: (name: string, windowMs: number) => Effect.Effect<number, StoreError>
 }
@@ -109,6 +122,26 @@ export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlCli
       return loop.pipe(orStoreError(`taking from budget ${name}`))
     }
 
+    const tryTake: SharedRateLimitService["tryTake"] = (name, limit, windowMs) => {
+      const slots = Math.max(1, Math.floor(limit))
+      const once = attempt(name, slots, windowMs).pipe(
+        Effect.retry({ schedule: busyRetry, while: (e) => isBusy(e) })
+      )
+      // waitMs 0 is a racer that made the same new slot: try again at once.
+      const loop: Effect.Effect<
+        | { readonly granted: true; readonly grantedAt: number }
+        | { readonly granted: false; readonly retryAfterMs: number },
+        SqlError
+      > = Effect.flatMap(once, (result) =>
+        "grantedAt" in result
+          ? Effect.succeed({ granted: true as const, grantedAt: result.grantedAt })
+          : result.waitMs === 0
+            ? loop
+            : Effect.succeed({ granted: false as const, retryAfterMs: result.waitMs })
+      )
+      return loop.pipe(orStoreError(`taking from budget ${name}`))
+    }
+
     const inWindow: SharedRateLimitService["inWindow"] = (name, windowMs) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM rate_budget
@@ -118,7 +151,7 @@ export const make: Effect.Effect<SharedRateLimitService, never, SqlClient.SqlCli
         )
       )
 
-    return { take, inWindow }
+    return { take, tryTake, inWindow }
   }
 )
 

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import { SharedRateLimit } from "../src/index.js"
 import { backends } from "./support/backends.js"
 
@@ -67,5 +68,31 @@ describe.each(backends)("SharedRateLimit on $name", (backend) => {
         backend.layer(location)
       )
     })
+  )
+
+  it.scoped(
+    "tryTake shares a day's budget across processes and refuses, taking nothing, once it is spent",
+    () =>
+      Effect.gen(function* () {
+        const location = yield* backend.fresh
+        const day = 24 * 3_600_000
+        yield* Effect.provide(Effect.void, backend.layer(location))
+        const tryTake = Effect.flatMap(SharedRateLimit, (b) => b.tryTake("orders", 3, day))
+        const inWindow = Effect.flatMap(SharedRateLimit, (b) => b.inWindow("orders", day))
+        // Two connections to one database stand for two processes.
+        const processA = <A>(e: Effect.Effect<A, unknown, SharedRateLimit>) =>
+          Effect.provide(e, backend.layer(location))
+        assert.isTrue((yield* processA(tryTake)).granted)
+        yield* TestClock.adjust("1 hour")
+        assert.isTrue((yield* processA(tryTake)).granted)
+        assert.isTrue((yield* Effect.provide(tryTake, backend.layer(location))).granted)
+        const refused = yield* Effect.provide(tryTake, backend.layer(location))
+        assert.deepStrictEqual(refused, { granted: false, retryAfterMs: day - 3_600_000 })
+        assert.strictEqual(yield* processA(inWindow), 3)
+        // A day after the first grant its slot frees, and only that one.
+        yield* TestClock.adjust(`${day - 3_600_000} millis`)
+        assert.isTrue((yield* processA(tryTake)).granted)
+        assert.isFalse((yield* processA(tryTake)).granted)
+      })
   )
 })

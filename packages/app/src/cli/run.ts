@@ -99,6 +99,7 @@ export const runCommand = Command.make(
       "accounts",
       "tokenKey",
       "rateLimit",
+      "orderEntryPerDay",
       "requestTimeout",
       "priceBand",
       "healthPort",

@@ -30,6 +30,7 @@ export const schwabSettings = [
   "authorizeUrl",
   "tokenKey",
   "rateLimit",
+  "orderEntryPerDay",
   "requestTimeout"
 ] as const satisfies ReadonlyArray<SettingName>
 

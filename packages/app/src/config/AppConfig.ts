@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly replacementSearch?: number
   /** Listen to the account-activity stream. Unset (configs built in code): off; the setting's default is on. */
   readonly streaming?: boolean
+  /** Order entries (place, replace, cancel) allowed per rolling day (default 1000). */
+  readonly orderEntryPerDay?: number
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

@@ -51,6 +51,9 @@ const durationList =
     return ok(out)
   }
 
+/** Order entries allowed per rolling day unless configured. */
+export const DEFAULT_ORDER_ENTRY_PER_DAY = 1_000
+
 const integer =
   (min: number, max: number) =>
   (text: string): Parsed<number> => {
@@ -276,6 +279,15 @@ export const settings = {
     default: "10s",
     value: "duration",
     parse: duration(0, 300_000)
+  } satisfies Setting<number>,
+  orderEntryPerDay: {
+    env: "SCHWAB_ORDER_ENTRY_PER_DAY",
+    flag: "order-entry-per-day",
+    description:
+      "Places, replaces and cancels allowed in any 24 hours, shared by every process on the database; past it they are refused (OrderEntryBudgetExhausted), nothing sent",
+    default: String(DEFAULT_ORDER_ENTRY_PER_DAY),
+    value: "integer",
+    parse: integer(1, 1_000_000)
   } satisfies Setting<number>,
   replacementSearch: {
     env: "REPLACEMENT_SEARCH_WINDOW",
