@@ -2,8 +2,10 @@
  * Fill detection latency end to end, in real time against the sandbox: the broker's fill
  * time (the sandbox's truth) to the `LegFilled` recorded in the store, over many fills,
  * with the modes run side by side in one process, each with its own sandbox and database.
- * `polling` is the interval poll and the fresh-order wakes only; the streaming modes
- * (`healthy`, and `faulted` with the stream's faults below) join once the app streams.
+ * `healthy` streams (a streamed execution wakes a getOrder for its order), `faulted` streams
+ * through the sandbox streamer's faults (connections dropped, messages lost, seq skipped:
+ * each reconnect and gap polls everything at once), `polling` is the interval poll and the
+ * fresh-order wakes only.
  *
  * The tracker runs with the production schedule (interval 15 s, jitter 5 s, fresh-order
  * wakes at 1.5 s and 4 s, 120 requests per minute). A bot seeds orders over the run (no
@@ -43,7 +45,7 @@ import {
 } from "./harness.js"
 
 /** @since 0.1.0 */
-export type Mode = "polling"
+export type Mode = "healthy" | "faulted" | "polling"
 
 export interface ModeReport {
   readonly mode: Mode
@@ -60,6 +62,8 @@ export interface ModeReport {
   /** Fills the broker made that no LegFilled matched (also in the audit's lostFills). */
   readonly unmatched: number
   readonly wallMs: number
+  /** The sandbox streamer's view: connections dropped, logins, items sent. */
+  readonly stream: { readonly drops: number; readonly logins: number; readonly items: number }
 }
 
 export interface LatencyOptions {
@@ -83,7 +87,17 @@ const productionSchedule: Partial<AppConfig> = {
 
 /** What each mode changes: the config, and the stream's faults. */
 const modes: Record<Mode, { readonly config: Partial<AppConfig>; readonly faults: (s: Sandbox) => void }> = {
-  polling: { config: {}, faults: () => {} }
+  healthy: { config: { streaming: true }, faults: () => {} },
+  // Per streamed item: the connection dropped, a message lost (a seq gap), seq skipped.
+  faulted: {
+    config: { streaming: true },
+    faults: (s) => {
+      s.streamer.faults.inject({ kind: "drop", probability: 0.005 })
+      s.streamer.faults.inject({ kind: "lose", probability: 0.03 })
+      s.streamer.faults.inject({ kind: "skipSeq", probability: 0.01 })
+    }
+  },
+  polling: { config: { streaming: false }, faults: () => {} }
 }
 
 /** An order's executions: one to three, the first 0.3-3 s after entry, the rest 0.5-2 s apart. */
@@ -190,7 +204,8 @@ export const runMode = async (mode: Mode, options: LatencyOptions): Promise<Mode
       requestsByRoute,
       audit: report,
       unmatched,
-      wallMs: Date.now() - started
+      wallMs: Date.now() - started,
+      stream: (({ drops, logins, items }) => ({ drops, logins, items }))(sandbox.streamer.stats())
     }
   } finally {
     await sandbox.close()
@@ -199,7 +214,10 @@ export const runMode = async (mode: Mode, options: LatencyOptions): Promise<Mode
 }
 
 /** The modes at once, so they share the machine's state of the moment. */
-export const runStreamLatency = (options: LatencyOptions, only: ReadonlyArray<Mode> = ["polling"]) =>
+export const runStreamLatency = (
+  options: LatencyOptions,
+  only: ReadonlyArray<Mode> = ["healthy", "faulted", "polling"]
+) =>
   Promise.all(only.map((mode) => runMode(mode, options)))
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
@@ -214,7 +232,7 @@ export const describeLatency = (reports: ReadonlyArray<ModeReport>): string =>
     ),
     ...reports.map(
       (r) =>
-        `  ${r.mode}: requests ${JSON.stringify(r.requestsByRoute)}, wall ${seconds(r.wallMs)}, ${r.audit.mismatches.length} mismatches, ${r.audit.replayDifferences} replay differences`
+        `  ${r.mode}: requests ${JSON.stringify(r.requestsByRoute)}, wall ${seconds(r.wallMs)}, ${r.audit.mismatches.length} mismatches, ${r.audit.replayDifferences} replay differences, stream ${JSON.stringify(r.stream)}`
     ),
     ...reports.flatMap((r) => r.audit.mismatches.slice(0, 10).map((m) => `  ${r.mode} MISMATCH ${m}`))
   ].join("\n")

@@ -59,6 +59,9 @@ export interface PollerOptions extends CycleOptions {
   readonly onWake?: (report: CycleReport | undefined) => Effect.Effect<void>
 }
 
+/** How long a wake waits for the rest of its burst of messages before fetching. */
+const WAKE_COALESCE = Duration.millis(100)
+
 /** What the poller needs from its environment. */
 export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions | Leases
 
@@ -186,7 +189,8 @@ export const startPoller = (
             lastCycleStartedAt: cycleStartedAt,
             regularWakeAt,
             submittedAt,
-            offsetsMs: options.freshOffsetsMs ?? []
+            // While the stream is up it says when a fresh order changes: no fresh-order polls.
+            offsetsMs: stream !== undefined && (yield* stream.connected) ? [] : (options.freshOffsetsMs ?? [])
           })
           if (delay <= 0) break
           const woke = yield* Effect.raceAll([
@@ -201,6 +205,9 @@ export const startPoller = (
             continue
           }
           // Everything the stream said meanwhile, coalesced: one getOrder per order named.
+          // An execution comes as a burst of messages (ExecutionCreated, OrderFillCompleted):
+          // a moment's wait lets one fetch answer the whole burst.
+          yield* Effect.sleep(WAKE_COALESCE)
           const batch = coalesce([woke.signal, ...(yield* drainStream)])
           if (batch.pollAll) break
           if (batch.orders.length > 0) yield* wake(batch.orders)

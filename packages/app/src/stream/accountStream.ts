@@ -18,8 +18,23 @@ import type { StreamSignal } from "./StreamSignal.js"
 /** How often the connected and last-message-age gauges are sampled. */
 const GAUGE_EVERY = Duration.seconds(1)
 
+/**
+ * Messages that only say an order was entered or routed: nothing a REST snapshot would
+ * record comes of them, so they wake nothing (the budget goes to fills, cancels and
+ * replacements). Any type not listed here, unknown ones included, wakes its order.
+ */
+const ROUTING_ONLY: ReadonlySet<string> = new Set([
+  "OrderCreated",
+  "OrderAccepted",
+  "ExecutionRequested",
+  "ExecutionRequestCreated",
+  "ExecutionRequestCompleted"
+])
+
 export interface AccountStream {
   readonly signals: Queue.Dequeue<StreamSignal>
+  /** Subscribed and hearing from the streamer now. */
+  readonly connected: Effect.Effect<boolean>
   readonly stop: Effect.Effect<void>
 }
 
@@ -87,6 +102,7 @@ export const startAccountStream = (options: {
             metrics.inc("fill_tracker_stream_messages_total", "Account-activity messages by type", {
               type: event.messageType || event.event.type
             })
+            if (ROUTING_ONLY.has(event.messageType)) return
             yield* Queue.offer(signals, {
               _tag: "Order",
               orderId: event.orderId,
@@ -153,5 +169,5 @@ export const startAccountStream = (options: {
     const stop = Effect.asVoid(
       Effect.all([Fiber.interrupt(runFiber), Fiber.interrupt(gauges), Scope.close(scope, Exit.void)])
     )
-    return { signals, stop }
+    return { signals, stop, connected: Effect.map(streamer.value.status, (s) => s.connected) }
   })

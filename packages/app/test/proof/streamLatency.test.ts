@@ -11,7 +11,7 @@ describe("fill detection latency (short form: correctness only, never timing)", 
         settleMs: 40_000,
         config: { pollingInterval: 500, pollingMaxJitter: 100 }
       },
-      ["polling"]
+      ["healthy", "faulted", "polling"]
     )
     const table = describeLatency(reports)
     for (const r of reports) {
