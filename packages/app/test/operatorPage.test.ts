@@ -6,7 +6,6 @@
  * driven by playwright-core), a fill recorded while the page is open appears without a reload.
  */
 import * as fs from "node:fs"
-import * as http from "node:http"
 import * as path from "node:path"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
@@ -17,6 +16,7 @@ import { serveHealth } from "../src/health/HealthServer.js"
 import { escapeHtml } from "../src/page/operatorHtml.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
+import { getWithHost as get } from "./httpGet.js"
 import {
   accountOf,
   authorize,
@@ -29,31 +29,6 @@ import {
 } from "./support.js"
 
 const CHROMIUM = "/usr/bin/chromium"
-
-/** A GET with the Host header chosen, or none (fetch does not let a caller set it). */
-const get = (port: number, route: string, host: string | null = `127.0.0.1:${port}`) =>
-  new Promise<{ status: number; type: string; csp: string; body: string }>((resolve, reject) => {
-    const req = http.get(
-      // null: no Host header at all (an HTTP/1.0-style request).
-      { host: "127.0.0.1", port, path: route, setHost: false, headers: host === null ? {} : { host } },
-      (res) => {
-        let body = ""
-        res.setEncoding("utf8")
-        res.on("data", (c: string) => {
-          body += c
-        })
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            type: String(res.headers["content-type"] ?? ""),
-            csp: String(res.headers["content-security-policy"] ?? ""),
-            body
-          })
-        )
-      }
-    )
-    req.on("error", reject)
-  })
 
 describe("the operator page", () => {
   let dir: string
