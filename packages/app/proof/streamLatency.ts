@@ -217,8 +217,7 @@ export const runMode = async (mode: Mode, options: LatencyOptions): Promise<Mode
 export const runStreamLatency = (
   options: LatencyOptions,
   only: ReadonlyArray<Mode> = ["healthy", "faulted", "polling"]
-) =>
-  Promise.all(only.map((mode) => runMode(mode, options)))
+) => Promise.all(only.map((mode) => runMode(mode, options)))
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
