@@ -331,6 +331,8 @@ describe.concurrent("the fill-tracker binary", () => {
       expect(r.code).toBe(0)
       expect(r.stdout).toContain("MATCHES BROKER")
       expect(r.stdout).toMatch(/20 orders, 20 terminal, 0 mismatches/)
+      // The demo streams by default, against the sandbox's streamer.
+      expect(r.stdout).toMatch(/^streaming: on \(account activity from ws:\/\/127\.0\.0\.1:\d+\/ws/m)
       expect(r.stdout).not.toMatch(/\bNO\s*$/m)
       // Every injected fault was printed as it happened: as many lines as the summary counts.
       const faulted = Number(/(\d+) faulted/.exec(r.stdout)?.[1])

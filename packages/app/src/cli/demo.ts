@@ -7,7 +7,14 @@ import { settingsOptions } from "./settingsOptions.js"
 export const demoCommand = Command.make(
   "demo",
   {
-    settings: settingsOptions(["database", "pollingInterval", "pollingMaxJitter", "logLevel", "logFormat"]),
+    settings: settingsOptions([
+      "database",
+      "pollingInterval",
+      "pollingMaxJitter",
+      "logLevel",
+      "logFormat",
+      "streaming"
+    ]),
     timeout: Options.integer("timeout-seconds").pipe(
       Options.withDescription("Give up after this long"),
       Options.withDefault(90)

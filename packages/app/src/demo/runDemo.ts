@@ -237,6 +237,11 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
     const out = makeDemoOutput()
     const line = out.line
     yield* line(`sandbox: Schwab API on ${sandbox.baseUrl}; database: ${config.database}`)
+    yield* line(
+      demoConfig.streaming === true
+        ? `streaming: on (account activity from ${sandbox.streamer.url} wakes a fetch of the order; polling goes on)`
+        : "streaming: off (polling only)"
+    )
 
     const program = Effect.gen(function* () {
       const auth = yield* SchwabAuth.SchwabAuth
