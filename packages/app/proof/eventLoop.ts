@@ -7,7 +7,12 @@
  * process while `perf_hooks.monitorEventLoopDelay` samples the loop. Prints p50/p99/max
  * over the polling cycles, beside the same figures for an idle loop of the same length.
  *
- *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/eventLoop.ts [orders] [accounts] [cycles]
+ * With `streaming` the measured cycles are the poller's own loop (startPoller) with the
+ * account-activity stream on, while `streamedOrders` more orders are entered and filled
+ * during the measurement: their streamed executions wake getOrders between the cycles, so
+ * the delay figures include the socket, the frame decoding and the wakes.
+ *
+ *   node --conditions=@fill-tracker/source --import tsx packages/app/proof/eventLoop.ts [orders] [accounts] [cycles] [streaming=on|off]
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
@@ -18,10 +23,12 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import type { AccountHash } from "@fill-tracker/domain"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
-import { Duration, Effect, Logger, LogLevel, Redacted } from "effect"
+import { Executions } from "@fill-tracker/store"
+import { Duration, Effect, Fiber, Logger, LogLevel, Redacted } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
-import { runCycleOnce } from "../src/poller/Poller.js"
+import { runCycleOnce, startPoller } from "../src/poller/Poller.js"
+import type { CycleReport } from "../src/poller/pollCycle.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { SnapshotMemo } from "../src/poller/snapshotMemo.js"
 import { type PlacedOrder, recordAll, tempDir } from "./harness.js"
@@ -49,6 +56,8 @@ export interface EventLoopReport {
   readonly idle: Delay
   /** Garbage-collection pauses while polling: the longest, and how many took over 10 ms. */
   readonly gc: { readonly maxMs: number; readonly over10Ms: number }
+  /** With streaming: wakes the stream caused, and the streamed orders whose fills were recorded. */
+  readonly streaming?: { readonly wakes: number; readonly filled: number; readonly orders: number }
 }
 
 interface RemoteSandbox {
@@ -103,6 +112,9 @@ export const runEventLoop = async (options: {
   readonly orders: number
   readonly accounts: number
   readonly cycles: number
+  readonly streaming?: boolean
+  /** With streaming: orders entered and filled during the measured cycles (default 100). */
+  readonly streamedOrders?: number
 }): Promise<EventLoopReport> => {
   const dir = tempDir("event-loop")
   const sandbox = await startRemoteSandbox(options.accounts)
@@ -154,8 +166,34 @@ export const runEventLoop = async (options: {
       healthPort: 0,
       logLevel: "error",
       logFormat: "json",
-      shutdownGrace: 2_000
+      shutdownGrace: 2_000,
+      streaming: options.streaming === true
     }
+    const streamedOrders = options.streaming === true ? (options.streamedOrders ?? 100) : 0
+    /** Enters an order that fills 0.3 s later, over the control API, and records its execution. */
+    const seedFilling = (n: number) =>
+      Effect.gen(function* () {
+        const accountHash = sandbox.accounts[n % options.accounts]!.hashValue
+        const r = (yield* Effect.promise(() =>
+          sandbox.control("POST", "/seed-order", {
+            accountHash,
+            order: { symbol: "MSFT", quantity: 2, price: "400.00" },
+            lifecycle: { lifecycle: "immediateFill", args: [{ price: "400.0125", afterMs: 300 }] }
+          })
+        )) as { orderId: string }
+        yield* recordAll([
+          {
+            executionId: `streamed-${n}`,
+            orderId: r.orderId,
+            accountHash: accountHash as AccountHash,
+            symbol: "MSFT",
+            shares: 2,
+            direction: "BUY",
+            referencePrice: "400.00",
+            lifecycle: "immediateFill"
+          }
+        ])
+      })
     const program = Effect.gen(function* () {
       yield* Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code))
       yield* recordAll(orders)
@@ -172,19 +210,58 @@ export const runEventLoop = async (options: {
       })
       gcObserver.observe({ entryTypes: ["gc"] })
       const histogram = monitorEventLoopDelay({ resolution: 1 })
-      histogram.enable()
-      for (let c = 0; c < options.cycles; c++) {
-        const t0 = performance.now()
-        const report = yield* runCycleOnce(pollerOptions)
-        cycleMs.push(performance.now() - t0)
+      const note = (report: CycleReport | undefined, ms: number) => {
+        cycleMs.push(ms)
         open.push(report?.open ?? 0)
         requests.push((report?.listRequests ?? 0) + (report?.getRequests ?? 0))
         errors += (report?.outcomes.error ?? 0) + (report?.accountFailures ?? 0)
       }
+      let streaming: EventLoopReport["streaming"]
+      histogram.enable()
+      if (options.streaming !== true)
+        for (let c = 0; c < options.cycles; c++) {
+          const t0 = performance.now()
+          note(yield* runCycleOnce(pollerOptions), performance.now() - t0)
+        }
+      else {
+        // The poller's own loop, stream on; orders entered and filled while it runs.
+        let wakes = 0
+        let cycleStarted = performance.now()
+        const poller = yield* startPoller({
+          ...pollerOptions,
+          freshOffsetsMs: [],
+          onCycle: (report) =>
+            Effect.sync(() => {
+              note(report, performance.now() - cycleStarted)
+              cycleStarted = performance.now()
+            }),
+          onWake: () =>
+            Effect.sync(() => {
+              wakes += 1
+            })
+        })
+        const seeded = yield* Effect.fork(
+          Effect.forEach(
+            Array.from({ length: streamedOrders }, (_, n) => n),
+            (n) => Effect.zipRight(seedFilling(n), Effect.sleep(Duration.millis(20))),
+            { discard: true }
+          )
+        )
+        const executions = yield* Executions
+        const filledCount = Effect.map(executions.open(), (rows) => {
+          const stillOpen = rows.filter((r) => r.executionId.startsWith("streamed-")).length
+          return streamedOrders - stillOpen
+        })
+        yield* Fiber.join(seeded)
+        while (open.length < options.cycles || (yield* filledCount) < streamedOrders)
+          yield* Effect.sleep(Duration.millis(50))
+        yield* poller.stop
+        streaming = { wakes, filled: yield* filledCount, orders: streamedOrders }
+      }
       histogram.disable()
       gcObserver.disconnect()
       const gc = { maxMs: Math.max(0, ...gcPauses), over10Ms: gcPauses.filter((d) => d > 10).length }
-      return { open, requests, cycleMs, errors, polling: delayOf(histogram), gc }
+      return { open, requests, cycleMs, errors, polling: delayOf(histogram), gc, streaming }
     })
     const r = await Effect.runPromise(
       program.pipe(
@@ -216,7 +293,8 @@ export const runEventLoop = async (options: {
       cycleMs: r.cycleMs,
       polling: r.polling,
       idle: delayOf(idleHistogram),
-      gc: r.gc
+      gc: r.gc,
+      ...(r.streaming === undefined ? {} : { streaming: r.streaming })
     }
   } finally {
     sandbox.child.kill("SIGTERM")
@@ -234,6 +312,11 @@ export const describeEventLoop = (r: EventLoopReport): string =>
     `  while polling: ${ms(r.polling)}`,
     `  idle loop:     ${ms(r.idle)}`,
     `  GC pauses while polling: longest ${r.gc.maxMs.toFixed(1)} ms, ${r.gc.over10Ms} over 10 ms`,
+    ...(r.streaming === undefined
+      ? []
+      : [
+          `  streaming on: ${r.streaming.orders} orders entered and filled while measuring, ${r.streaming.filled} recorded FILLED, ${r.streaming.wakes} wakes from the stream`
+        ]),
     `  cycle time: ${r.cycleMs.map((t) => t.toFixed(0)).join(" ")} ms; requests per cycle ${r.requestsPerCycle.join(" ")}; open ${r.open.join(" ")}; errors ${r.errors}`
   ].join("\n")
 
@@ -241,5 +324,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const orders = Number(process.argv[2] ?? 10_000)
   const accounts = Number(process.argv[3] ?? 5)
   const cycles = Number(process.argv[4] ?? 3)
-  console.log(describeEventLoop(await runEventLoop({ orders, accounts, cycles })))
+  const streaming = (process.argv[5] ?? "off") === "on"
+  console.log(describeEventLoop(await runEventLoop({ orders, accounts, cycles, streaming })))
 }

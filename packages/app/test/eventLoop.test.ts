@@ -11,4 +11,21 @@ describe("host event-loop delay (short form)", () => {
     expect(r.errors).toBe(0)
     expect(r.polling.maxMs).toBeGreaterThan(0)
   }, 60_000)
+
+  it("the same with the account-activity stream on: orders filled meanwhile are woken and recorded, every cycle one list per account", async () => {
+    const r = await runEventLoop({
+      orders: 2_000,
+      accounts: 2,
+      cycles: 2,
+      streaming: true,
+      streamedOrders: 20
+    })
+    console.log(describeEventLoop(r))
+    expect(r.streaming).toMatchObject({ orders: 20, filled: 20 })
+    expect(r.streaming?.wakes).toBeGreaterThan(0)
+    expect(r.errors).toBe(0)
+    // The streamed orders are in the lists too: no getOrder in a cycle, one list per account.
+    for (const n of r.requestsPerCycle) expect(n).toBe(2)
+    for (const n of r.open) expect(n).toBeGreaterThanOrEqual(2_000)
+  }, 120_000)
 })
