@@ -92,4 +92,64 @@ describe("createFillTracker (Promise facade)", () => {
     expect(message).toContain("--token-key / FILL_TRACKER_TOKEN_KEY")
     expect(message).not.toContain("short")
   })
+
+  it("polls only the accounts given (a plain number mapped to its hash); an unknown one rejects start", async () => {
+    await sandbox.close()
+    sandbox = await startSandbox({
+      seed: 3,
+      clock: realClock(),
+      accounts: [{ accountNumber: "12345678" }, { accountNumber: "99887766" }]
+    })
+    const options = (accounts: ReadonlyArray<string>) => ({
+      database: path.join(dir, "fills.db"),
+      pollingInterval: "200ms",
+      pollingMaxJitter: "0s",
+      logLevel: "error" as const,
+      streaming: false,
+      accounts,
+      schwab: {
+        appKey: sandbox.appKey,
+        appSecret: sandbox.appSecret,
+        tokenKey,
+        baseUrl: sandbox.baseUrl,
+        tokenUrl: sandbox.tokenUrl,
+        authorizeUrl: sandbox.authorizeUrl
+      },
+      tuning: { retry: { baseDelay: Duration.millis(20) } }
+    })
+    const [first, second] = sandbox.accounts
+    if (first === undefined || second === undefined) throw new Error("the sandbox has two accounts")
+    const tracker = await createFillTracker(options([second.accountNumber]))
+    try {
+      await tracker.authorize(sandbox.issueAuthorizationCode())
+      for (const [id, account] of [
+        ["in-first", first.hashValue],
+        ["in-second", second.hashValue]
+      ] as const) {
+        const orderId = sandbox.seedOrder(account, { symbol: "AAPL", quantity: 1 }, fillsInLegs(1, 50))
+        await tracker.recordSubmission({
+          executionId: id,
+          orderId,
+          accountHash: account,
+          symbol: "AAPL",
+          shares: 1,
+          direction: "BUY"
+        })
+      }
+      await tracker.start()
+      await until(async () => (await tracker.getExecution("in-second"))?.status === "FILLED")
+      // The first account is never polled, so its filled order is still open here.
+      expect((await tracker.getExecution("in-first"))?.status).toBe("SUBMITTED")
+    } finally {
+      await tracker.stop()
+    }
+    const unknown = await createFillTracker(options(["11112222"]))
+    try {
+      const error = await unknown.start().catch((e: unknown) => e)
+      expect(error).toMatchObject({ _tag: "InvalidAccount", reason: "Unknown" })
+      expect(String((error as Error).message)).not.toContain("11112222")
+    } finally {
+      await unknown.stop()
+    }
+  })
 })

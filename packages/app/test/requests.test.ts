@@ -14,6 +14,7 @@ import { Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { Metrics } from "../src/health/Metrics.js"
+import { EnteredTimes } from "../src/poller/enteredTimes.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
@@ -128,6 +129,35 @@ describe("requests per cycle", () => {
     expect(reports.listed).toBe(2)
     expect(reports.got).toBe(0)
   }, 60_000)
+
+  it("an execution recorded late (submittedAt hours after Schwab entered it) costs one getOrder, then none", async () => {
+    const orderId = sandbox.seedOrder(
+      accountOf(sandbox),
+      { symbol: "AAPL", quantity: 4, enteredAt: sandbox.clock.now() - 3 * 3_600_000 },
+      working()
+    )
+    // The poller keeps what it learned across cycles, as startPoller does.
+    const learning = runCycleOnce(cycleOptions({ enteredTimes: new EnteredTimes() }))
+    const routes = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submit("late-1", orderId, 4)
+        const perCycle: Array<ReadonlyArray<string>> = []
+        for (let i = 0; i < 3; i++) {
+          sandbox.resetRequests()
+          yield* learning
+          perCycle.push(pollerRoutes())
+        }
+        // A single cycle with nothing learned still needs the getOrder: the fix is the learning.
+        sandbox.resetRequests()
+        yield* cycle
+        perCycle.push(pollerRoutes())
+        return perCycle
+      })
+    )
+    expect(routes).toEqual([[LIST_ROUTE, GET_ROUTE], [LIST_ROUTE], [LIST_ROUTE], [LIST_ROUTE, GET_ROUTE]])
+  })
 
   it("an order older than the list window costs one getOrder, and no list", async () => {
     const enteredAt = sandbox.clock.now() - 70 * DAY_MS

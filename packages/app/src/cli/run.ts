@@ -1,27 +1,14 @@
 import { Command } from "@effect/cli"
-import type { AccountHash } from "@fill-tracker/domain"
-import { SchwabAuth, SchwabClient } from "@fill-tracker/schwab-client"
+import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { Effect, Option } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import { serveHealth } from "../health/HealthServer.js"
 import { appLayer } from "../layers.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
-import { resolveAccount } from "../tracker/accounts.js"
+import { selectedAccounts } from "../tracker/accounts.js"
 import { loggingLayer, QUICK_CHECK_MILLIS, resolve } from "./common.js"
 import { settingsOptions } from "./settingsOptions.js"
-
-/**
- * Account selection accepts hashes or plain numbers; numbers are mapped through Schwab's
- * hash list, and an account that is neither refuses to start (InvalidAccount) instead of
- * being polled with a URL Schwab refuses every cycle.
- */
-const selectedAccounts = (config: AppConfig) =>
-  Effect.gen(function* () {
-    if (config.accounts.length === 0) return [] as ReadonlyArray<AccountHash>
-    const client = yield* SchwabClient.SchwabClient
-    return yield* Effect.forEach(config.accounts, (a) => resolveAccount(client, a))
-  })
 
 /** Token expiries for /health; none before the first authorization. */
 export const tokenExpiries = Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.tokenStatus()).pipe(

@@ -27,6 +27,7 @@ import { startAccountStream } from "../stream/accountStream.js"
 import { coalesce, type StreamSignal, type WokenOrder } from "../stream/StreamSignal.js"
 import { describeCause, storeErrorIn } from "./cycleFailures.js"
 import { afterCycle, type CycleOutcome } from "./cycleStatus.js"
+import { EnteredTimes } from "./enteredTimes.js"
 import { nextDelayMs } from "./freshSchedule.js"
 import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
 import { PollerStatus } from "./PollerStatus.js"
@@ -135,8 +136,11 @@ export const startPoller = (
         : Queue.takeAll(submissions).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
     const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
     const memo = new SnapshotMemo()
+    const enteredTimes = new EnteredTimes()
     const cycleOptions: PollerOptions =
-      keeper === undefined ? { ...options, memo } : { ...options, memo, leases: keeper.cycle }
+      keeper === undefined
+        ? { ...options, memo, enteredTimes }
+        : { ...options, memo, enteredTimes, leases: keeper.cycle }
     const stream = options.streaming === true ? yield* startAccountStream(options) : undefined
     const streamSignals =
       stream === undefined

@@ -19,6 +19,7 @@ import { Array as Arr, Clock, Effect, Option } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
+import { EnteredTimes } from "./enteredTimes.js"
 import { openExecutions } from "./openExecutions.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
@@ -38,6 +39,8 @@ export interface CycleOptions {
   readonly leases?: CycleLeases
   /** Kept across cycles by the poller: skips executions whose history and snapshot are unchanged. */
   readonly memo?: SnapshotMemo
+  /** Kept across cycles by the poller: Schwab's entered times of the followed orders, for the list window. */
+  readonly enteredTimes?: EnteredTimes
   /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
   readonly replacementSearchMs?: number
   /**
@@ -154,6 +157,9 @@ export const pollCycle = (options: CycleOptions) =>
         open.length
       )
 
+    // Without one kept by the poller (a single cycle), only this cycle's snapshots are known.
+    const entered = options.enteredTimes ?? new EnteredTimes()
+    if (focus === undefined) entered.retain(new Set(open.map((r) => r.orderId)))
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
     const pollAccount = (
       accountHash: AccountHash,
@@ -172,12 +178,10 @@ export const pollCycle = (options: CycleOptions) =>
         const now = yield* Clock.currentTimeMillis
         // A wake asks for its few orders one by one: a list would cost as much and say less.
         const listable =
-          focus !== undefined
-            ? []
-            : rows.filter((r) => Date.parse(r.submittedAt) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
+          focus !== undefined ? [] : rows.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
         const byId = new Map<string, SchwabOrder>()
         if (listable.length > 0) {
-          const from = Math.min(...listable.map((r) => Date.parse(r.submittedAt))) - SKEW_MS
+          const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
           listRequests += 1
           const listed = yield* client
             .listOrders(accountHash, { from: new Date(from), to: new Date(now + SKEW_MS) })
@@ -220,13 +224,19 @@ export const pollCycle = (options: CycleOptions) =>
           }
           for (const o of flattenOrders(listed.value.orders))
             if (o.orderId !== undefined) byId.set(o.orderId, o)
+          for (const r of rows) entered.learn(byId.get(r.orderId))
         }
         const snapshot = (orderId: OrderId) => {
           const hit = byId.get(orderId)
           if (hit !== undefined) return Effect.succeed<SchwabOrder | undefined>(hit)
           getRequests += 1
           return client.getOrder(accountHash, orderId).pipe(
-            Effect.tap((o) => Effect.sync(() => byId.set(orderId, o))),
+            Effect.tap((o) =>
+              Effect.sync(() => {
+                byId.set(orderId, o)
+                entered.learn(o)
+              })
+            ),
             Effect.map((o): SchwabOrder | undefined => o),
             Effect.catchAll((e) =>
               Effect.zipRight(

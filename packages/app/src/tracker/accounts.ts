@@ -5,8 +5,9 @@
  * polled with a URL Schwab refuses, every cycle, forever.
  */
 import { type AccountHash, AccountHash as AccountHashCodec } from "@fill-tracker/domain"
-import { type SchwabClient, type SchwabError, UnknownAccount } from "@fill-tracker/schwab-client"
+import { SchwabClient, type SchwabError, UnknownAccount } from "@fill-tracker/schwab-client"
 import { Data, Effect, Redacted } from "effect"
+import type { AppConfig } from "../config/AppConfig.js"
 
 /**
  * The account given is not one this authorization can see (`Unknown`), is not even
@@ -105,4 +106,16 @@ export const resolveAccount = <E>(
       )
     )
     return checked ? input : yield* new InvalidAccount({ reason: "Unknown", shown })
+  })
+
+/**
+ * The configured accounts to poll (`run --accounts`, the facade's `accounts`) as hashes:
+ * numbers mapped, and one Schwab does not know refused before polling starts (InvalidAccount)
+ * instead of being polled with a URL Schwab refuses every cycle. Empty: all accounts.
+ */
+export const selectedAccounts = (config: Pick<AppConfig, "accounts">) =>
+  Effect.gen(function* () {
+    if (config.accounts.length === 0) return [] as ReadonlyArray<AccountHash>
+    const client = yield* SchwabClient.SchwabClient
+    return yield* Effect.forEach(config.accounts, (a) => resolveAccount(client, a))
   })

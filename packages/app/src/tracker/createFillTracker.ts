@@ -18,6 +18,7 @@ import { appLayer, type SchwabTuning } from "../layers.js"
 import { loggingLayer } from "../logging.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
+import { selectedAccounts } from "./accounts.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
 import { runToPromise } from "./runToPromise.js"
 import type { SubmissionInput } from "./Submission.js"
@@ -33,6 +34,10 @@ export interface FillTrackerOptions {
   readonly priceSanityBand?: string
   /** Listen to Schwab's account-activity stream to look at a changed order at once (default true). */
   readonly streaming?: boolean
+  /** Only poll these accounts, each by hash or plain number (default: all); `start` rejects with InvalidAccount for one Schwab does not know. */
+  readonly accounts?: ReadonlyArray<string>
+  /** Places, replaces and cancels allowed in any 24 hours, shared through the database (default 1000). */
+  readonly orderEntryPerDay?: number
   /** Default `info`; logs go to stderr. */
   readonly logLevel?: "debug" | "info" | "warning" | "error"
   readonly logFormat?: "json" | "pretty"
@@ -100,6 +105,9 @@ const toConfig = (options: FillTrackerOptions): AppConfig => {
     "schwab-token-url": options.schwab.tokenUrl,
     "schwab-authorize-url": options.schwab.authorizeUrl,
     "health-port": "0",
+    accounts: options.accounts === undefined ? undefined : options.accounts.join(","),
+    "order-entry-per-day":
+      options.orderEntryPerDay === undefined ? undefined : String(options.orderEntryPerDay),
     streaming: options.streaming === undefined ? undefined : options.streaming ? "on" : "off"
   }
   // Library use never reads the process environment: the bot's config is explicit.
@@ -134,7 +142,12 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
 
   return {
     start: async () => {
-      if (poller === undefined) poller = await run(startPoller(pollerOptionsFrom(config, [])))
+      if (poller === undefined)
+        poller = await run(
+          Effect.flatMap(selectedAccounts(config), (accounts) =>
+            startPoller(pollerOptionsFrom(config, accounts))
+          )
+        )
     },
     stop: async () => {
       if (poller !== undefined) await run(poller.stop)
