@@ -34,8 +34,38 @@ const describe = (e: unknown): string => {
 }
 
 /**
+ * Keys that must never come from outside input. The parser stores `__proto__` as an own
+ * property, but io-ts copies decoded objects with `Object.assign`, whose `__proto__` setter
+ * then makes the attacker's object the copy's prototype: its fields read as order fields.
+ * `constructor` and `prototype` are dropped with it, as every prototype-pollution guard does.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const FORBIDDEN_JSON_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+
+// Only text that could spell a forbidden key (or hide one behind a \u escape) is walked,
+// so the ordinary order list pays one scan of its text and no second pass over its values.
+const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/
+
+/** Deletes forbidden keys from every object of a freshly parsed value (which nobody else holds yet). */
+const dropForbiddenKeys = (value: unknown): void => {
+  if (typeof value !== "object" || value === null || isLosslessNumber(value)) return
+  if (Array.isArray(value)) {
+    for (const item of value) dropForbiddenKeys(item)
+    return
+  }
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (FORBIDDEN_JSON_KEYS.has(key)) delete record[key]
+    else dropForbiddenKeys(record[key])
+  }
+}
+
+/**
  * Parses JSON text keeping every number as its exact text (`LosslessNumber`). Never
  * throws: malformed, truncated or empty text is a `JsonParseError` naming the position.
+ * Keys in {@link FORBIDDEN_JSON_KEYS} are dropped wherever they appear.
  *
  * @since 0.1.0
  * @category parsing
@@ -44,7 +74,9 @@ export const parseLosslessJson = (text: string): E.Either<JsonParseError, unknow
   if (typeof text !== "string")
     return E.left({ _tag: "JsonParseError", message: `expected JSON text, got ${typeof text}` })
   try {
-    return E.right(parse(text))
+    const value = parse(text)
+    if (MAY_HOLD_FORBIDDEN_KEY.test(text)) dropForbiddenKeys(value)
+    return E.right(value)
   } catch (e) {
     const message = describe(e)
     const at = POSITION.exec(message)?.[1]

@@ -1,7 +1,8 @@
 import fc from "fast-check"
 import * as E from "fp-ts/lib/Either.js"
+import { isLosslessNumber } from "lossless-json"
 import { describe, expect, it } from "vitest"
-import { losslessNumberText, parseLosslessJson } from "../../src/index.js"
+import { FORBIDDEN_JSON_KEYS, losslessNumberText, parseLosslessJson } from "../../src/index.js"
 import { numRuns } from "./arbitraries.js"
 
 describe("parseLosslessJson", () => {
@@ -58,6 +59,66 @@ describe("parseLosslessJson", () => {
           expect(E.isRight(parseLosslessJson(text))).toBe(valid)
         }
       ),
+      { numRuns }
+    )
+  })
+})
+
+/** Every object in a parsed value: own keys and prototype. */
+const objects = (u: unknown, out: Array<object> = []): Array<object> => {
+  if (typeof u === "object" && u !== null && !isLosslessNumber(u)) {
+    out.push(u)
+    for (const v of Object.values(u)) objects(v, out)
+  }
+  return out
+}
+
+describe("parseLosslessJson and prototype keys", () => {
+  it("drops __proto__, constructor and prototype keys at any depth, escaped or not", () => {
+    const r = parseLosslessJson(
+      '{"__proto__": {"polluted": 1}, "a": [{"constructor": {"prototype": {"x": 1}}, "b": 2, "\\u005f_proto__": {"y": 1}}], "prototype": 3}'
+    )
+    const v = E.isRight(r) ? r.right : undefined
+    expect(v).toEqual({ a: [{ b: expect.anything() }] })
+    for (const o of objects(v)) {
+      expect(Object.getPrototypeOf(o)).toBe(Array.isArray(o) ? Array.prototype : Object.prototype)
+      for (const key of FORBIDDEN_JSON_KEYS) expect(Object.hasOwn(o, key)).toBe(false)
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it("property: no forbidden key survives and no parsed object gets a foreign prototype", () => {
+    const key = fc.oneof(fc.constantFrom(...FORBIDDEN_JSON_KEYS), fc.string({ maxLength: 6 }))
+    const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.integer(),
+        fc.string({ maxLength: 4 }),
+        fc.array(tie("value"), { maxLength: 3 }),
+        fc
+          .array(fc.tuple(key, tie("value")), { maxLength: 4 })
+          .map(
+            (entries) =>
+              `{${[...new Map(entries)].map(([k, v]) => `${JSON.stringify(k)}:${text(v)}`).join(",")}}`
+          )
+          .map((raw) => ({ raw }))
+      )
+    })).value
+    // Objects are built as text so a `__proto__` key is really in the body, as an attacker sends it.
+    function text(v: unknown): string {
+      if (typeof v === "object" && v !== null && "raw" in v) return (v as { raw: string }).raw
+      if (Array.isArray(v)) return `[${v.map(text).join(",")}]`
+      return JSON.stringify(v)
+    }
+    fc.assert(
+      fc.property(json, (v) => {
+        const r = parseLosslessJson(text(v))
+        expect(E.isRight(r)).toBe(true)
+        for (const o of objects(E.isRight(r) ? r.right : undefined)) {
+          expect(Object.getPrototypeOf(o)).toBe(Array.isArray(o) ? Array.prototype : Object.prototype)
+          for (const k of FORBIDDEN_JSON_KEYS) expect(Object.hasOwn(o, k)).toBe(false)
+        }
+      }),
       { numRuns }
     )
   })

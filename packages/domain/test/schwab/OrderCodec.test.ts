@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest"
 import {
   Decimal as D,
   decodeOrder,
+  decodeOrderList,
   decodeOrderValue,
   encodeOrder,
   type OrderDecodeError,
@@ -235,6 +236,38 @@ describe("decodeOrder on realistic bodies", () => {
       replacingOrders: [],
       childOrders: []
     })
+  })
+})
+
+describe("decodeOrder and prototype keys", () => {
+  // io-ts copies a decoded object with Object.assign: before the fix, a `__proto__` key's
+  // object became the copy's prototype and its status and legs were read as the order's.
+  it("fields under __proto__ or constructor.prototype are not the order's", () => {
+    const empty = ok('{"status": null}')
+    for (const body of [
+      `{"__proto__": ${F.oneFillOrder}}`,
+      `{"constructor": {"prototype": ${F.oneFillOrder}}}`,
+      `{"prototype": ${F.oneFillOrder}}`,
+      `{"\\u005f_proto__": ${F.oneFillOrder}}`
+    ]) {
+      const o = ok(body)
+      expect(o).toEqual(empty)
+      expect(o.legs).toEqual([])
+    }
+  })
+
+  it("a real order with a __proto__ key beside its fields keeps its own fields only", () => {
+    const body = F.oneFillOrder.replace(/^\s*\{/, '{"__proto__": {"orderType": "MARKET", "tag": "evil"},')
+    const o = ok(body)
+    expect(o).toEqual(ok(F.oneFillOrder))
+    expect(Object.getPrototypeOf(o)).toBe(Object.prototype)
+  })
+
+  it("an order list element wrapped in __proto__ yields no order fields", () => {
+    const list = decodeOrderList(`[{"__proto__": ${F.oneFillOrder}}]`)
+    expect(E.isRight(list) && list.right.orders.map((o) => [o.orderId, o.legs.length])).toEqual([
+      [undefined, 0]
+    ])
   })
 })
 
