@@ -131,9 +131,10 @@ describe("the operator page", () => {
         const since = yield* Effect.promise(() => get(port, `/api/live?after=${last}`))
         const execution = yield* Effect.promise(() => get(port, "/executions/page-1"))
         const missing = yield* Effect.promise(() => get(port, "/executions/nope"))
+        const malformed = yield* Effect.promise(() => get(port, "/executions/%E0%A4%A"))
         const script = yield* Effect.promise(() => get(port, "/page.js"))
         const token = Redacted.value(yield* Effect.flatMap(SchwabAuth.SchwabAuth, (a) => a.accessToken()))
-        return { page, live, since, execution, missing, script, token }
+        return { page, live, since, execution, missing, malformed, script, token }
       })
     )
     expect(r.page.status).toBe(200)
@@ -168,6 +169,7 @@ describe("the operator page", () => {
     for (const type of ["Submitted", "LegFilled", "Filled"])
       expect(r.execution.body).toContain(`<td>${type}</td>`)
     expect(r.missing.status).toBe(404)
+    expect(r.malformed.status).toBe(404)
 
     for (const body of [r.page.body, r.live.body, r.since.body, r.execution.body]) {
       for (const account of sandbox.accounts) {

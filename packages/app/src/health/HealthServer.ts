@@ -129,7 +129,13 @@ export const serveHealth = (options: HealthOptions) =>
       }
       const execution = /^\/executions\/([^/]+)$/.exec(path)
       if (execution?.[1] !== undefined) {
-        const found = await run(executionHistory(decodeURIComponent(execution[1])))
+        // A malformed escape names no execution; a store failure stays a failure (500).
+        const found = await run(
+          Effect.try(() => decodeURIComponent(execution[1] ?? "")).pipe(
+            Effect.option,
+            Effect.flatMap(Option.match({ onNone: () => Effect.succeedNone, onSome: executionHistory }))
+          )
+        )
         if (Option.isSome(found)) res.writeHead(200, PAGE_HEADERS).end(executionHtml(found.value))
         else
           res
