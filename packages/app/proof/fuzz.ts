@@ -19,6 +19,7 @@ import {
   decodeOrderList,
   evolve,
   flattenOrders,
+  followsOrder,
   type Instant,
   initial,
   isMultiLeg,
@@ -260,12 +261,12 @@ const runSequence = (texts: ReadonlyArray<string>, shares: number, tally: Tally)
     if (orders.length === 0) tally.rejected += 1
     for (const order of orders) {
       tally.decoded += 1
-      if (state.status === "Pending") {
+      if (state.status === "Empty") {
         const submitted = submissionFor(order, shares)
         if (submitted === undefined) continue
         state = evolve(state, submitted)
       }
-      if (order.orderId !== undefined && state.status !== "Pending") {
+      if (order.orderId !== undefined && followsOrder(state)) {
         const fills = snapshotFills(state.submission, { ...order, orderId: order.orderId }, now)
         if (fills._tag === "Right")
           for (const f of fills.right) seen.set(f.fillKey, [...(seen.get(f.fillKey) ?? []), f])
@@ -285,7 +286,7 @@ const runSequence = (texts: ReadonlyArray<string>, shares: number, tally: Tally)
           s.status === "Filled" ? s.filled : s.status === "Failed" ? s.failed : undefined
         if (closed(state) !== closed(before)) fail("a terminal state's closing event changed")
       }
-      if (state.status === "Pending") continue
+      if (!followsOrder(state)) continue
       const keys = new Set<string>()
       for (const f of state.fills) {
         if (keys.has(f.fillKey)) fail(`fill key ${f.fillKey} recorded twice`)

@@ -10,12 +10,15 @@ import * as E from "fp-ts/lib/Either.js"
 import { pipe } from "fp-ts/lib/function.js"
 import type * as t from "io-ts"
 import {
+  CancelRequested,
   EVENT_SCHEMA_VERSION,
   Failed,
   Filled,
   FillFlagged,
   LegFilled,
+  PlacementRequested,
   Replaced,
+  ReplaceRequested,
   Submitted,
   TradeEvent
 } from "./Events.js"
@@ -43,12 +46,15 @@ export const encodeStoredEvent = (event: TradeEvent): StoredEvent => ({
 })
 
 const CODEC_BY_TYPE: { readonly [K in TradeEvent["type"]]: t.Decoder<unknown, TradeEvent> } = {
+  PlacementRequested,
   Submitted,
   LegFilled,
   Filled,
   Failed,
   Replaced,
-  FillFlagged
+  FillFlagged,
+  ReplaceRequested,
+  CancelRequested
 }
 
 const fail = (message: string): E.Either<StoredEventDecodeError, never> =>

@@ -10,6 +10,7 @@
 import * as t from "io-ts"
 import { DecimalFromString, NonNegativeDecimalFromString } from "./Decimal.js"
 import { AccountHash, Direction, ExecutionId, Instant, OrderId, Shares, TickerSymbol } from "./ids.js"
+import { OrderRequest } from "./OrderRequest.js"
 
 const CentsFromString = new t.Type<bigint, string, unknown>(
   "CentsFromString",
@@ -24,7 +25,31 @@ const CentsFromString = new t.Type<bigint, string, unknown>(
 const optional = <P extends t.Props>(props: P) => t.exact(t.partial(props))
 
 /**
- * The bot sent an order. `referencePrice` is the price the bot expected (its market
+ * The tracker is about to place an order for the bot: recorded BEFORE the request, so a
+ * crash or a lost answer after it leaves something to resolve. The order is found again
+ * in the account's list by `accountHash`, the order's symbol, shares, instruction and
+ * order type, entered at or after `requestedAt`; it is never sent a second time.
+ */
+export const PlacementRequested = t.intersection(
+  [
+    t.type({
+      type: t.literal("PlacementRequested"),
+      executionId: ExecutionId,
+      accountHash: AccountHash,
+      order: OrderRequest,
+      requestedAt: Instant
+    }),
+    optional({ referencePrice: NonNegativeDecimalFromString })
+  ],
+  "PlacementRequested"
+)
+/** @since 0.2.0 @category events */
+export type PlacementRequested = t.TypeOf<typeof PlacementRequested>
+
+/**
+ * The bot sent an order (or the tracker placed it: then the id came from Schwab's
+ * `Location`, or was recovered from the account's list, which the event's metadata says).
+ * `referencePrice` is the price the bot expected (its market
  * view at submit time), used only to flag fills far from it.
  */
 export const Submitted = t.intersection(
@@ -116,24 +141,33 @@ export type Filled = t.TypeOf<typeof Filled>
 /**
  * The order ended without filling completely: canceled, rejected, expired, or replaced
  * by an order that is not followed. Shares that did execute are kept with their price.
+ *
+ * Without `orderId` (and `brokerStatus`) it ends a `PlacementRequested` that found no
+ * single order: none after the bounded window (not placed), or several (`candidateOrderIds`
+ * names every one). This is `Failed` rather than an event of its own on purpose: a bot's
+ * P&L handler already closes an execution on `Failed` with its `filledShares` (0 here),
+ * and the read model already treats it as the terminal FAILED row, so an unplaced order
+ * can never look open to either. `candidateOrderIds` is also set when a replacement could
+ * not be told apart from other orders.
  */
 export const Failed = t.intersection(
   [
     t.type({
       type: t.literal("Failed"),
       executionId: ExecutionId,
-      orderId: OrderId,
-      brokerStatus: t.string,
       reason: t.string,
       filledShares: NonNegativeDecimalFromString,
       failedAt: Instant,
       legs: t.readonlyArray(LegSummary)
     }),
     optional({
+      orderId: OrderId,
+      brokerStatus: t.string,
       notional: DecimalFromString,
       averagePrice: DecimalFromString,
       priceCents: CentsFromString,
-      replacementOrderId: OrderId
+      replacementOrderId: OrderId,
+      candidateOrderIds: t.readonlyArray(OrderId)
     })
   ],
   "Failed"
@@ -154,6 +188,40 @@ export const Replaced = t.type(
 )
 /** @since 0.1.0 @category events */
 export type Replaced = t.TypeOf<typeof Replaced>
+
+/**
+ * The tracker is about to replace `orderId` (the followed order) with `order`: recorded
+ * before the request. The answer's `Location` gives `Replaced` at once; when it is lost,
+ * the replacement is found like any unnamed one, from the REPLACED original.
+ */
+export const ReplaceRequested = t.type(
+  {
+    type: t.literal("ReplaceRequested"),
+    executionId: ExecutionId,
+    orderId: OrderId,
+    order: OrderRequest,
+    requestedAt: Instant
+  },
+  "ReplaceRequested"
+)
+/** @since 0.2.0 @category events */
+export type ReplaceRequested = t.TypeOf<typeof ReplaceRequested>
+
+/**
+ * The tracker is about to cancel `orderId`: recorded before the request. The outcome is
+ * what Schwab later reports for the order (CANCELED with what executed kept, or a fill).
+ */
+export const CancelRequested = t.type(
+  {
+    type: t.literal("CancelRequested"),
+    executionId: ExecutionId,
+    orderId: OrderId,
+    requestedAt: Instant
+  },
+  "CancelRequested"
+)
+/** @since 0.2.0 @category events */
+export type CancelRequested = t.TypeOf<typeof CancelRequested>
 
 /** Why a fill was flagged. The fill itself is always recorded unchanged. */
 export const FlagKind = t.keyof({ PriceOutOfBand: null, NonPositivePrice: null, Overfill: null }, "FlagKind")
@@ -179,11 +247,29 @@ export const FillFlagged = t.intersection(
 export type FillFlagged = t.TypeOf<typeof FillFlagged>
 
 /** @since 0.1.0 @category codecs */
-export const TradeEvent = t.union([Submitted, LegFilled, Filled, Failed, Replaced, FillFlagged], "TradeEvent")
+export const TradeEvent = t.union(
+  [
+    PlacementRequested,
+    Submitted,
+    LegFilled,
+    Filled,
+    Failed,
+    Replaced,
+    FillFlagged,
+    ReplaceRequested,
+    CancelRequested
+  ],
+  "TradeEvent"
+)
 /** @since 0.1.0 @category events */
 export type TradeEvent = t.TypeOf<typeof TradeEvent>
 /** @since 0.1.0 @category events */
 export type TradeEventType = TradeEvent["type"]
 
-/** Schema version written with every stored event; bump it with an upcaster when a payload changes. */
+/**
+ * Schema version written with every stored event; bump it with an upcaster when a payload
+ * changes. Still 1 after the placement events: every change since is additive (new event
+ * types, fields that became optional, more Direction values), so every stored version-1
+ * payload decodes unchanged.
+ */
 export const EVENT_SCHEMA_VERSION = 1

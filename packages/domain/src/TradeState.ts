@@ -3,12 +3,34 @@
  *
  * @since 0.1.0
  */
-import type { Failed, Filled, FillFlagged, LegFilled, Submitted } from "./Events.js"
+import type {
+  CancelRequested,
+  Failed,
+  Filled,
+  FillFlagged,
+  LegFilled,
+  PlacementRequested,
+  ReplaceRequested,
+  Submitted
+} from "./Events.js"
 import type { OrderId } from "./ids.js"
 
-/** No event yet. @since 0.1.0 @category models */
+/** No event yet: the stream does not exist. @since 0.2.0 @category models */
+export interface Empty {
+  readonly status: "Empty"
+}
+
+/**
+ * The tracker recorded its intent to place an order and has no order id yet: the request
+ * may be in flight, lost, or answered without a usable `Location`. Resolved from the
+ * account's order list, never by sending again.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Pending {
   readonly status: "Pending"
+  readonly intent: PlacementRequested
 }
 
 /** Sent to Schwab; fills so far (keyed by fill key, in broker-time order). @since 0.1.0 @category models */
@@ -19,6 +41,13 @@ export interface Working {
   readonly orderId: OrderId
   readonly fills: ReadonlyArray<LegFilled>
   readonly flags: ReadonlyArray<FillFlagged>
+  /** The intent the submission resolved, when the tracker placed the order itself. */
+  readonly intent?: PlacementRequested
+  /**
+   * The latest replace or cancel of the followed order recorded and not yet seen through
+   * (a replace is seen through by `Replaced`; a cancel by the terminal event).
+   */
+  readonly request?: ReplaceRequested | CancelRequested
 }
 
 /** @since 0.1.0 @category models */
@@ -41,12 +70,29 @@ export interface FailedState {
   readonly failed: Failed
 }
 
+/**
+ * An intent that found no single order: none was placed, or several candidates (the
+ * `Failed` event names them). Terminal, with no order and no fills.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PlacementFailed {
+  readonly status: "PlacementFailed"
+  readonly intent: PlacementRequested
+  readonly failed: Failed
+}
+
 /** @since 0.1.0 @category models */
-export type TradeState = Pending | Working | FilledState | FailedState
+export type TradeState = Empty | Pending | Working | FilledState | FailedState | PlacementFailed
 
 /** @since 0.1.0 @category constructors */
-export const initial: TradeState = { status: "Pending" }
+export const initial: TradeState = { status: "Empty" }
 
-/** Filled and Failed absorb: no later event changes them. @since 0.1.0 @category guards */
-export const isTerminal = (s: TradeState): s is FilledState | FailedState =>
-  s.status === "Filled" || s.status === "Failed"
+/** Filled, Failed and PlacementFailed absorb: no later event changes them. @since 0.1.0 @category guards */
+export const isTerminal = (s: TradeState): s is FilledState | FailedState | PlacementFailed =>
+  s.status === "Filled" || s.status === "Failed" || s.status === "PlacementFailed"
+
+/** The states that follow a Schwab order. @since 0.2.0 @category guards */
+export const followsOrder = (s: TradeState): s is Working | FilledState | FailedState =>
+  s.status === "Submitted" || s.status === "Filled" || s.status === "Failed"

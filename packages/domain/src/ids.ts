@@ -117,6 +117,7 @@ export const Shares = t.brand(
 )
 
 /**
+/**
  * The most shares (or contracts) one submission may name: ten million, above any single
  * order a bot sends and far below the slips it stops (`1e100`, 10^30 from a unit mix-up).
  *
@@ -138,10 +139,17 @@ export const OrderShares = t.brand(
   "OrderShares"
 )
 
-/** @since 0.1.0 @category models */
-export type Direction = "BUY" | "SELL"
+/**
+ * The equity instructions the spec lists: opening and closing a long position (BUY, SELL)
+ * and a short one (SELL_SHORT, BUY_TO_COVER). Kept as sent, never folded into BUY/SELL,
+ * so a bot's books can tell a short sale from a sale.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Direction = "BUY" | "SELL" | "SELL_SHORT" | "BUY_TO_COVER"
 /** @since 0.1.0 @category codecs */
-export const Direction = t.keyof({ BUY: null, SELL: null }, "Direction")
+export const Direction = t.keyof({ BUY: null, SELL: null, SELL_SHORT: null, BUY_TO_COVER: null }, "Direction")
 
 /**
  * An instant as ISO-8601 UTC text with milliseconds (`2025-08-29T17:15:18.000Z`): the

@@ -25,6 +25,7 @@ export {
 } from "./fills.js"
 export * from "./Inconsistency.js"
 export * from "./ids.js"
+export * from "./OrderRequest.js"
 /** Fill sanity flags (reference price band, price <= 0, overfill). @since 0.1.0 @category sanity */
 export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
 /** The decision: new events from a broker snapshot. @since 0.1.0 @category decisions */

@@ -31,7 +31,13 @@ import { discoverReplacement, type ReplacementSearch } from "./replacementDiscov
 import type { SchwabOrder } from "./SchwabOrder.js"
 import { classifyStatus } from "./schwab/OrderStatus.js"
 import { snapshotFills } from "./snapshotFills.js"
-import type { FailedState, FilledState, TradeState, Working } from "./TradeState.js"
+import {
+  type FailedState,
+  type FilledState,
+  followsOrder,
+  type TradeState,
+  type Working
+} from "./TradeState.js"
 
 /** @since 0.1.0 @category models */
 export interface ReconcileOptions {
@@ -57,7 +63,7 @@ const followed = (
   state: TradeState,
   order: SchwabOrder
 ): E.Either<Inconsistency, [Followed, Snapshot, "followed" | "predecessor"]> => {
-  if (state.status === "Pending") return E.left(notSubmitted())
+  if (!followsOrder(state)) return E.left(notSubmitted())
   if (order.orderId === undefined) return E.left(orderMismatch(state.orderId, undefined))
   if (order.orderId === state.orderId)
     return E.right([state, { ...order, orderId: order.orderId }, "followed"])

@@ -1,8 +1,24 @@
 import { describe, expect, it } from "vitest"
-import type { Failed, Filled, FillFlagged, Replaced } from "../src/Events.js"
+import type {
+  CancelRequested,
+  Failed,
+  Filled,
+  FillFlagged,
+  Replaced,
+  ReplaceRequested
+} from "../src/Events.js"
 import { evolve, fold } from "../src/evolve.js"
-import { initial } from "../src/TradeState.js"
-import { at, dec, EXECUTION_ID, legFilled, ORDER_ID, orderId, submitted } from "./testing/build.js"
+import { initial, isTerminal } from "../src/TradeState.js"
+import {
+  at,
+  dec,
+  EXECUTION_ID,
+  legFilled,
+  ORDER_ID,
+  orderId,
+  placementRequested,
+  submitted
+} from "./testing/build.js"
 
 const replaced: Replaced = {
   type: "Replaced",
@@ -42,8 +58,84 @@ const failed: Failed = {
   legs: []
 }
 
+const { orderId: _none, brokerStatus: _unsaid, ...failedBase } = failed
+/** An intent that found no order: Failed without an order id or broker status. */
+const notPlaced: Failed = { ...failedBase, reason: "not placed: no order in the account's list" }
+const replaceRequested: ReplaceRequested = {
+  type: "ReplaceRequested",
+  executionId: EXECUTION_ID,
+  orderId: ORDER_ID,
+  order: placementRequested().order,
+  requestedAt: at("17:10:00")
+}
+const cancelRequested: CancelRequested = {
+  type: "CancelRequested",
+  executionId: EXECUTION_ID,
+  orderId: ORDER_ID,
+  requestedAt: at("17:10:00")
+}
+
 describe("evolve", () => {
-  it("Pending + Submitted follows the submitted order with no fills; anything else leaves Pending", () => {
+  it("Empty + PlacementRequested is Pending with the intent; Pending + Submitted follows the order and keeps it", () => {
+    const intent = placementRequested()
+    const pending = evolve(initial, intent)
+    expect(pending).toEqual({ status: "Pending", intent })
+    expect(evolve(pending, submitted())).toEqual({
+      status: "Submitted",
+      submission: submitted(),
+      orderId: ORDER_ID,
+      fills: [],
+      flags: [],
+      intent
+    })
+    // Nothing but the submission or an intent's failure changes a Pending state.
+    for (const event of [
+      intent,
+      legFilled("1:0", "1", "1", "17:00:00"),
+      replaced,
+      flag,
+      filled,
+      failed,
+      replaceRequested,
+      cancelRequested
+    ])
+      expect(evolve(pending, event)).toBe(pending)
+  })
+
+  it("Pending + Failed without an order id is PlacementFailed, terminal and absorbing", () => {
+    const intent = placementRequested()
+    const gone = fold([intent, notPlaced])
+    expect(gone).toEqual({ status: "PlacementFailed", intent, failed: notPlaced })
+    expect(isTerminal(gone)).toBe(true)
+    for (const event of [submitted(), legFilled("1:0", "1", "1", "17:00:00"), filled, failed, intent])
+      expect(evolve(gone, event)).toBe(gone)
+  })
+
+  it("a Failed without an order id never ends a followed order", () => {
+    const state = fold([submitted()])
+    expect(evolve(state, notPlaced)).toBe(state)
+  })
+
+  it("replace and cancel requests of the followed order are the open request; Replaced sees a replace through", () => {
+    const state = fold([submitted()])
+    expect(evolve(state, replaceRequested)).toMatchObject({ status: "Submitted", request: replaceRequested })
+    expect(evolve(state, cancelRequested)).toMatchObject({ status: "Submitted", request: cancelRequested })
+    expect(evolve(state, { ...cancelRequested, orderId: orderId("77") })).toBe(state)
+    const after = fold([submitted(), replaceRequested, replaced])
+    expect(after).toMatchObject({ status: "Submitted", orderId: "2002" })
+    expect("request" in after).toBe(false)
+    // The terminal state keeps only what the working one knew of the order and its fills.
+    expect(fold([submitted(), cancelRequested, failed])).toEqual({
+      status: "Failed",
+      submission: submitted(),
+      orderId: ORDER_ID,
+      fills: [],
+      flags: [],
+      failed
+    })
+  })
+
+  it("Empty + Submitted follows the submitted order with no fills; anything else leaves it Empty", () => {
     expect(evolve(initial, submitted())).toEqual({
       status: "Submitted",
       submission: submitted(),
@@ -51,7 +143,16 @@ describe("evolve", () => {
       fills: [],
       flags: []
     })
-    for (const event of [legFilled("1:0", "1", "1", "17:00:00"), replaced, flag, filled, failed])
+    for (const event of [
+      legFilled("1:0", "1", "1", "17:00:00"),
+      replaced,
+      flag,
+      filled,
+      failed,
+      notPlaced,
+      replaceRequested,
+      cancelRequested
+    ])
       expect(evolve(initial, event)).toBe(initial)
   })
 

@@ -8,20 +8,21 @@ import { evolve, fold } from "../src/evolve.js"
 import type { Instant } from "../src/ids.js"
 import { reconcile } from "../src/reconcile.js"
 import type { OrderActivity, SchwabOrder } from "../src/SchwabOrder.js"
-import { isTerminal, type TradeState } from "../src/TradeState.js"
+import { followsOrder, initial, isTerminal, type TradeState } from "../src/TradeState.js"
 import {
   anyStatus,
   fillActivities,
   instant,
   nonFillActivity,
   numRuns,
+  placementRequestedArb,
   price,
   quantity,
   snapshotOf,
   submittedForOrder,
   tradeEvent
 } from "./testing/arbitraries.js"
-import { dec, leg, NOW, submitted } from "./testing/build.js"
+import { dec, EXECUTION_ID, leg, NOW, ORDER_ID, submitted } from "./testing/build.js"
 
 const runs = { numRuns: numRuns(100) }
 
@@ -33,7 +34,7 @@ const decide = (state: TradeState, order: SchwabOrder, now: Instant = NOW): Read
 
 /** What must not depend on how snapshots arrived: fills, status, followed order, outcome, flags. */
 const essence = (state: TradeState) =>
-  state.status === "Pending"
+  !followsOrder(state)
     ? state
     : {
         status: state.status,
@@ -45,7 +46,7 @@ const essence = (state: TradeState) =>
 
 /** Feeds snapshots one by one, keeping the state incrementally; returns it and the event log. */
 const feed = (sub: Submitted, snapshots: ReadonlyArray<SchwabOrder>) => {
-  let state = evolve({ status: "Pending" }, sub)
+  let state = evolve(initial, sub)
   const log: Array<TradeEvent> = [sub]
   for (const snapshot of snapshots) {
     for (const event of decide(state, snapshot)) {
@@ -136,6 +137,62 @@ describe("reconcile properties", () => {
     )
   })
 
+  it("an intent before the submission, and replace/cancel requests between snapshots, change no decision", () => {
+    const requests = fc.array(fc.constantFrom("none", "replace", "cancel"), { minLength: 6, maxLength: 6 })
+    fc.assert(
+      fc.property(history, placementRequestedArb, requests, (h, intent, asks) => {
+        const snapshots = growing(h)
+        const plain = feed(h.sub, snapshots).log
+        let state = fold([{ ...intent, executionId: h.sub.executionId }, h.sub])
+        const decided: Array<TradeEvent> = [h.sub]
+        snapshots.forEach((snapshot, i) => {
+          const ask = asks[i % asks.length]
+          if (state.status === "Submitted" && ask !== "none") {
+            const base = { executionId: h.sub.executionId, orderId: state.orderId, requestedAt: NOW }
+            state = evolve(
+              state,
+              ask === "replace"
+                ? { type: "ReplaceRequested", ...base, order: intent.order }
+                : { type: "CancelRequested", ...base }
+            )
+          }
+          for (const event of decide(state, snapshot)) {
+            state = evolve(state, event)
+            decided.push(event)
+          }
+        })
+        expect(decided).toEqual(plain)
+      }),
+      runs
+    )
+  })
+
+  it("an intent that found no order absorbs every later event and has no order to reconcile", () => {
+    const {
+      orderId: _o,
+      brokerStatus: _b,
+      ...rest
+    } = {
+      type: "Failed" as const,
+      executionId: EXECUTION_ID,
+      orderId: ORDER_ID,
+      brokerStatus: "",
+      reason: "not placed",
+      filledShares: D.zero,
+      failedAt: NOW,
+      legs: []
+    }
+    fc.assert(
+      fc.property(placementRequestedArb, fc.array(tradeEvent, { maxLength: 8 }), (intent, later) => {
+        const state = fold([intent, rest])
+        expect(state.status).toBe("PlacementFailed")
+        expect(later.reduce(evolve, state)).toBe(state)
+        expect(E.isLeft(reconcile(state, snapshotOf([], "FILLED"), NOW))).toBe(true)
+      }),
+      runs
+    )
+  })
+
   it("shuffling activities never changes the result", () => {
     const shuffled = fillActivities(1, 6).chain((acts) =>
       fc
@@ -203,7 +260,7 @@ describe("reconcile properties", () => {
         const events = decide(state, snapshotOf(acts, status, { legs }))
         expect(decide(state, snapshotOf(other, status, { legs }))).toEqual(events)
         const after = fold([submitted(), ...events])
-        if (after.status === "Pending") throw new Error("submitted")
+        if (!followsOrder(after)) throw new Error("submitted")
         const perLeg = (id: string) =>
           D.sum(acts.flatMap((a) => a.executionLegs.filter((l) => l.legId === id).map((l) => l.quantity)))
         const outcome = events.find((e) => e.type === "Filled" || e.type === "Failed")

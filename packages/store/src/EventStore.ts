@@ -311,7 +311,7 @@ export const make: Effect.Effect<EventStoreService, never, SqlClient.SqlClient> 
             return Effect.fail(
               new StoreError({
                 reason: "Projection",
-                detail: `stream ${streamId} must start with a Submitted event`
+                detail: `stream ${streamId} must start with a Submitted or PlacementRequested event`
               })
             )
           const result: AppendResult = { nextExpectedVersion: expectedVersion + events.length, lastPosition }

@@ -16,18 +16,28 @@ import type {
   TickerSymbol
 } from "@fill-tracker/domain"
 
-/** Flat status: still working, or one of the two terminal outcomes. @since 0.1.0 @category models */
-export type FlatStatus = "SUBMITTED" | "FILLED" | "FAILED"
+/**
+ * Flat status: an intent not yet resolved to an order (PENDING), still working, or one of
+ * the two terminal outcomes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FlatStatus = "PENDING" | "SUBMITTED" | "FILLED" | "FAILED"
 
 /**
- * Exact state. SUBMITTED / PARTIALLY_FILLED are working (flat SUBMITTED); FILLED; and the
- * failed family from the broker status of the `Failed` event: CANCELED, REJECTED, EXPIRED,
- * REPLACED_FAILED (replaced by an order that is not followed) and FAILED (anything else).
+ * Exact state. PENDING: the tracker recorded its intent to place and has no order id yet.
+ * SUBMITTED / PARTIALLY_FILLED are working (flat SUBMITTED); FILLED; and the failed family
+ * from the broker status of the `Failed` event: CANCELED, REJECTED, EXPIRED,
+ * REPLACED_FAILED (replaced by an order that is not followed) and FAILED (anything else);
+ * and for an intent that found no single order, NOT_PLACED (none) or
+ * PLACEMENT_AMBIGUOUS (several candidates; the reason names them).
  *
  * @since 0.1.0
  * @category models
  */
 export type ExecutionState =
+  | "PENDING"
   | "SUBMITTED"
   | "PARTIALLY_FILLED"
   | "FILLED"
@@ -36,9 +46,12 @@ export type ExecutionState =
   | "EXPIRED"
   | "REPLACED_FAILED"
   | "FAILED"
+  | "NOT_PLACED"
+  | "PLACEMENT_AMBIGUOUS"
 
 /** @since 0.1.0 @category models */
 export const executionStates: ReadonlyArray<ExecutionState> = [
+  "PENDING",
   "SUBMITTED",
   "PARTIALLY_FILLED",
   "FILLED",
@@ -46,7 +59,9 @@ export const executionStates: ReadonlyArray<ExecutionState> = [
   "REJECTED",
   "EXPIRED",
   "REPLACED_FAILED",
-  "FAILED"
+  "FAILED",
+  "NOT_PLACED",
+  "PLACEMENT_AMBIGUOUS"
 ]
 
 /** Per order leg totals of a multi-leg order, as stored in the `legs` JSON column. @since 0.1.0 @category models */
@@ -66,9 +81,12 @@ export interface ExecutionRow {
   readonly executionId: ExecutionId
   readonly status: FlatStatus
   readonly state: ExecutionState
-  /** The order currently followed: the submitted one or its latest followed replacement. */
-  readonly orderId: OrderId
-  readonly originalOrderId: OrderId
+  /**
+   * The order currently followed: the submitted one or its latest followed replacement.
+   * Null while PENDING and for NOT_PLACED / PLACEMENT_AMBIGUOUS (no order was ever followed).
+   */
+  readonly orderId: OrderId | null
+  readonly originalOrderId: OrderId | null
   readonly accountHash: AccountHash
   readonly symbol: TickerSymbol
   readonly shares: string
@@ -89,6 +107,7 @@ export interface ExecutionRow {
   readonly lastFlagKind: FlagKind | null
   readonly reason: string | null
   readonly brokerStatus: string | null
+  /** When the order was submitted; for an intent (PENDING and its failures), when it was requested. */
   readonly submittedAt: Instant
   /** Broker close time of a FILLED execution. */
   readonly executedAt: Instant | null

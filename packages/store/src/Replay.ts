@@ -190,7 +190,7 @@ export const make = (options?: ReplayOptions): Effect.Effect<ReplayService, neve
         if (!entry.fold.apply(rec))
           return new StoreError({
             reason: "Projection",
-            detail: `stream ${id} does not start with a Submitted event (position ${rowPosition(raw)})`
+            detail: `stream ${id} does not start with a Submitted or PlacementRequested event (position ${rowPosition(raw)})`
           })
         for (const orderId of followedOrderIds(rec)) {
           const waiting = pendingOrders.get(id)

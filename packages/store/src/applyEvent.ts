@@ -16,6 +16,7 @@ import {
   type LegFilled,
   type LegSummary,
   type OrderId,
+  type PlacementRequested,
   type Submitted,
   type TradeEvent
 } from "@fill-tracker/domain"
@@ -54,6 +55,47 @@ const fromSubmitted = (e: Submitted, rec: FoldedEvent): ExecutionRow => ({
   failedAt: null,
   streamVersion: rec.version,
   updatedAt: rec.recordedAt.toISOString() as Instant
+})
+
+/** An intent to place: no order id yet; `submitted_at` holds the request time. */
+const fromIntent = (e: PlacementRequested, rec: FoldedEvent): ExecutionRow => ({
+  executionId: e.executionId,
+  status: "PENDING",
+  state: "PENDING",
+  orderId: null,
+  originalOrderId: null,
+  accountHash: e.accountHash,
+  symbol: e.order.symbol,
+  shares: D.format(e.order.shares),
+  direction: e.order.instruction,
+  filledShares: "0",
+  notional: null,
+  averagePrice: null,
+  priceCents: null,
+  legId: null,
+  legs: null,
+  flagCount: 0,
+  lastFlagKind: null,
+  reason: null,
+  brokerStatus: null,
+  submittedAt: e.requestedAt,
+  executedAt: null,
+  failedAt: null,
+  streamVersion: rec.version,
+  updatedAt: rec.recordedAt.toISOString() as Instant
+})
+
+/** The intent found no single order: terminal, with no order id and nothing filled. */
+const unplaced = (row: ExecutionRow, e: Failed): ExecutionRow => ({
+  ...row,
+  status: "FAILED",
+  state:
+    e.candidateOrderIds !== undefined && e.candidateOrderIds.length > 0
+      ? "PLACEMENT_AMBIGUOUS"
+      : "NOT_PLACED",
+  reason: e.reason,
+  brokerStatus: e.brokerStatus ?? null,
+  failedAt: e.failedAt
 })
 
 const legRow = (legId: string, quantity: D.Decimal, notional: D.Decimal, extra: Partial<LegRow>): LegRow => {
@@ -163,26 +205,30 @@ export const failedState = (e: Failed): ExecutionState => {
   }
 }
 
-const fail = (row: ExecutionRow, e: Failed): ExecutionRow => ({
+const fail = (row: ExecutionRow, e: Failed, orderId: OrderId): ExecutionRow => ({
   ...row,
   status: "FAILED",
   state: failedState(e),
-  orderId: e.orderId,
+  orderId,
   filledShares: D.format(e.filledShares),
   notional: e.notional === undefined ? null : D.format(e.notional),
   averagePrice: e.averagePrice === undefined ? null : D.format(e.averagePrice),
   priceCents: e.priceCents ?? null,
   ...legsOf(row, e.legs),
   reason: e.reason,
-  brokerStatus: e.brokerStatus,
+  brokerStatus: e.brokerStatus ?? null,
   failedAt: e.failedAt
 })
 
 /**
  * Applies one recorded event to the execution's row. Idempotent: an event at or below the
  * row's stream version leaves it unchanged. Returns `undefined` only when there is no row
- * and the event is not `Submitted` (a stream must start with its submission).
- * Terminal rows (FILLED, FAILED) take flags but no further fills, replacements or outcomes.
+ * and the event is neither `Submitted` nor `PlacementRequested` (a stream starts with its
+ * submission or the intent to place it). A PENDING row takes `Submitted` (it becomes the
+ * submitted row) and a `Failed` without an order id (NOT_PLACED / PLACEMENT_AMBIGUOUS);
+ * nothing else changes it. Terminal rows (FILLED, FAILED) take flags but no further fills,
+ * replacements or outcomes; replace and cancel requests change no column. The same rules
+ * as the domain's `evolve`, so the row and the folded state agree.
  *
  * @since 0.1.0
  * @category projection
@@ -208,7 +254,7 @@ export class RowFold {
     private at: Date | undefined
   ) {}
 
-  /** Starts from a row (or none: the stream's first event must be `Submitted`). */
+  /** Starts from a row (or none: the stream's first event must be `Submitted` or `PlacementRequested`). */
   static start(row: ExecutionRow | undefined): RowFold {
     return new RowFold(row === undefined ? undefined : { ...row }, undefined)
   }
@@ -230,20 +276,32 @@ export class RowFold {
     this.total = undefined
   }
 
-  /** Applies one event; false when there is no row and the event is not `Submitted`. */
+  /** Applies one event; false when there is no row and the event cannot start one. */
   apply(rec: FoldedEvent): boolean {
     const e = rec.event
     let row = this.row
     if (row === undefined) {
-      if (e.type !== "Submitted") return false
-      this.row = fromSubmitted(e, rec)
+      if (e.type !== "Submitted" && e.type !== "PlacementRequested") return false
+      this.row = e.type === "Submitted" ? fromSubmitted(e, rec) : fromIntent(e, rec)
       this.at = rec.recordedAt
       return true
     }
     if (rec.version <= row.streamVersion) return true
+    if (row.status === "PENDING") {
+      // Nothing single-leg is pending on an intent's row, so there is no total to flush.
+      if (e.type === "Submitted") row = fromSubmitted(e, rec) as Mutable<ExecutionRow>
+      else if (e.type === "Failed" && e.orderId === undefined) row = unplaced(row, e) as Mutable<ExecutionRow>
+      row.streamVersion = rec.version
+      this.row = row
+      this.at = rec.recordedAt
+      return true
+    }
     const working = row.status === "SUBMITTED"
     switch (e.type) {
+      case "PlacementRequested":
       case "Submitted":
+      case "ReplaceRequested":
+      case "CancelRequested":
         break
       case "LegFilled":
         if (!working) break
@@ -260,14 +318,16 @@ export class RowFold {
         }
         break
       case "Filled":
-      case "Failed":
-        if (!working) break
+      case "Failed": {
+        // A Failed without an order id ends an intent, never a followed order.
+        if (!working || e.orderId === undefined) break
         // Both overwrite every column the pending totals would fill.
         this.filled = undefined
         this.total = undefined
         // `fill` and `fail` build a fresh row, which the fold then owns (no second copy).
-        row = (e.type === "Filled" ? fill(row, e) : fail(row, e)) as Mutable<ExecutionRow>
+        row = (e.type === "Filled" ? fill(row, e) : fail(row, e, e.orderId)) as Mutable<ExecutionRow>
         break
+      }
       case "Replaced":
         if (working) row.orderId = e.replacementOrderId
         break

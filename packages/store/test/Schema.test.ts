@@ -52,6 +52,23 @@ const failedRow = {
   failed_at: "2025-08-29T14:03:00.000Z"
 }
 
+/** An intent to place: PENDING, no order id yet, nothing heard from Schwab. */
+const pendingRow = {
+  ...validRow,
+  status: "PENDING",
+  state: "PENDING",
+  order_id: null,
+  original_order_id: null
+}
+/** An intent that found no order: FAILED without an order id or broker status. */
+const notPlacedRow = {
+  ...pendingRow,
+  status: "FAILED",
+  state: "NOT_PLACED",
+  reason: "not placed",
+  failed_at: "2025-08-29T14:03:00.000Z"
+}
+
 describe.each(backends)("the schema on $name", (backend) => {
   it.scoped("migrations run once and are a no-op on restart; data survives the reopen", () =>
     Effect.gen(function* () {
@@ -95,7 +112,12 @@ describe.each(backends)("the schema on $name", (backend) => {
             validRow,
             filledRow,
             failedRow,
-            { ...validRow, state: "PARTIALLY_FILLED", filled_shares: "2.5" }
+            { ...validRow, state: "PARTIALLY_FILLED", filled_shares: "2.5" },
+            pendingRow,
+            notPlacedRow,
+            { ...notPlacedRow, state: "PLACEMENT_AMBIGUOUS", reason: "orders 1, 2 both match" },
+            { ...validRow, direction: "SELL_SHORT" },
+            { ...validRow, direction: "BUY_TO_COVER" }
           ]) {
             assert.isTrue(Either.isRight(yield* insert(ok)))
             yield* sql`DELETE FROM executions`
@@ -120,7 +142,19 @@ describe.each(backends)("the schema on $name", (backend) => {
             ["legs and a single leg id", { ...validRow, legs: "[]", leg_id: "1" }],
             ["flag kind without count", { ...validRow, last_flag_kind: "Overfill" }],
             ["unknown flag kind", { ...validRow, flag_count: 1, last_flag_kind: "Odd" }],
-            ["version 0", { ...validRow, stream_version: 0 }]
+            ["version 0", { ...validRow, stream_version: 0 }],
+            ["PENDING with an order id", { ...pendingRow, order_id: "1001", original_order_id: "1001" }],
+            ["PENDING of another state", { ...pendingRow, state: "SUBMITTED" }],
+            ["SUBMITTED without an original order id", { ...validRow, original_order_id: null }],
+            ["PENDING with a broker status", { ...pendingRow, broker_status: "WORKING" }],
+            ["PENDING with a flag", { ...pendingRow, flag_count: 1, last_flag_kind: "Overfill" }],
+            ["PENDING with failed_at", { ...pendingRow, failed_at: "2025-08-29T14:03:00.000Z" }],
+            ["NOT_PLACED with an order id", { ...notPlacedRow, order_id: "1001", original_order_id: "1001" }],
+            ["NOT_PLACED with filled shares", { ...notPlacedRow, filled_shares: "1" }],
+            ["NOT_PLACED with a price", { ...notPlacedRow, price_cents: 100, average_price: "1" }],
+            ["NOT_PLACED without reason", { ...notPlacedRow, reason: null }],
+            ["CANCELED without an order id", { ...failedRow, order_id: null, original_order_id: null }],
+            ["CANCELED without broker status", { ...failedRow, broker_status: null }]
           ]
           for (const [why, row] of invalid) assert.isTrue(Either.isLeft(yield* insert(row)), why)
           const orphan = yield* Effect.either(

@@ -2,7 +2,16 @@ import { assert, describe, it } from "@effect/vitest"
 import type { TradeEvent } from "@fill-tracker/domain"
 import * as fc from "fast-check"
 import { applyEvent, type ExecutionRow, type RecordedEvent } from "../src/index.js"
-import { executionId, failed, legFilled, submitted } from "./support/events.js"
+import {
+  cancelRequested,
+  executionId,
+  failed,
+  legFilled,
+  placementRequested,
+  replaceRequested,
+  submitted,
+  unplaced
+} from "./support/events.js"
 import { history, numRuns } from "./support/histories.js"
 
 const record = (events: ReadonlyArray<TradeEvent>): ReadonlyArray<RecordedEvent> =>
@@ -61,7 +70,7 @@ describe("applyEvent", () => {
     )
   })
 
-  it("a terminal row takes no later fills, and a stream must start with Submitted", () => {
+  it("a terminal row takes no later fills, and a stream must start with Submitted or an intent", () => {
     const recs = record([
       submitted("p-1", "1"),
       failed("p-1", "1", "EXPIRED"),
@@ -73,6 +82,77 @@ describe("applyEvent", () => {
       ["FAILED", "EXPIRED", "0", 3]
     )
     assert.isUndefined(applyEvent(undefined, recs[2] as RecordedEvent))
+  })
+
+  it("an intent is a PENDING row with no order id; its Submitted makes it the submitted row", () => {
+    const recs = record([
+      placementRequested("p-1", { shares: "7", direction: "SELL_SHORT", minute: 5 }),
+      submitted("p-1", "1", { shares: "7", direction: "SELL_SHORT", minute: 6 })
+    ])
+    const pending = fold(recs.slice(0, 1))
+    assert.deepStrictEqual(
+      [
+        pending?.status,
+        pending?.state,
+        pending?.orderId,
+        pending?.originalOrderId,
+        pending?.shares,
+        pending?.direction,
+        pending?.submittedAt
+      ],
+      ["PENDING", "PENDING", null, null, "7", "SELL_SHORT", "2025-08-29T14:05:00.000Z"]
+    )
+    // The same row as a stream that starts with the submission, but for version and time.
+    const alone = fold(record([submitted("p-1", "1", { shares: "7", direction: "SELL_SHORT", minute: 6 })]))
+    assert.deepStrictEqual(
+      fold(recs),
+      alone && { ...alone, streamVersion: 2, updatedAt: "2025-08-29T15:00:01.000Z" }
+    )
+  })
+
+  it("a PENDING row takes only its submission or its failure: fills, flags and outcomes change nothing", () => {
+    const recs = record([
+      placementRequested("p-1"),
+      legFilled("p-1", "1", "a", "1", "2"),
+      failed("p-1", "1", "CANCELED"),
+      cancelRequested("p-1", "1")
+    ])
+    const row = fold(recs)
+    assert.deepStrictEqual(
+      [row?.status, row?.state, row?.orderId, row?.filledShares, row?.reason, row?.streamVersion],
+      ["PENDING", "PENDING", null, "0", null, 4]
+    )
+  })
+
+  it("an intent that found no order is NOT_PLACED; one that found several is PLACEMENT_AMBIGUOUS", () => {
+    const none = fold(record([placementRequested("p-1"), unplaced("p-1")]))
+    assert.deepStrictEqual(
+      [none?.status, none?.state, none?.orderId, none?.brokerStatus, none?.failedAt],
+      ["FAILED", "NOT_PLACED", null, null, "2025-08-29T14:03:00.000Z"]
+    )
+    assert.match(none?.reason ?? "", /not placed/)
+    const several = fold(record([placementRequested("p-1"), unplaced("p-1", ["11", "12"])]))
+    assert.deepStrictEqual([several?.status, several?.state], ["FAILED", "PLACEMENT_AMBIGUOUS"])
+    assert.match(several?.reason ?? "", /11, 12/)
+    // Terminal: a late submission does not revive it.
+    const late = fold(record([placementRequested("p-1"), unplaced("p-1"), submitted("p-1", "1")]))
+    assert.deepStrictEqual([late?.state, late?.orderId, late?.streamVersion], ["NOT_PLACED", null, 3])
+  })
+
+  it("replace and cancel requests change no column but the version; a Failed without order id ends no order", () => {
+    const base = fold(record([submitted("p-1", "1")]))
+    const asked = fold(
+      record([
+        submitted("p-1", "1"),
+        replaceRequested("p-1", "1"),
+        cancelRequested("p-1", "1"),
+        unplaced("p-1")
+      ])
+    )
+    assert.deepStrictEqual(
+      asked,
+      base && { ...base, streamVersion: 4, updatedAt: "2025-08-29T15:00:03.000Z" }
+    )
   })
 
   it("property: applying every event twice gives the same row as applying it once", () =>

@@ -13,7 +13,7 @@ export const priceText = (row: ExecutionRow): string => cents(row.priceCents)
 export const statusRow = (row: ExecutionRow): ReadonlyArray<string> => [
   row.executionId,
   row.state,
-  row.orderId,
+  row.orderId ?? "",
   row.symbol,
   row.direction,
   `${row.filledShares}/${row.shares}`,

@@ -268,7 +268,7 @@ export const runDemo = (config: AppConfig, options: { readonly timeoutMs: number
               )
             case "Failed":
               return line(
-                `  ${e.brokerStatus.padEnd(9)} ${e.executionId}  ${Decimal.format(e.filledShares)} executed; ${e.reason}`
+                `  ${(e.brokerStatus ?? "UNPLACED").padEnd(9)} ${e.executionId}  ${Decimal.format(e.filledShares)} executed; ${e.reason}`
               )
             case "Replaced":
               return line(`  replaced  ${e.executionId}  order ${e.orderId} -> ${e.replacementOrderId}`)

@@ -274,7 +274,7 @@ export const pollCycle = (options: CycleOptions) =>
           rows,
           (row: ExecutionRow) => {
             // Same recorded history, same snapshot as a cycle that changed nothing: skip.
-            const listedNow = byId.get(row.orderId)
+            const listedNow = row.orderId === null ? undefined : byId.get(row.orderId)
             if (
               memo !== undefined &&
               listedNow !== undefined &&

@@ -138,8 +138,9 @@ export const trackExecution = <R>(
     for (let hop = 0; hop <= MAX_REPLACEMENT_HOPS; ) {
       const stream = yield* store.readStream(executionId)
       const state = fold(stream.events.map((r) => r.event))
-      if (state.status === "Pending") return "missing" as TrackOutcome
       if (isTerminal(state)) return "terminal" as TrackOutcome
+      // No stream, or an intent with no order yet: intents are resolved from the order list.
+      if (state.status !== "Submitted") return "missing" as TrackOutcome
       const order = yield* snapshot(state.orderId)
       if (order === undefined) return "missing" as TrackOutcome
       const nowMs = yield* Clock.currentTimeMillis

@@ -10,16 +10,20 @@
  */
 import * as D from "../Decimal.js"
 import type {
+  CancelRequested,
   Failed,
   Filled,
   FillFlagged,
   LegFilled,
   LegSummary,
+  PlacementRequested,
   Replaced,
+  ReplaceRequested,
   Submitted,
   TradeEvent
 } from "../Events.js"
-import { AccountHash, ExecutionId, Instant, OrderId, TickerSymbol } from "../ids.js"
+import { AccountHash, Direction, ExecutionId, Instant, OrderId, TickerSymbol } from "../ids.js"
+import { type OrderRequest, WireWord } from "../OrderRequest.js"
 
 type Json = Record<string, unknown>
 
@@ -85,19 +89,50 @@ const legs = (o: Json): ReadonlyArray<LegSummary> => (Array.isArray(o.legs) ? o.
 
 const executionId = (o: Json) => branded(ExecutionId.is, o, "executionId")
 const orderId = (o: Json) => branded(OrderId.is, o, "orderId")
+const shares = (o: Json, k: string): D.Decimal => {
+  const d = dec(o, k)
+  return D.isPositive(d) && D.isInteger(d) ? d : miss()
+}
+
+const orderRequest = (u: unknown): OrderRequest => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return miss()
+  const o = u as Json
+  const r: Json = {
+    symbol: branded(TickerSymbol.is, o, "symbol"),
+    shares: shares(o, "shares"),
+    instruction: branded(Direction.is, o, "instruction"),
+    orderType: branded(WireWord.is, o, "orderType"),
+    session: branded(WireWord.is, o, "session"),
+    duration: branded(WireWord.is, o, "duration")
+  }
+  optional(r, "price", optNonNeg(o, "price"))
+  optional(r, "tag", optStr(o, "tag"))
+  return r as unknown as OrderRequest
+}
+const orderIds = (u: unknown): ReadonlyArray<OrderId> =>
+  Array.isArray(u) ? u.map((id) => (OrderId.is(id) ? id : miss())) : miss()
 
 const decoders: { readonly [K in TradeEvent["type"]]: (o: Json) => TradeEvent } = {
+  PlacementRequested: (o): PlacementRequested => {
+    const e: Json = {
+      type: "PlacementRequested",
+      executionId: executionId(o),
+      accountHash: branded(AccountHash.is, o, "accountHash"),
+      order: orderRequest(o.order),
+      requestedAt: branded(Instant.is, o, "requestedAt")
+    }
+    optional(e, "referencePrice", optNonNeg(o, "referencePrice"))
+    return e as unknown as PlacementRequested
+  },
   Submitted: (o): Submitted => {
-    const shares = dec(o, "shares")
-    if (!D.isPositive(shares) || !D.isInteger(shares)) miss()
     const e: Json = {
       type: "Submitted",
       executionId: executionId(o),
       orderId: orderId(o),
       accountHash: branded(AccountHash.is, o, "accountHash"),
       symbol: branded(TickerSymbol.is, o, "symbol"),
-      shares,
-      direction: o.direction === "BUY" || o.direction === "SELL" ? o.direction : miss(),
+      shares: shares(o, "shares"),
+      direction: branded(Direction.is, o, "direction"),
       submittedAt: branded(Instant.is, o, "submittedAt")
     }
     optional(e, "referencePrice", optNonNeg(o, "referencePrice"))
@@ -142,13 +177,13 @@ const decoders: { readonly [K in TradeEvent["type"]]: (o: Json) => TradeEvent } 
     const e: Json = {
       type: "Failed",
       executionId: executionId(o),
-      orderId: orderId(o),
-      brokerStatus: str(o, "brokerStatus"),
       reason: str(o, "reason"),
       filledShares: nonNeg(o, "filledShares"),
       failedAt: branded(Instant.is, o, "failedAt"),
       legs: legs(o)
     }
+    optional(e, "orderId", o.orderId === undefined ? undefined : orderId(o))
+    optional(e, "brokerStatus", optStr(o, "brokerStatus"))
     optional(e, "notional", optDec(o, "notional"))
     optional(e, "averagePrice", optDec(o, "averagePrice"))
     optional(e, "priceCents", optCents(o, "priceCents"))
@@ -156,6 +191,11 @@ const decoders: { readonly [K in TradeEvent["type"]]: (o: Json) => TradeEvent } 
       e,
       "replacementOrderId",
       o.replacementOrderId === undefined ? undefined : branded(OrderId.is, o, "replacementOrderId")
+    )
+    optional(
+      e,
+      "candidateOrderIds",
+      o.candidateOrderIds === undefined ? undefined : orderIds(o.candidateOrderIds)
     )
     return e as unknown as Failed
   },
@@ -182,7 +222,20 @@ const decoders: { readonly [K in TradeEvent["type"]]: (o: Json) => TradeEvent } 
     optional(e, "price", optDec(o, "price"))
     optional(e, "referencePrice", optDec(o, "referencePrice"))
     return e as unknown as FillFlagged
-  }
+  },
+  ReplaceRequested: (o): ReplaceRequested => ({
+    type: "ReplaceRequested",
+    executionId: executionId(o),
+    orderId: orderId(o),
+    order: orderRequest(o.order),
+    requestedAt: branded(Instant.is, o, "requestedAt")
+  }),
+  CancelRequested: (o): CancelRequested => ({
+    type: "CancelRequested",
+    executionId: executionId(o),
+    orderId: orderId(o),
+    requestedAt: branded(Instant.is, o, "requestedAt")
+  })
 }
 
 /** The event, or `undefined` when the io-ts codec must decide. */

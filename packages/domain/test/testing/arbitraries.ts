@@ -6,16 +6,20 @@
 import fc from "fast-check"
 import * as D from "../../src/Decimal.js"
 import type {
+  CancelRequested,
   Failed,
   Filled,
   FillFlagged,
   LegFilled,
   LegSummary,
+  PlacementRequested,
   Replaced,
+  ReplaceRequested,
   Submitted,
   TradeEvent
 } from "../../src/Events.js"
-import type { AccountHash, Instant, OrderId, Shares, TickerSymbol } from "../../src/ids.js"
+import type { AccountHash, Direction, Instant, OrderId, Shares, TickerSymbol } from "../../src/ids.js"
+import type { OrderRequest, WireWord } from "../../src/OrderRequest.js"
 import type { OrderActivity, SchwabOrder } from "../../src/SchwabOrder.js"
 import { EXECUTION_ID, ORDER_ID, order, status, submitted } from "./build.js"
 
@@ -75,14 +79,54 @@ const legSummary: fc.Arbitrary<LegSummary> = fc
   .map(compact)
 
 const base = { executionId: fc.constant(EXECUTION_ID), orderId: orderIdArb }
+const accountHashArb = fc.constantFrom("HASH123", "a-b_C9").map((s) => s as AccountHash)
+const symbolArb = fc.constantFrom("AAPL", "BRK.B").map((s) => s as TickerSymbol)
+export const directionArb: fc.Arbitrary<Direction> = fc.constantFrom(
+  "BUY" as const,
+  "SELL" as const,
+  "SELL_SHORT" as const,
+  "BUY_TO_COVER" as const
+)
+const word = (...words: ReadonlyArray<string>) => fc.constantFrom(...words).map((w) => w as WireWord)
+
+export const orderRequestArb: fc.Arbitrary<OrderRequest> = fc
+  .record({
+    symbol: symbolArb,
+    shares: quantity.map((q) => q as Shares),
+    instruction: directionArb,
+    orderType: word("MARKET", "LIMIT"),
+    session: word("NORMAL", "SEAMLESS"),
+    duration: word("DAY", "GOOD_TILL_CANCEL"),
+    price: opt(price),
+    tag: opt(fc.constantFrom("fill-tracker", ""))
+  })
+  .map(compact)
+
+export const placementRequestedArb: fc.Arbitrary<PlacementRequested> = fc
+  .record({
+    executionId: fc.constant(EXECUTION_ID),
+    accountHash: accountHashArb,
+    order: orderRequestArb,
+    requestedAt: instant,
+    referencePrice: opt(nonNegativeDecimal)
+  })
+  .map((r) => compact({ type: "PlacementRequested" as const, ...r }))
+
+const replaceRequestedArb: fc.Arbitrary<ReplaceRequested> = fc
+  .record({ ...base, order: orderRequestArb, requestedAt: instant })
+  .map((r) => ({ type: "ReplaceRequested" as const, ...r }))
+
+const cancelRequestedArb: fc.Arbitrary<CancelRequested> = fc
+  .record({ ...base, requestedAt: instant })
+  .map((r) => ({ type: "CancelRequested" as const, ...r }))
 
 export const submittedArb: fc.Arbitrary<Submitted> = fc
   .record({
     ...base,
-    accountHash: fc.constantFrom("HASH123", "a-b_C9").map((s) => s as AccountHash),
-    symbol: fc.constantFrom("AAPL", "BRK.B").map((s) => s as TickerSymbol),
+    accountHash: accountHashArb,
+    symbol: symbolArb,
     shares: quantity.map((q) => q as Shares),
-    direction: fc.constantFrom("BUY" as const, "SELL" as const),
+    direction: directionArb,
     submittedAt: instant,
     referencePrice: opt(nonNegativeDecimal)
   })
@@ -114,10 +158,12 @@ const filledArb: fc.Arbitrary<Filled> = fc
   })
   .map((r) => ({ type: "Filled" as const, ...r }))
 
+/** Of a followed order (with order id and broker status), or ending an intent (neither). */
 const failedArb: fc.Arbitrary<Failed> = fc
   .record({
-    ...base,
-    brokerStatus: fc.constantFrom("CANCELED", "REJECTED", "EXPIRED", "REPLACED"),
+    orderId: opt(orderIdArb),
+    executionId: fc.constant(EXECUTION_ID),
+    brokerStatus: opt(fc.constantFrom("CANCELED", "REJECTED", "EXPIRED", "REPLACED")),
     reason: text,
     filledShares: nonNegativeDecimal,
     failedAt: instant,
@@ -125,7 +171,8 @@ const failedArb: fc.Arbitrary<Failed> = fc
     notional: opt(decimal),
     averagePrice: opt(decimal),
     priceCents: opt(cents),
-    replacementOrderId: opt(orderIdArb)
+    replacementOrderId: opt(orderIdArb),
+    candidateOrderIds: opt(fc.array(orderIdArb, { minLength: 2, maxLength: 3 }))
   })
   .map((r) => compact({ type: "Failed" as const, ...r }))
 
@@ -151,7 +198,10 @@ export const tradeEvent: fc.Arbitrary<TradeEvent> = fc.oneof(
   filledArb,
   failedArb,
   replacedArb,
-  flaggedArb
+  flaggedArb,
+  placementRequestedArb,
+  replaceRequestedArb,
+  cancelRequestedArb
 )
 
 /** One FILL execution leg spec; activity ids are assigned later so they stay unique. */

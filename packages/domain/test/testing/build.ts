@@ -3,8 +3,9 @@
  * decoder hands them to reconcile, with readable defaults (one 100-share AAPL buy).
  */
 import * as D from "../../src/Decimal.js"
-import type { LegFilled, Submitted } from "../../src/Events.js"
-import type { ExecutionId, Instant, OrderId, Shares, TickerSymbol } from "../../src/ids.js"
+import type { LegFilled, PlacementRequested, Submitted } from "../../src/Events.js"
+import type { AccountHash, ExecutionId, Instant, OrderId, Shares, TickerSymbol } from "../../src/ids.js"
+import type { WireWord } from "../../src/OrderRequest.js"
 import {
   type ExecutionLeg,
   KNOWN_ORDER_STATUSES,
@@ -54,6 +55,23 @@ export interface LegSpec {
   readonly price: string
   readonly time?: string
 }
+
+/** The intent to place the default order (100 AAPL BUY at market) before it has an id. */
+export const placementRequested = (overrides: Partial<PlacementRequested> = {}): PlacementRequested => ({
+  type: "PlacementRequested",
+  executionId: EXECUTION_ID,
+  accountHash: "HASH123" as AccountHash,
+  order: {
+    symbol: "AAPL" as TickerSymbol,
+    shares: dec("100") as Shares,
+    instruction: "BUY",
+    orderType: "MARKET" as WireWord,
+    session: "NORMAL" as WireWord,
+    duration: "DAY" as WireWord
+  },
+  requestedAt: at("17:00:00"),
+  ...overrides
+})
 
 export const execLeg = (spec: LegSpec, index = 0): ExecutionLeg => ({
   index,

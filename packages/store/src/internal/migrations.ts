@@ -204,6 +204,124 @@ const eventHashes = Effect.gen(function* () {
   }
 })
 
+/**
+ * The executions tables as of 0009: an intent to place (PENDING) has no order id yet, and
+ * an intent that found no single order ends FAILED as NOT_PLACED or PLACEMENT_AMBIGUOUS,
+ * still without one; short sales (SELL_SHORT, BUY_TO_COVER) are directions. Same columns
+ * in the same order as 0002, so rows copy across as they are.
+ */
+const createExecutionsV2 = (table: string, ordersTable: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const legs = sql.onDialectOrElse({
+      pg: () => sql.literal("legs JSONB"),
+      orElse: () => sql.literal("legs TEXT CHECK (legs IS NULL OR json_valid(legs))")
+    })
+    yield* sql`CREATE TABLE ${sql(table)} (
+      execution_id TEXT PRIMARY KEY,
+      status TEXT NOT NULL CHECK (status IN ('PENDING', 'SUBMITTED', 'FILLED', 'FAILED')),
+      state TEXT NOT NULL,
+      order_id TEXT CHECK (order_id IS NULL OR length(order_id) BETWEEN 1 AND 19),
+      original_order_id TEXT CHECK (original_order_id IS NULL OR length(original_order_id) BETWEEN 1 AND 19),
+      account_hash TEXT NOT NULL CHECK (length(account_hash) >= 1),
+      symbol TEXT NOT NULL CHECK (length(symbol) >= 1),
+      shares TEXT NOT NULL CHECK (shares NOT LIKE '-%' AND CAST(shares AS NUMERIC) > 0),
+      direction TEXT NOT NULL CHECK (direction IN ('BUY', 'SELL', 'SELL_SHORT', 'BUY_TO_COVER')),
+      filled_shares TEXT NOT NULL CHECK (filled_shares NOT LIKE '-%' AND CAST(filled_shares AS NUMERIC) >= 0),
+      notional TEXT,
+      average_price TEXT,
+      price_cents INTEGER,
+      leg_id TEXT,
+      ${legs},
+      flag_count INTEGER NOT NULL CHECK (flag_count >= 0),
+      last_flag_kind TEXT CHECK (last_flag_kind IN ('PriceOutOfBand', 'NonPositivePrice', 'Overfill')),
+      reason TEXT,
+      broker_status TEXT,
+      submitted_at TEXT NOT NULL,
+      executed_at TEXT,
+      failed_at TEXT,
+      stream_version INTEGER NOT NULL CHECK (stream_version >= 1),
+      updated_at TEXT NOT NULL,
+      CONSTRAINT state_matches_status CHECK (
+        (status = 'PENDING' AND state = 'PENDING')
+        OR (status = 'SUBMITTED' AND state IN ('SUBMITTED', 'PARTIALLY_FILLED'))
+        OR (status = 'FILLED' AND state = 'FILLED')
+        OR (status = 'FAILED' AND state IN ('CANCELED', 'REJECTED', 'EXPIRED', 'REPLACED_FAILED', 'FAILED',
+          'NOT_PLACED', 'PLACEMENT_AMBIGUOUS'))
+      ),
+      CONSTRAINT order_id_unless_unplaced CHECK (
+        (order_id IS NULL) = (state IN ('PENDING', 'NOT_PLACED', 'PLACEMENT_AMBIGUOUS'))
+        AND (original_order_id IS NULL) = (order_id IS NULL)
+      ),
+      CONSTRAINT unplaced_filled_nothing CHECK (order_id IS NOT NULL OR (
+        CAST(filled_shares AS NUMERIC) = 0 AND notional IS NULL AND average_price IS NULL
+        AND price_cents IS NULL AND leg_id IS NULL AND legs IS NULL AND executed_at IS NULL
+      )),
+      CONSTRAINT filled_is_complete CHECK (status <> 'FILLED' OR (
+        price_cents IS NOT NULL AND average_price IS NOT NULL AND executed_at IS NOT NULL
+        AND CAST(filled_shares AS NUMERIC) > 0 AND failed_at IS NULL AND reason IS NULL
+      )),
+      CONSTRAINT failed_is_complete CHECK (status <> 'FAILED' OR (
+        reason IS NOT NULL AND failed_at IS NOT NULL AND executed_at IS NULL
+        AND (broker_status IS NOT NULL OR order_id IS NULL)
+      )),
+      CONSTRAINT working_is_open CHECK (status NOT IN ('PENDING', 'SUBMITTED') OR (
+        executed_at IS NULL AND failed_at IS NULL AND reason IS NULL
+      )),
+      CONSTRAINT pending_heard_nothing CHECK (status <> 'PENDING' OR (broker_status IS NULL AND flag_count = 0)),
+      CONSTRAINT flag_kind_with_count CHECK ((flag_count = 0) = (last_flag_kind IS NULL)),
+      CONSTRAINT one_leg_or_many CHECK (legs IS NULL OR leg_id IS NULL)
+    )`
+    yield* sql`CREATE TABLE ${sql(ordersTable)} (
+      order_id TEXT NOT NULL,
+      execution_id TEXT NOT NULL REFERENCES ${sql(table)} (execution_id) ON DELETE CASCADE,
+      PRIMARY KEY (order_id, execution_id)
+    )`
+  })
+
+/**
+ * Replaces a pair of executions tables by their 0009 shape, keeping every row. SQLite
+ * cannot alter a CHECK, so the new tables are built beside the old, filled, and renamed
+ * over them. The order-id table goes first: dropping the executions table while a table
+ * still references it would cascade-delete its rows (foreign keys are on). Renaming the
+ * new executions table updates the reference in the new order-id table (SQLite 3.26+;
+ * PostgreSQL references by identity).
+ */
+const rebuildExecutions = (table: string, ordersTable: string, lookupIndexes: boolean) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const next = `${table}_0009`
+    const nextOrders = `${ordersTable}_0009`
+    yield* createExecutionsV2(next, nextOrders)
+    yield* sql`INSERT INTO ${sql(next)} SELECT * FROM ${sql(table)}`
+    yield* sql`INSERT INTO ${sql(nextOrders)} SELECT * FROM ${sql(ordersTable)}`
+    yield* sql`DROP TABLE ${sql(ordersTable)}`
+    yield* sql`DROP TABLE ${sql(table)}`
+    yield* sql`ALTER TABLE ${sql(next)} RENAME TO ${sql(table)}`
+    yield* sql`ALTER TABLE ${sql(nextOrders)} RENAME TO ${sql(ordersTable)}`
+    // PostgreSQL names a primary key's index after its table; keep the names of 0002.
+    yield* sql.onDialectOrElse({
+      pg: () =>
+        Effect.zipRight(
+          sql`ALTER INDEX ${sql(`${next}_pkey`)} RENAME TO ${sql(`${table}_pkey`)}`,
+          sql`ALTER INDEX ${sql(`${nextOrders}_pkey`)} RENAME TO ${sql(`${ordersTable}_pkey`)}`
+        ),
+      orElse: () => Effect.void
+    })
+    if (lookupIndexes) {
+      yield* sql`CREATE INDEX ${sql(`${table}_status_submitted`)} ON ${sql(table)} (status, submitted_at)`
+      yield* sql`CREATE INDEX ${sql(`${table}_symbol_status`)} ON ${sql(table)} (symbol, status)`
+      yield* sql`CREATE INDEX ${sql(`${table}_state`)} ON ${sql(table)} (state)`
+    }
+    yield* sql`CREATE INDEX ${sql(`${ordersTable}_execution`)} ON ${sql(ordersTable)} (execution_id)`
+  })
+
+/** Intents (PENDING rows without an order id), unplaced failures and short sales (see above). */
+const placementIntents = Effect.zipRight(
+  rebuildExecutions(executionsTable, executionOrdersTable, true),
+  rebuildExecutions(scratchExecutionsTable, scratchExecutionOrdersTable, false)
+)
+
 /** Never edit a released migration: add the next number. */
 export const migrations = {
   "0001_events": events,
@@ -214,6 +332,7 @@ export const migrations = {
   "0006_poller_leases": pollerLeases,
   "0007_rate_budget": rateBudget,
   "0008_scratch_without_lookup_indexes": scratchWithoutLookupIndexes,
+  "0009_placement_intents": placementIntents,
   "0010_event_hashes": eventHashes
 }
 export const loader = Migrator.fromRecord(migrations)

@@ -102,7 +102,8 @@ const int = (raw: Raw, c: Column): bigint => {
   if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v)
   return bad(c, v)
 }
-const isStatus = (u: unknown): u is FlatStatus => u === "SUBMITTED" || u === "FILLED" || u === "FAILED"
+const isStatus = (u: unknown): u is FlatStatus =>
+  u === "PENDING" || u === "SUBMITTED" || u === "FILLED" || u === "FAILED"
 const isState = (u: unknown): u is ExecutionState => executionStates.includes(u as ExecutionState)
 const isLegRow = (u: unknown): u is LegRow => {
   if (typeof u !== "object" || u === null) return false
@@ -123,8 +124,8 @@ export const fromColumns = (raw: Raw): ExecutionRow => ({
   executionId: branded(ExecutionId.is, raw, "execution_id"),
   status: branded(isStatus, raw, "status"),
   state: branded(isState, raw, "state"),
-  orderId: branded(OrderId.is, raw, "order_id"),
-  originalOrderId: branded(OrderId.is, raw, "original_order_id"),
+  orderId: brandedOrNull(OrderId.is, raw, "order_id"),
+  originalOrderId: brandedOrNull(OrderId.is, raw, "original_order_id"),
   accountHash: branded(AccountHash.is, raw, "account_hash"),
   symbol: branded(TickerSymbol.is, raw, "symbol"),
   shares: text(raw, "shares"),

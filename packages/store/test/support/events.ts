@@ -1,13 +1,16 @@
 /** Domain events for tests, built through the domain codecs (never cast into shape). */
 import {
+  CancelRequested,
+  type Direction,
   type ExecutionId,
   ExecutionId as ExecutionIdCodec,
   Failed,
   Filled,
   FillFlagged,
   LegFilled,
-  type OrderId,
+  PlacementRequested,
   Replaced,
+  ReplaceRequested,
   Submitted,
   type TradeEvent
 } from "@fill-tracker/domain"
@@ -27,7 +30,7 @@ export const at = (minute: number): string =>
 export const submitted = (
   id: string,
   orderId: string,
-  o: { symbol?: string; shares?: string; direction?: "BUY" | "SELL"; minute?: number } = {}
+  o: { symbol?: string; shares?: string; direction?: Direction; minute?: number } = {}
 ): TradeEvent =>
   decode(Submitted, {
     type: "Submitted",
@@ -121,4 +124,52 @@ export const flagged = (id: string, orderId: string): TradeEvent =>
     flaggedAt: at(2)
   })
 
-export const orderIdOf = (e: TradeEvent): OrderId => e.orderId
+const orderRequest = (o: { symbol?: string; shares?: string; direction?: Direction }) => ({
+  symbol: o.symbol ?? "AAPL",
+  shares: o.shares ?? "10",
+  instruction: o.direction ?? "BUY",
+  orderType: "MARKET",
+  session: "NORMAL",
+  duration: "DAY",
+  tag: "fill-tracker"
+})
+
+/** The tracker's intent to place, before the order has an id. */
+export const placementRequested = (
+  id: string,
+  o: { symbol?: string; shares?: string; direction?: Direction; minute?: number } = {}
+): TradeEvent =>
+  decode(PlacementRequested, {
+    type: "PlacementRequested",
+    executionId: id,
+    accountHash: "HASH0123456789",
+    order: orderRequest(o),
+    requestedAt: at(o.minute ?? 0)
+  })
+
+/** An intent that found no order (no candidates) or several (`candidates`). */
+export const unplaced = (id: string, candidates: ReadonlyArray<string> = []): TradeEvent =>
+  decode(Failed, {
+    type: "Failed",
+    executionId: id,
+    reason:
+      candidates.length === 0
+        ? "not placed: no matching order was entered in the window"
+        : `several orders match: ${candidates.join(", ")}`,
+    filledShares: "0",
+    failedAt: at(3),
+    legs: [],
+    ...(candidates.length === 0 ? {} : { candidateOrderIds: candidates })
+  })
+
+export const replaceRequested = (id: string, orderId: string): TradeEvent =>
+  decode(ReplaceRequested, {
+    type: "ReplaceRequested",
+    executionId: id,
+    orderId,
+    order: orderRequest({}),
+    requestedAt: at(1)
+  })
+
+export const cancelRequested = (id: string, orderId: string): TradeEvent =>
+  decode(CancelRequested, { type: "CancelRequested", executionId: id, orderId, requestedAt: at(1) })

@@ -1,7 +1,18 @@
 /** fast-check arbitraries of valid execution histories, built from the domain codecs. */
 import type { TradeEvent } from "@fill-tracker/domain"
 import * as fc from "fast-check"
-import { failed, filled, flagged, legFilled, replaced, submitted } from "./events.js"
+import {
+  cancelRequested,
+  failed,
+  filled,
+  flagged,
+  legFilled,
+  placementRequested,
+  replaced,
+  replaceRequested,
+  submitted,
+  unplaced
+} from "./events.js"
 
 export const numRuns = (fallback: number): number => {
   const n = Number(process.env.FC_NUM_RUNS)
@@ -23,6 +34,7 @@ type Step =
     }
   | { readonly kind: "replace" }
   | { readonly kind: "flag" }
+  | { readonly kind: "ask"; readonly what: "replace" | "cancel" }
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -35,8 +47,19 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     })
   },
   { weight: 1, arbitrary: fc.constant({ kind: "replace" as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: "flag" as const }) }
+  { weight: 1, arbitrary: fc.constant({ kind: "flag" as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("ask" as const), what: fc.constantFrom("replace", "cancel") })
+  }
 )
+
+/**
+ * How the stream starts: a recorded submission, or the tracker's intent then its submission,
+ * an intent still pending, or one that found no order or several (those end there; the
+ * steps after them are events that must not change the row).
+ */
+const start = fc.constantFrom("submitted", "submitted", "intent", "pending", "notPlaced", "ambiguous")
 
 const ending = fc.constantFrom("none", "filled", "CANCELED", "REJECTED", "EXPIRED", "REPLACED", "WEIRD")
 
@@ -46,15 +69,26 @@ export const history = (name: string, orderBase: number): fc.Arbitrary<ReadonlyA
     .record({
       shares: fc.integer({ min: 1, max: 500 }),
       symbol: fc.constantFrom("AAPL", "MSFT", "BRK.B"),
+      direction: fc.constantFrom("BUY", "SELL", "SELL_SHORT", "BUY_TO_COVER"),
+      begin: start,
       steps: fc.array(step, { maxLength: 6 }),
       ending,
       late: fc.array(step, { maxLength: 2 })
     })
-    .map(({ shares, symbol, steps, ending, late }) => {
+    .map(({ shares, symbol, direction, begin, steps, ending, late }) => {
       let orderNo = orderBase
       let order = String(orderNo)
       let fills = 0
-      const events: Array<TradeEvent> = [submitted(name, order, { symbol, shares: String(shares) })]
+      const o = { symbol, shares: String(shares), direction }
+      const intent = placementRequested(name, o)
+      const events: Array<TradeEvent> =
+        begin === "submitted"
+          ? [submitted(name, order, o)]
+          : begin === "intent"
+            ? [intent, submitted(name, order, o)]
+            : begin === "pending"
+              ? [intent]
+              : [intent, unplaced(name, begin === "ambiguous" ? [order, String(orderNo + 700)] : [])]
       const apply = (s: Step) => {
         if (s.kind === "fill") {
           fills += 1
@@ -72,9 +106,13 @@ export const history = (name: string, orderBase: number): fc.Arbitrary<ReadonlyA
           orderNo += 1
           events.push(replaced(name, order, String(orderNo)))
           order = String(orderNo)
-        } else events.push(flagged(name, order))
+        } else if (s.kind === "ask")
+          events.push(s.what === "replace" ? replaceRequested(name, order) : cancelRequested(name, order))
+        else events.push(flagged(name, order))
       }
       steps.forEach(apply)
+      // An intent without an order takes nothing more that matters; later events are noise.
+      if (begin === "pending" || begin === "notPlaced" || begin === "ambiguous") return events
       if (ending === "filled") events.push(filled(name, order, { filledShares: String(shares) }))
       else if (ending === "REPLACED")
         events.push(failed(name, order, "REPLACED", { replacementOrderId: String(orderNo + 500) }))
