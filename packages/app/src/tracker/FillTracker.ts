@@ -23,7 +23,7 @@ import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from
 import { signalSubmission } from "../poller/PollerWake.js"
 import { resolveAccount } from "./accounts.js"
 import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
-import { runSubscription } from "./subscribe.js"
+import { isFillEvent, runSubscription } from "./subscribe.js"
 
 /** The execution id is already recorded with a different submission; `fields` name the differences. */
 export class SubmissionConflict extends Data.TaggedError("SubmissionConflict")<{
@@ -40,8 +40,6 @@ export type FillEvent = Extract<
   TradeEvent,
   { type: "LegFilled" | "Filled" | "Failed" | "Replaced" | "FillFlagged" }
 >
-
-const isFillEvent = (e: TradeEvent): e is FillEvent => e.type !== "Submitted"
 
 export const makeFillTracker = Effect.gen(function* () {
   const store = yield* EventStore

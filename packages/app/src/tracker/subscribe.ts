@@ -11,6 +11,7 @@
  * failure logged and counted (`fill_tracker_subscription_failures_total{subscription}`),
  * and everything after it waits, so order holds.
  */
+import type { TradeEvent } from "@fill-tracker/domain"
 import type { Checkpoints, EventStore, RecordedEvent } from "@fill-tracker/store"
 import { Cause, Chunk, Duration, Effect, Option, Schedule, Stream } from "effect"
 import { Metrics } from "../health/Metrics.js"
@@ -39,8 +40,22 @@ export type SubscriptionHandler<E, R> = (
   recorded: RecordedEvent & { readonly event: FillEvent }
 ) => Effect.Effect<unknown, E, R>
 
-const isFill = (r: RecordedEvent): r is RecordedEvent & { readonly event: FillEvent } =>
-  r.event.type !== "Submitted"
+/**
+ * The events a bot acts on, by name: the intents (placement, replace, cancel) and the
+ * submission are the tracker's own bookkeeping, and a new event type stays out until it is
+ * named here and in `FillEvent`.
+ */
+const FILL_EVENT_TYPES: ReadonlySet<string> = new Set<FillEvent["type"]>([
+  "LegFilled",
+  "Filled",
+  "Failed",
+  "Replaced",
+  "FillFlagged"
+])
+
+export const isFillEvent = (e: TradeEvent): e is FillEvent => FILL_EVENT_TYPES.has(e.type)
+
+const isFill = (r: RecordedEvent): r is RecordedEvent & { readonly event: FillEvent } => isFillEvent(r.event)
 
 const backoff = (options: SubscribeOptions) =>
   Schedule.exponential(options.retryBase ?? Duration.millis(100)).pipe(
