@@ -9,7 +9,18 @@ import { EventStore, type FindingKind, Ledger, Replay } from "../src/index.js"
 import { eventHash } from "../src/internal/eventHash.js"
 import { migrations } from "../src/internal/migrations.js"
 import { backends } from "./support/backends.js"
-import { executionId, failed, filled, legFilled, submitted } from "./support/events.js"
+import {
+  cancelRequested,
+  executionId,
+  failed,
+  filled,
+  legFilled,
+  placementRequested,
+  replaced,
+  replaceRequested,
+  submitted,
+  unplaced
+} from "./support/events.js"
 import { numRuns } from "./support/histories.js"
 
 const leg = (
@@ -26,7 +37,7 @@ const leg = (
   priceCents
 })
 
-/** Three streams whose totals add up: filled, canceled after a partial fill, still open. */
+/** Streams whose totals add up: filled, canceled after a partial fill, still open, and intents. */
 const sound: ReadonlyArray<readonly [string, ReadonlyArray<TradeEvent>]> = [
   [
     "e-1",
@@ -49,7 +60,21 @@ const sound: ReadonlyArray<readonly [string, ReadonlyArray<TradeEvent>]> = [
       })
     ]
   ],
-  ["e-3", [submitted("e-3", "3001"), legFilled("e-3", "3001", "c:0", "1", "99.99")]]
+  ["e-3", [submitted("e-3", "3001"), legFilled("e-3", "3001", "c:0", "1", "99.99")]],
+  // Intents: one still Pending, one that found no order (Failed without an order id), one
+  // placed through the tracker then asked to replace and to cancel.
+  ["e-4", [placementRequested("e-4")]],
+  ["e-5", [placementRequested("e-5"), unplaced("e-5", ["5001", "5002"])]],
+  [
+    "e-6",
+    [
+      placementRequested("e-6"),
+      submitted("e-6", "6001"),
+      replaceRequested("e-6", "6001"),
+      replaced("e-6", "6001", "6002"),
+      cancelRequested("e-6", "6002")
+    ]
+  ]
 ]
 
 const appendSound = Effect.gen(function* () {
@@ -104,8 +129,8 @@ describe.each(backends)("Ledger.check on $name", (backend) => {
       const report = yield* check
       assert.deepStrictEqual(report.findings, [])
       assert.strictEqual(report.findingCount, 0)
-      assert.strictEqual(report.events, 9)
-      assert.strictEqual(report.streams, 3)
+      assert.strictEqual(report.events, 17)
+      assert.strictEqual(report.streams, 6)
       assert.isUndefined(report.firstBrokenLink)
     })
   )
@@ -249,7 +274,7 @@ describe.each(backends)("Ledger.check on $name", (backend) => {
       yield* sql`UPDATE events SET hash = NULL`
       const report = yield* Effect.flatMap(Ledger, (l) => l.check({ maxFindings: 2 }))
       assert.strictEqual(report.findings.length, 2)
-      assert.strictEqual(report.findingCount, 9)
+      assert.strictEqual(report.findingCount, 17)
       assert.strictEqual(report.firstBrokenLink?.kind, "MissingHash")
       assert.strictEqual(report.firstBrokenLink?.position, yield* positionOf("e-1", 1))
     })

@@ -205,7 +205,7 @@ const eventHashes = Effect.gen(function* () {
 })
 
 /**
- * The executions tables as of 0009: an intent to place (PENDING) has no order id yet, and
+ * The executions tables as of 0011: an intent to place (PENDING) has no order id yet, and
  * an intent that found no single order ends FAILED as NOT_PLACED or PLACEMENT_AMBIGUOUS,
  * still without one; short sales (SELL_SHORT, BUY_TO_COVER) are directions. Same columns
  * in the same order as 0002, so rows copy across as they are.
@@ -280,7 +280,7 @@ const createExecutionsV2 = (table: string, ordersTable: string) =>
   })
 
 /**
- * Replaces a pair of executions tables by their 0009 shape, keeping every row. SQLite
+ * Replaces a pair of executions tables by their 0011 shape, keeping every row. SQLite
  * cannot alter a CHECK, so the new tables are built beside the old, filled, and renamed
  * over them. The order-id table goes first: dropping the executions table while a table
  * still references it would cascade-delete its rows (foreign keys are on). Renaming the
@@ -290,8 +290,8 @@ const createExecutionsV2 = (table: string, ordersTable: string) =>
 const rebuildExecutions = (table: string, ordersTable: string, lookupIndexes: boolean) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const next = `${table}_0009`
-    const nextOrders = `${ordersTable}_0009`
+    const next = `${table}_0011`
+    const nextOrders = `${ordersTable}_0011`
     yield* createExecutionsV2(next, nextOrders)
     yield* sql`INSERT INTO ${sql(next)} SELECT * FROM ${sql(table)}`
     yield* sql`INSERT INTO ${sql(nextOrders)} SELECT * FROM ${sql(ordersTable)}`
@@ -332,8 +332,10 @@ export const migrations = {
   "0006_poller_leases": pollerLeases,
   "0007_rate_budget": rateBudget,
   "0008_scratch_without_lookup_indexes": scratchWithoutLookupIndexes,
-  "0009_placement_intents": placementIntents,
-  "0010_event_hashes": eventHashes
+  "0010_event_hashes": eventHashes,
+  // 0011, not 0009: the Migrator runs only ids above the newest applied, so a 0009 added
+  // after 0010 had landed would be skipped on every store already at 10.
+  "0011_placement_intents": placementIntents
 }
 export const loader = Migrator.fromRecord(migrations)
 

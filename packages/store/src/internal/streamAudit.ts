@@ -40,8 +40,12 @@ export interface Finding {
   readonly detail: string
 }
 
-/** Event types a stream may start with. Others join here as they are added (an intent event). */
-export const streamStarts: ReadonlySet<string> = new Set(["Submitted"])
+/**
+ * Event types a stream may start with: `Submitted` (recorded after the bot placed it) or
+ * `PlacementRequested` (the tracker's intent, recorded before its POST; a Pending stream may
+ * hold nothing else, and one that found no order ends with a `Failed` without an order id).
+ */
+export const streamStarts: ReadonlySet<string> = new Set(["Submitted", "PlacementRequested"])
 
 interface LegTotal {
   quantity: D.Decimal
