@@ -25,7 +25,8 @@ export const REAUTHORIZE_STEPS = [
 export interface ExecutionView {
   readonly executionId: string
   readonly state: string
-  readonly orderId: string
+  /** null for an intent not placed yet (PENDING) or one that found no order. */
+  readonly orderId: string | null
   readonly symbol: string
   readonly direction: string
   readonly filled: string

@@ -102,6 +102,7 @@ const errorKind = (e: unknown): string =>
 
 /** Whether a streamed message named the order this execution follows (in its account, when known). */
 const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: ExecutionRow): boolean => {
+  if (row.orderId === null) return false // an intent: no order to be woken by yet
   const woken = focus.get(row.orderId)
   return woken !== undefined && (woken.accountHash === undefined || woken.accountHash === row.accountHash)
 }
