@@ -118,6 +118,23 @@ export interface ExecutionRow {
 }
 
 /**
+ * A working execution (flat SUBMITTED): it always follows an order (the read model's CHECK
+ * `order_id_unless_unplaced`), so the poller reads its order ids without null checks.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface OpenExecutionRow extends ExecutionRow {
+  readonly status: "SUBMITTED"
+  readonly orderId: OrderId
+  readonly originalOrderId: OrderId
+}
+
+/** Whether a row is working and follows an order. @since 0.4.0 @category guards */
+export const isOpenRow = (row: ExecutionRow): row is OpenExecutionRow =>
+  row.status === "SUBMITTED" && row.orderId !== null && row.originalOrderId !== null
+
+/**
  * A difference `verify` found between the live read model and one rebuilt from events.
  *
  * @since 0.1.0

@@ -11,8 +11,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { ExecutionRow, FlatStatus } from "./ExecutionRow.js"
-import type { StoreError } from "./errors.js"
+import { type ExecutionRow, type FlatStatus, isOpenRow, type OpenExecutionRow } from "./ExecutionRow.js"
+import { StoreError } from "./errors.js"
 import { safeIntegers } from "./internal/eventRows.js"
 import { decodeRows } from "./internal/readModel.js"
 import { columns } from "./internal/rowColumns.js"
@@ -31,7 +31,7 @@ export interface ExecutionsFilter {
 /** @since 0.1.0 @category models */
 export interface ExecutionsService {
   /** Executions still working (status SUBMITTED), oldest submission first. */
-  readonly open: () => Effect.Effect<ReadonlyArray<ExecutionRow>, StoreError>
+  readonly open: () => Effect.Effect<ReadonlyArray<OpenExecutionRow>, StoreError>
   /**
    * One page of `open()`: at most `limit` rows after the row `after` (by submission, then
    * id), for a caller that reads thousands of open executions without holding its loop.
@@ -39,7 +39,7 @@ export interface ExecutionsService {
   readonly openPage: (
     after: Pick<ExecutionRow, "submittedAt" | "executionId"> | undefined,
     limit: number
-  ) => Effect.Effect<ReadonlyArray<ExecutionRow>, StoreError>
+  ) => Effect.Effect<ReadonlyArray<OpenExecutionRow>, StoreError>
   readonly byExecutionId: (id: ExecutionId) => Effect.Effect<Option.Option<ExecutionRow>, StoreError>
   /** By the submitted order id or any followed replacement order id. */
   readonly byOrderId: (orderId: OrderId) => Effect.Effect<Option.Option<ExecutionRow>, StoreError>
@@ -63,11 +63,24 @@ export const make: Effect.Effect<ExecutionsService, never, SqlClient.SqlClient> 
   const run = (what: string, query: Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>) =>
     query.pipe(safeIntegers, orStoreError(what), Effect.flatMap(decodeRows))
 
+  // The CHECKs make every SUBMITTED row follow an order; one that does not is corrupt.
+  const openRows = (rows: ReadonlyArray<ExecutionRow>) => {
+    const bad = rows.find((r) => !isOpenRow(r))
+    return bad === undefined
+      ? Effect.succeed(rows as ReadonlyArray<OpenExecutionRow>)
+      : Effect.fail(
+          new StoreError({
+            reason: "CorruptRow",
+            detail: `open execution ${bad.executionId} follows no order`
+          })
+        )
+  }
+
   const open: ExecutionsService["open"] = () =>
     run(
       "listing open executions",
       sql`SELECT ${rows} FROM executions x WHERE x.status = 'SUBMITTED' ORDER BY x.submitted_at, x.execution_id`
-    )
+    ).pipe(Effect.flatMap(openRows))
 
   const openPage: ExecutionsService["openPage"] = (after, limit) =>
     run(
@@ -77,7 +90,7 @@ export const make: Effect.Effect<ExecutionsService, never, SqlClient.SqlClient> 
           ? sql``
           : sql`AND (x.submitted_at > ${after.submittedAt} OR (x.submitted_at = ${after.submittedAt} AND x.execution_id > ${after.executionId}))`
       } ORDER BY x.submitted_at, x.execution_id LIMIT ${Math.max(1, Math.floor(limit))}`
-    )
+    ).pipe(Effect.flatMap(openRows))
 
   const byExecutionId: ExecutionsService["byExecutionId"] = (id) =>
     Effect.map(

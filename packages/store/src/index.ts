@@ -17,7 +17,9 @@ export {
   type ExecutionState,
   executionStates,
   type FlatStatus,
+  isOpenRow,
   type LegRow,
+  type OpenExecutionRow,
   type RowDifference
 } from "./ExecutionRow.js"
 /** Queries over the executions read model. @since 0.1.0 @category services */

@@ -6,7 +6,7 @@
  * cost a `getOrder` of its own every cycle.
  */
 import type { SchwabOrder } from "@fill-tracker/domain"
-import type { ExecutionRow } from "@fill-tracker/store"
+import type { OpenExecutionRow } from "@fill-tracker/store"
 
 export class EnteredTimes {
   private readonly byOrder = new Map<string, number>()
@@ -19,7 +19,7 @@ export class EnteredTimes {
   }
 
   /** When the row's followed order was entered: Schwab's time once seen, else the recorded submission. */
-  of(row: Pick<ExecutionRow, "orderId" | "submittedAt">): number {
+  of(row: Pick<OpenExecutionRow, "orderId" | "submittedAt">): number {
     return this.byOrder.get(row.orderId) ?? Date.parse(row.submittedAt)
   }
 

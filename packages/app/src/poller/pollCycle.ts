@@ -14,7 +14,7 @@ import {
   type SchwabOrder
 } from "@fill-tracker/domain"
 import { SchwabClient } from "@fill-tracker/schwab-client"
-import { type ExecutionRow, Executions, type Lease } from "@fill-tracker/store"
+import { Executions, type Lease, type OpenExecutionRow } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect, Option } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import type { WokenOrder } from "../stream/StreamSignal.js"
@@ -101,8 +101,7 @@ const errorKind = (e: unknown): string =>
   typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : "Unknown"
 
 /** Whether a streamed message named the order this execution follows (in its account, when known). */
-const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: ExecutionRow): boolean => {
-  if (row.orderId === null) return false // an intent: no order to be woken by yet
+const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: OpenExecutionRow): boolean => {
   const woken = focus.get(row.orderId)
   return woken !== undefined && (woken.accountHash === undefined || woken.accountHash === row.accountHash)
 }
@@ -120,7 +119,7 @@ export const pollCycle = (options: CycleOptions) =>
     const woken = focus === undefined ? undefined : new Map(focus.map((w) => [w.orderId, w]))
     const selected = woken === undefined ? tracked : tracked.filter((r) => wokenBy(woken, r))
     const leases = options.leases
-    const open: ReadonlyArray<ExecutionRow> =
+    const open: ReadonlyArray<OpenExecutionRow> =
       leases === undefined
         ? selected
         : yield* Effect.filter(selected, (r) =>
@@ -164,7 +163,7 @@ export const pollCycle = (options: CycleOptions) =>
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
     const pollAccount = (
       accountHash: AccountHash,
-      rows: ReadonlyArray<ExecutionRow>,
+      rows: ReadonlyArray<OpenExecutionRow>,
       lease: Lease | undefined
     ) =>
       Effect.gen(function* () {
@@ -273,7 +272,7 @@ export const pollCycle = (options: CycleOptions) =>
         const memo = options.memo
         yield* Effect.forEach(
           rows,
-          (row: ExecutionRow) => {
+          (row: OpenExecutionRow) => {
             // Same recorded history, same snapshot as a cycle that changed nothing: skip.
             const listedNow = row.orderId === null ? undefined : byId.get(row.orderId)
             if (
