@@ -25,6 +25,8 @@ export {
 } from "./fills.js"
 export * from "./Inconsistency.js"
 export * from "./ids.js"
+/** Which order a placement intent made, from the account's list (never by sending again). @since 0.4.0 @category decisions */
+export * from "./intentResolution.js"
 export * from "./OrderRequest.js"
 /** Fill sanity flags (reference price band, price <= 0, overfill). @since 0.1.0 @category sanity */
 export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
