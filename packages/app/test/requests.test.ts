@@ -33,6 +33,15 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
+/** This test's sandbox replaced by one with three accounts. */
+const threeAccounts = async () => {
+  await sandbox.close()
+  sandbox = await manualSandbox({
+    accounts: [{ accountNumber: "11110001" }, { accountNumber: "11110002" }, { accountNumber: "11110003" }]
+  })
+  config = testConfig(sandbox, path.join(dir, "fills.db"))
+}
+
 const LIST_ROUTE = "GET /accounts/{hash}/orders"
 const GET_ROUTE = "GET /accounts/{hash}/orders/{orderId}"
 const cycle = runCycleOnce(cycleOptions({ concurrency: 16 }))
@@ -158,6 +167,94 @@ describe("requests per cycle", () => {
     )
     expect(routes).toEqual([[LIST_ROUTE, GET_ROUTE], [LIST_ROUTE], [LIST_ROUTE], [LIST_ROUTE, GET_ROUTE]])
   })
+
+  it("open orders in three accounts cost one GET /orders per cycle, each order tracked in its own account", async () => {
+    await threeAccounts()
+    const orders = [0, 1, 2].map((i) => ({
+      i,
+      orderId: sandbox.seedOrder(
+        accountOf(sandbox, i),
+        { symbol: "AAPL", quantity: 2 },
+        i === 1 ? immediateFill({ price: "101.0625", afterMs: 1_000 }) : working()
+      )
+    }))
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* Effect.forEach(
+          orders,
+          ({ i, orderId }) =>
+            Effect.flatMap(FillTracker, (t) =>
+              t.recordSubmission({
+                executionId: `acct-${i}`,
+                orderId,
+                accountHash: accountOf(sandbox, i),
+                symbol: "AAPL",
+                shares: 2,
+                direction: "BUY"
+              })
+            ),
+          { discard: true }
+        )
+        sandbox.resetRequests()
+        const first = yield* cycle
+        const afterFirst = pollerRoutes()
+        sandbox.advance(1_000)
+        sandbox.resetRequests()
+        const second = yield* cycle
+        return {
+          first,
+          second,
+          afterFirst,
+          afterSecond: pollerRoutes(),
+          states: yield* Effect.forEach([0, 1, 2], (i) => stateOf(`acct-${i}`))
+        }
+      })
+    )
+    // The first list also fills the account-number cache that maps each order to its account.
+    expect(r.afterFirst.filter((route) => route !== "GET /accounts/accountNumbers")).toEqual(["GET /orders"])
+    expect(r.afterSecond).toEqual(["GET /orders"])
+    expect(r.first).toMatchObject({ open: 3, listRequests: 1, getRequests: 0, accountFailures: 0 })
+    expect(r.second).toMatchObject({ open: 3, listRequests: 1, getRequests: 0 })
+    expect(r.states).toEqual(["SUBMITTED", "FILLED", "SUBMITTED"])
+  }, 60_000)
+
+  it("an all-accounts answer that may be cut at maxResults falls back to one list per account", async () => {
+    await threeAccounts()
+    const orders = [0, 1, 2].map((i) => ({
+      i,
+      orderId: sandbox.seedOrder(accountOf(sandbox, i), { symbol: "AAPL", quantity: 2 }, working())
+    }))
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* Effect.forEach(
+          orders,
+          ({ i, orderId }) =>
+            Effect.flatMap(FillTracker, (t) =>
+              t.recordSubmission({
+                executionId: `cut-${i}`,
+                orderId,
+                accountHash: accountOf(sandbox, i),
+                symbol: "AAPL",
+                shares: 2,
+                direction: "BUY"
+              })
+            ),
+          { discard: true }
+        )
+        sandbox.resetRequests()
+        const report = yield* runCycleOnce(cycleOptions({ allAccountsMaxResults: 3 }))
+        return { report, routes: pollerRoutes() }
+      })
+    )
+    const lists = r.routes.filter((route) => route !== "GET /accounts/accountNumbers")
+    expect(lists).toEqual(["GET /orders", LIST_ROUTE, LIST_ROUTE, LIST_ROUTE])
+    expect(r.report).toMatchObject({ open: 3, listRequests: 4, getRequests: 0, accountFailures: 0 })
+    expect(r.report?.outcomes.unchanged).toBe(3)
+  }, 60_000)
 
   it("an order older than the list window costs one getOrder, and no list", async () => {
     const enteredAt = sandbox.clock.now() - 70 * DAY_MS

@@ -63,6 +63,24 @@ export interface AccountNumber {
   readonly hashValue: AccountHash
 }
 
+/**
+ * `GET /orders` for every account at once: each order with its account's hash (mapped
+ * from the order's plain `accountNumber` through the cached `accountNumbers`; undefined
+ * when it names none or an account this authorization does not list). `elements` counts
+ * the list's elements, skipped ones included, to tell an answer cut at `maxResults`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AllAccountsOrderList {
+  readonly orders: ReadonlyArray<{
+    readonly order: SchwabOrder
+    readonly accountHash: AccountHash | undefined
+  }>
+  readonly skipped: DecodedOrderList["skipped"]
+  readonly elements: number
+}
+
 /** @since 0.1.0 @category models */
 export interface ListOrdersQuery {
   /** Earliest entered time; required by Schwab. */
@@ -114,6 +132,8 @@ export interface SchwabClient {
     accountHash: AccountHash,
     query: ListOrdersQuery
   ) => Effect.Effect<DecodedOrderList, SchwabError>
+  /** Orders of every account entered in [from, to] (`GET /orders`), each with its account's hash. */
+  readonly listAllOrders: (query: ListOrdersQuery) => Effect.Effect<AllAccountsOrderList, SchwabError>
   /** Places a market order and returns its id; never sends it twice (see the module doc). */
   readonly placeOrder: (
     accountHash: AccountHash,
@@ -136,6 +156,7 @@ const ACCOUNT_NUMBERS: Endpoint = { method: "GET", route: "/accounts/accountNumb
 const USER_PREFERENCE: Endpoint = { method: "GET", route: "/userPreference" }
 const GET_ORDER: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders/{orderId}" }
 const LIST_ORDERS: Endpoint = { method: "GET", route: "/accounts/{accountHash}/orders" }
+const LIST_ALL_ORDERS: Endpoint = { method: "GET", route: "/orders" }
 const PLACE_ORDER: Endpoint = { method: "POST", route: "/accounts/{accountHash}/orders" }
 const CANCEL_ORDER: Endpoint = { method: "DELETE", route: "/accounts/{accountHash}/orders/{orderId}" }
 const REPLACE_ORDER: Endpoint = { method: "PUT", route: "/accounts/{accountHash}/orders/{orderId}" }
@@ -318,6 +339,58 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         return list
       })
 
+    const listAllOrders = (query: ListOrdersQuery) =>
+      Effect.gen(function* () {
+        const checked = checkListQuery(query)
+        if (Either.isLeft(checked))
+          return yield* new InvalidRequest({ ...context(LIST_ALL_ORDERS), detail: checked.left })
+        const request = HttpClientRequest.get(path("orders")).pipe(
+          HttpClientRequest.setUrlParams({
+            fromEnteredTime: schwabTime(query.from),
+            toEnteredTime: schwabTime(query.to),
+            ...(query.status === undefined ? {} : { status: query.status }),
+            ...(query.maxResults === undefined ? {} : { maxResults: String(query.maxResults) })
+          })
+        )
+        const reply = yield* call(LIST_ALL_ORDERS, request, "idempotent")
+        const list = yield* Wire.orderList(context(LIST_ALL_ORDERS, reply.correlId), reply.body)
+        if (list.skipped.length > 0)
+          yield* Effect.logWarning("Schwab order list had elements that did not decode").pipe(
+            Effect.annotateLogs({
+              route: LIST_ALL_ORDERS.route,
+              skipped: list.skipped.map(
+                (s) => `${s.index}${s.orderId === undefined ? "" : ` (${s.orderId})`}: ${s.path}`
+              )
+            })
+          )
+        // Numbers compared without leading zeros: an order's number is a JSON number.
+        const digits = (n: string) => n.replace(/^0+(?=\d)/, "")
+        const hashes = new Map<string, AccountHash | undefined>(
+          (yield* accountNumbers()).map((a) => [digits(Redacted.value(a.accountNumber)), a.hashValue])
+        )
+        const hashOf = (n: string | undefined) =>
+          Effect.gen(function* () {
+            if (n === undefined) return undefined
+            const key = digits(n)
+            if (hashes.has(key)) return hashes.get(key)
+            // An account linked since the cache was filled: accountHash looks once more.
+            const found = yield* accountHash(n).pipe(
+              Effect.map((h): AccountHash | undefined => h),
+              Effect.catchTag("UnknownAccount", () => Effect.succeed(undefined))
+            )
+            hashes.set(key, found)
+            return found
+          })
+        const orders: Array<AllAccountsOrderList["orders"][number]> = []
+        for (const [i, order] of list.orders.entries())
+          orders.push({ order, accountHash: yield* hashOf(list.accountNumbers[i]) })
+        return {
+          orders,
+          skipped: list.skipped,
+          elements: list.orders.length + list.skipped.length
+        } satisfies AllAccountsOrderList
+      })
+
     /**
      * The new order's id from a 2xx answer's Location. When the header is missing or names
      * another host or account the order exists but we cannot tell which it is: that is a lost
@@ -453,6 +526,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
       streamerInfo,
       getOrder,
       listOrders,
+      listAllOrders,
       placeOrder,
       cancelOrder,
       replaceOrder

@@ -1,6 +1,8 @@
 /**
  * One poll cycle: every open execution asked about with as few Schwab requests as
- * possible — per account one `listOrders` covering the open orders' entered times, then
+ * possible — one `GET /orders` for every account (per account one `listOrders` when a
+ * single account is open, or the all-accounts answer may be cut) covering the open
+ * orders' entered times, then
  * `getOrder` only for an order the list did not return (older than the list window,
  * or missing from it). One order's failure is logged and counted; the others go on.
  */
@@ -27,6 +29,11 @@ import { namesNoReplacement, type TrackOutcome, trackExecution } from "./trackEx
 
 /** Schwab rejects list windows over 60 days; stay a day inside it. */
 const MAX_LIST_WINDOW_MS = 59 * 24 * 3_600_000
+/**
+ * The all-accounts list asks for at most this many orders; an answer this long may be cut,
+ * and then each account lists its own (Schwab's default and the most it documents).
+ */
+const ALL_ACCOUNTS_MAX_RESULTS = 3000
 /** Entered times are the broker's; allow for clock skew between it and us. */
 const SKEW_MS = 5 * 60_000
 
@@ -48,6 +55,8 @@ export interface CycleOptions {
    * orders, each with one getOrder (no list), the rest left to the regular cycles.
    */
   readonly focus?: ReadonlyArray<WokenOrder>
+  /** maxResults of the all-accounts list (default 3000); an answer this long falls back to per-account lists. */
+  readonly allAccountsMaxResults?: number
 }
 
 /** Which accounts this poller may poll now, and under which lease. */
@@ -161,6 +170,81 @@ export const pollCycle = (options: CycleOptions) =>
     const entered = options.enteredTimes ?? new EnteredTimes()
     if (focus === undefined) entered.retain(new Set(open.map((r) => r.orderId)))
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
+    const logSkipped = (
+      skipped: ReadonlyArray<{ index: number; orderId?: string; path: string; message: string }>
+    ) =>
+      Effect.forEach(
+        skipped,
+        (s) => {
+          metrics.inc(
+            "fill_tracker_orders_skipped_total",
+            "List elements that did not decode and were skipped"
+          )
+          return Effect.logWarning("skipped an order list element that does not decode").pipe(
+            Effect.annotateLogs({
+              index: s.index,
+              orderId: s.orderId ?? "unreadable",
+              path: s.path,
+              problem: s.message
+            })
+          )
+        },
+        { discard: true }
+      )
+
+    /**
+     * Several accounts: one `GET /orders` for all of them, each order put under its
+     * account's hash, instead of one list per account. Undefined (each account lists its
+     * own) when the answer may be cut at maxResults, or the request failed.
+     */
+    const listEveryAccount = Effect.gen(function* () {
+      if (focus !== undefined || Object.keys(byAccount).length < 2) return undefined
+      const now = yield* Clock.currentTimeMillis
+      const listable = open.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
+      if (listable.length === 0) return undefined
+      const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
+      listRequests += 1
+      const maxResults = options.allAccountsMaxResults ?? ALL_ACCOUNTS_MAX_RESULTS
+      const listed = yield* client
+        .listAllOrders({
+          from: new Date(from),
+          to: new Date(now + SKEW_MS),
+          maxResults
+        })
+        .pipe(
+          Effect.tapError((e) =>
+            Effect.zipRight(
+              schwabFailed(e),
+              Effect.logWarning("listing every account's orders failed; each account lists its own").pipe(
+                Effect.annotateLogs({
+                  error: errorKind(e),
+                  message: String((e as { message?: unknown }).message)
+                })
+              )
+            )
+          ),
+          Effect.option
+        )
+      if (listed._tag === "None") return undefined
+      if (listed.value.elements >= maxResults) {
+        yield* Effect.logInfo(
+          "the all-accounts order list may be cut at maxResults; each account lists its own"
+        ).pipe(Effect.annotateLogs({ elements: listed.value.elements }))
+        return undefined
+      }
+      yield* logSkipped(listed.value.skipped)
+      const shared = new Map<string, Map<string, SchwabOrder>>()
+      for (const { order, accountHash } of listed.value.orders) {
+        // An order of an account this authorization does not list belongs to no execution here.
+        if (accountHash === undefined) continue
+        const orders = shared.get(accountHash) ?? new Map<string, SchwabOrder>()
+        shared.set(accountHash, orders)
+        for (const o of flattenOrders([order])) if (o.orderId !== undefined) orders.set(o.orderId, o)
+      }
+      return shared
+    })
+    const everyAccount = yield* listEveryAccount
+
     const pollAccount = (
       accountHash: AccountHash,
       rows: ReadonlyArray<OpenExecutionRow>,
@@ -179,8 +263,10 @@ export const pollCycle = (options: CycleOptions) =>
         // A wake asks for its few orders one by one: a list would cost as much and say less.
         const listable =
           focus !== undefined ? [] : rows.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
-        const byId = new Map<string, SchwabOrder>()
-        if (listable.length > 0) {
+        const fromShared = everyAccount === undefined ? undefined : everyAccount.get(accountHash)
+        const byId = new Map<string, SchwabOrder>(fromShared ?? [])
+        if (everyAccount !== undefined) for (const r of rows) entered.learn(byId.get(r.orderId))
+        if (everyAccount === undefined && listable.length > 0) {
           const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
           listRequests += 1
           const listed = yield* client
@@ -208,20 +294,7 @@ export const pollCycle = (options: CycleOptions) =>
               )
             return
           }
-          for (const s of listed.value.skipped) {
-            metrics.inc(
-              "fill_tracker_orders_skipped_total",
-              "List elements that did not decode and were skipped"
-            )
-            yield* Effect.logWarning("skipped an order list element that does not decode").pipe(
-              Effect.annotateLogs({
-                index: s.index,
-                orderId: s.orderId ?? "unreadable",
-                path: s.path,
-                problem: s.message
-              })
-            )
-          }
+          yield* logSkipped(listed.value.skipped)
           for (const o of flattenOrders(listed.value.orders))
             if (o.orderId !== undefined) byId.set(o.orderId, o)
           for (const r of rows) entered.learn(byId.get(r.orderId))

@@ -11,6 +11,7 @@ import * as E from "fp-ts/lib/Either.js"
 import type { SchwabOrder } from "../SchwabOrder.js"
 import { parseLosslessJson } from "./LosslessJson.js"
 import { decodeOrderValue } from "./OrderCodec.js"
+import { AccountNumberFromWire } from "./wire.js"
 
 /**
  * A list element that did not decode: its position, its order id when readable, the
@@ -35,6 +36,12 @@ export interface SkippedOrder {
 export interface DecodedOrderList {
   readonly orders: ReadonlyArray<SchwabOrder>
   readonly skipped: ReadonlyArray<SkippedOrder>
+  /**
+   * Each decoded order's plain `accountNumber` (same index as `orders`), undefined where
+   * the element has none: what attributes an order of the all-accounts list to its
+   * account. A secret: map it to its hash, never log it.
+   */
+  readonly accountNumbers: ReadonlyArray<string | undefined>
 }
 
 /**
@@ -50,6 +57,13 @@ export interface OrderListDecodeError {
 
 const describe = (u: unknown): string => (u === null ? "null" : Array.isArray(u) ? "an array" : typeof u)
 
+/** The element's `accountNumber` as digits (the order decoded, so it is well formed when present). */
+const accountNumberOf = (element: unknown): string | undefined => {
+  if (typeof element !== "object" || element === null || !("accountNumber" in element)) return undefined
+  const decoded = AccountNumberFromWire.decode((element as { accountNumber: unknown }).accountNumber)
+  return E.isRight(decoded) ? decoded.right : undefined
+}
+
 /**
  * Decodes an already-parsed order list. Left only when the value is not an array.
  *
@@ -64,15 +78,18 @@ export const decodeOrderListValue = (u: unknown): E.Either<OrderListDecodeError,
     })
   const orders: Array<SchwabOrder> = []
   const skipped: Array<SkippedOrder> = []
+  const accountNumbers: Array<string | undefined> = []
   u.forEach((element: unknown, index) => {
     const decoded = decodeOrderValue(element)
-    if (E.isRight(decoded)) orders.push(decoded.right)
-    else {
+    if (E.isRight(decoded)) {
+      orders.push(decoded.right)
+      accountNumbers.push(accountNumberOf(element))
+    } else {
       const { orderId, path, message } = decoded.left
       skipped.push({ index, ...(orderId === undefined ? {} : { orderId }), path, message })
     }
   })
-  return E.right({ orders, skipped })
+  return E.right({ orders, skipped, accountNumbers })
 }
 
 /**

@@ -44,8 +44,17 @@ describe("decodeOrderList", () => {
     expect(orders[2]).toEqual(E.getOrElseW(() => undefined)(decodeOrder(F.bracketOrder)))
   })
 
+  it("keeps each decoded order's plain accountNumber beside it, digits exact, for the all-accounts list", () => {
+    const list = ok(
+      '[{"orderId":1,"status":"WORKING","accountNumber":9007199254740993},{"orderId":2,"status":"FILLED"},{"orderId":"x"},{"orderId":3,"status":"FILLED","accountNumber":"0042"}]'
+    )
+    expect(list.orders.map((o) => o.orderId)).toEqual(["1", "2", "3"])
+    expect(list.accountNumbers).toEqual(["9007199254740993", undefined, "0042"])
+    expect(list.skipped.map((s) => s.index)).toEqual([2])
+  })
+
   it("an empty list is fine", () => {
-    expect(ok("[]")).toEqual({ orders: [], skipped: [] })
+    expect(ok("[]")).toEqual({ orders: [], skipped: [], accountNumbers: [] })
   })
 
   it("a body that is not an array, or not JSON, is a Left with a message", () => {

@@ -75,6 +75,7 @@ export const decodeOrderListInChunks = (
     if (spans === undefined) return decodeOrderList(text)
     const orders: Array<DecodedOrderList["orders"][number]> = []
     const skipped: Array<SkippedOrder> = []
+    const accountNumbers: Array<string | undefined> = []
     for (let from = 0; from < spans.length; from += elementsPerChunk) {
       const slice = spans.slice(from, from + elementsPerChunk)
       const first = slice[0] as readonly [number, number]
@@ -83,8 +84,9 @@ export const decodeOrderListInChunks = (
       // A slice that does not parse means the scan misread the body: decode it whole.
       if (decoded._tag === "Left") return decodeOrderList(text)
       orders.push(...decoded.right.orders)
+      accountNumbers.push(...decoded.right.accountNumbers)
       for (const s of decoded.right.skipped) skipped.push({ ...s, index: s.index + from })
       yield* Effect.yieldNow()
     }
-    return { _tag: "Right", right: { orders, skipped } } as const
+    return { _tag: "Right", right: { orders, skipped, accountNumbers } } as const
   })
