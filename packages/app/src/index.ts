@@ -38,7 +38,14 @@ export {
   type FillTrackerOptions
 } from "./tracker/createFillTracker.js"
 /** The Effect service: record, read, follow. @since 0.1.0 @category services */
-export { type FillEvent, FillTracker, SubmissionConflict } from "./tracker/FillTracker.js"
+export {
+  type FillEvent,
+  FillTracker,
+  PlacementUnavailable,
+  SubmissionConflict
+} from "./tracker/FillTracker.js"
+/** What a bot asks the tracker to place (`placeOrder`). @since 0.4.0 @category models */
+export type { PlacementInput } from "./tracker/Placement.js"
 /** @since 0.1.0 @category models */
 export { InvalidSubmission, type SubmissionInput } from "./tracker/Submission.js"
 /** Durable subscription options and handler type (checkpointed, retried, never skipped). @since 0.1.0 @category services */

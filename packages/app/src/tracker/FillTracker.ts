@@ -6,11 +6,16 @@
 import { SqlClient } from "@effect/sql"
 import {
   type AccountHash,
+  DEFAULT_INTENT_WINDOW_MS,
+  Decimal,
   type ExecutionId,
   ExecutionId as ExecutionIdCodec,
+  fold,
+  instantFromDate,
+  type PlacementRequested,
   type TradeEvent
 } from "@fill-tracker/domain"
-import { SchwabClient } from "@fill-tracker/schwab-client"
+import { SchwabClient, type SchwabError } from "@fill-tracker/schwab-client"
 import {
   Checkpoints,
   EventStore,
@@ -22,6 +27,8 @@ import {
 import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { signalSubmission } from "../poller/PollerWake.js"
 import { resolveAccount } from "./accounts.js"
+import { listForIntent, recordResolution, resolveFromList } from "./intentLookup.js"
+import { differingIntent, type PlacementInput, toPlacementRequested } from "./Placement.js"
 import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
 import { isFillEvent, runSubscription } from "./subscribe.js"
 
@@ -34,6 +41,27 @@ export class SubmissionConflict extends Data.TaggedError("SubmissionConflict")<{
     return `execution ${this.executionId} is already recorded with a different submission (${this.fields.length === 0 ? "it does not start with a submission" : `differs in ${this.fields.join(", ")}`})`
   }
 }
+
+/** Placing needs Schwab settings (a store-only tracker can record and read, not place). */
+export class PlacementUnavailable extends Data.TaggedError("PlacementUnavailable")<Record<never, never>> {
+  override get message() {
+    return "placing an order needs the Schwab settings (app key, secret, tokens); nothing was recorded"
+  }
+}
+
+/**
+ * Failures of a placement that prove Schwab made no order: refused (4xx, 429), or never
+ * sent (budget, token, invalid request). Anything else may have reached Schwab: the intent
+ * stays Pending and is resolved from the order list.
+ */
+const provesNotPlaced = (e: SchwabError): boolean =>
+  !(
+    e._tag === "OrderPlacementUnknown" ||
+    e._tag === "DecodeError" ||
+    e._tag === "RequestTimeout" ||
+    e._tag === "ServerError" ||
+    (e._tag === "TransportError" && e.sent)
+  )
 
 /** The events a bot acts on. */
 export type FillEvent = Extract<
@@ -112,6 +140,98 @@ export const makeFillTracker = Effect.gen(function* () {
     })
 
   /**
+   * Places an order for execution `executionId`: records the intent first, then POSTs it,
+   * then records `Submitted` with the id Schwab's answer gives. Called again for the same
+   * execution it never POSTs again: an intent still unconfirmed is looked up in the
+   * account's order list (found: `Submitted`, recovered; not yet: the PENDING row, which the
+   * poller resolves later); a placed one returns its row. The same execution id with a
+   * different order is `SubmissionConflict`. A failure that proves nothing was placed ends
+   * the intent (`Failed`, not placed) and is returned; an uncertain one
+   * (`OrderPlacementUnknown`) leaves it for the list to resolve.
+   */
+  const placeOrder = (executionId: string, input: PlacementInput) =>
+    Effect.gen(function* () {
+      const now = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))
+      const checked = toPlacementRequested(executionId, input, now)
+      if (checked instanceof InvalidSubmission) return yield* Effect.fail(checked)
+      if (client === undefined) return yield* Effect.fail(new PlacementUnavailable())
+      const intent: PlacementRequested = {
+        ...checked,
+        accountHash: yield* resolveAccount(client, input.accountHash, isKnownAccount)
+      }
+      const id = intent.executionId
+      const row = Effect.map(executions.byExecutionId(id), Option.getOrThrow)
+      const appended = yield* store.append(id, 0, [intent], { source: "placeOrder" }).pipe(
+        Effect.as(true),
+        Effect.catchTag("ConcurrencyError", () => Effect.succeed(false))
+      )
+      if (!appended) {
+        const existing = yield* store.readStream(id)
+        const state = fold(existing.events.map((r) => r.event))
+        const recorded = "intent" in state ? state.intent : undefined
+        const fields = recorded === undefined ? ["type"] : differingIntent(recorded, intent)
+        if (recorded === undefined || fields.length > 0)
+          return yield* Effect.fail(new SubmissionConflict({ executionId: id, fields }))
+        if (state.status !== "Pending") return yield* row
+        // Unconfirmed: the first call's POST may have reached Schwab. Look, never send again.
+        const at = instantFromDate(now)
+        const listed = yield* listForIntent(client, recorded, at)
+        const resolution = yield* resolveFromList(executions, recorded, listed, at, DEFAULT_INTENT_WINDOW_MS)
+        yield* recordResolution(store, recorded, existing.version, resolution, "placeOrder").pipe(
+          Effect.catchTag("ConcurrencyError", () => Effect.void) // the poller resolved it meanwhile
+        )
+        return yield* row
+      }
+      const placed = yield* Effect.either(
+        client.placeOrder(intent.accountHash, {
+          symbol: intent.order.symbol,
+          shares: intent.order.shares,
+          direction: intent.order.instruction
+        })
+      )
+      if (placed._tag === "Left") {
+        const e = placed.left
+        if (provesNotPlaced(e))
+          yield* store.append(
+            id,
+            1,
+            [
+              {
+                type: "Failed",
+                executionId: id,
+                reason: `not placed: Schwab refused the order or it was never sent (${e._tag}: ${e.message})`,
+                filledShares: Decimal.zero,
+                failedAt: instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))),
+                legs: []
+              }
+            ],
+            { source: "placeOrder" }
+          )
+        return yield* Effect.fail(e)
+      }
+      yield* store.append(
+        id,
+        1,
+        [
+          {
+            type: "Submitted",
+            executionId: id,
+            orderId: placed.right,
+            accountHash: intent.accountHash,
+            symbol: intent.order.symbol,
+            shares: intent.order.shares,
+            direction: intent.order.instruction,
+            submittedAt: intent.requestedAt,
+            ...(intent.referencePrice === undefined ? {} : { referencePrice: intent.referencePrice })
+          }
+        ],
+        { source: "placeOrder" }
+      )
+      yield* signalSubmission(Date.parse(intent.requestedAt))
+      return yield* row
+    })
+
+  /**
    * Every recorded event from `fromPosition` on, then new ones as they are appended
    * (the store is read every `pollEvery`). Restart from the last position you handled.
    */
@@ -138,6 +258,7 @@ export const makeFillTracker = Effect.gen(function* () {
 
   return {
     recordSubmission,
+    placeOrder,
     getExecution,
     listOpen: () => executions.open(),
     headPosition,

@@ -62,7 +62,8 @@ const RULES: Record<string, string> = {
   shares: `a whole number from 1 to ${MAX_ORDER_SHARES}`
 }
 
-const check = <A>(
+/** Decodes one field, or adds the problem naming it (and what it must be) to `problems`. */
+export const check = <A>(
   problems: Array<string>,
   field: string,
   codec: t.Decoder<unknown, A>,

@@ -20,6 +20,7 @@ import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { selectedAccounts } from "./accounts.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
+import type { PlacementInput } from "./Placement.js"
 import { runToPromise } from "./runToPromise.js"
 import type { SubmissionInput } from "./Submission.js"
 import type { SubscribeOptions } from "./subscribe.js"
@@ -63,6 +64,12 @@ export interface FillTrackerHandle {
   /** Exchanges an authorization code (or the whole redirect URL) for tokens and stores them. */
   readonly authorize: (codeOrRedirectUrl: string) => Promise<void>
   readonly recordSubmission: (input: SubmissionInput) => Promise<ExecutionRow>
+  /**
+   * Places a market order for `executionId` through the tracker: the intent is recorded
+   * before the POST, so a crash or a lost answer is resolved from Schwab's order list.
+   * Calling it again for the same execution never sends the order again.
+   */
+  readonly placeOrder: (executionId: string, order: PlacementInput) => Promise<ExecutionRow>
   readonly getExecution: (executionId: string) => Promise<ExecutionRow | undefined>
   readonly listOpen: () => Promise<ReadonlyArray<ExecutionRow>>
   /**
@@ -159,6 +166,7 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
     authorize: (code) =>
       run(Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))),
     recordSubmission: (input) => withTracker((t) => t.recordSubmission(input)),
+    placeOrder: (executionId, order) => withTracker((t) => t.placeOrder(executionId, order)),
     getExecution: (id) => withTracker((t) => Effect.map(t.getExecution(id), Option.getOrUndefined)),
     listOpen: () => withTracker((t) => t.listOpen()),
     onFill: (handler, opts = {}) => {
