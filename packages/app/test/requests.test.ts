@@ -245,15 +245,24 @@ describe("requests per cycle", () => {
             ),
           { discard: true }
         )
+        // Two orders nobody follows make the answer as long as maxResults: it may be cut.
+        for (const i of [0, 2])
+          sandbox.seedOrder(accountOf(sandbox, i), { symbol: "MSFT", quantity: 1 }, working())
         sandbox.resetRequests()
-        const report = yield* runCycleOnce(cycleOptions({ allAccountsMaxResults: 3 }))
-        return { report, routes: pollerRoutes() }
+        const report = yield* runCycleOnce(cycleOptions({ allAccountsMaxResults: 5 }))
+        const cutRoutes = pollerRoutes()
+        // As many open orders as maxResults: the answer would be cut, so it is not asked for.
+        sandbox.resetRequests()
+        const skipped = yield* runCycleOnce(cycleOptions({ allAccountsMaxResults: 3 }))
+        return { report, routes: cutRoutes, skipped, skippedRoutes: pollerRoutes() }
       })
     )
     const lists = r.routes.filter((route) => route !== "GET /accounts/accountNumbers")
     expect(lists).toEqual(["GET /orders", LIST_ROUTE, LIST_ROUTE, LIST_ROUTE])
     expect(r.report).toMatchObject({ open: 3, listRequests: 4, getRequests: 0, accountFailures: 0 })
     expect(r.report?.outcomes.unchanged).toBe(3)
+    expect(r.skippedRoutes).toEqual([LIST_ROUTE, LIST_ROUTE, LIST_ROUTE])
+    expect(r.skipped).toMatchObject({ open: 3, listRequests: 3, getRequests: 0 })
   }, 60_000)
 
   it("an order older than the list window costs one getOrder, and no list", async () => {

@@ -201,10 +201,11 @@ export const pollCycle = (options: CycleOptions) =>
       if (focus !== undefined || Object.keys(byAccount).length < 2) return undefined
       const now = yield* Clock.currentTimeMillis
       const listable = open.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
-      if (listable.length === 0) return undefined
+      const maxResults = options.allAccountsMaxResults ?? ALL_ACCOUNTS_MAX_RESULTS
+      // As many open orders in the window as the answer may hold: it would be cut, so do not ask.
+      if (listable.length === 0 || listable.length >= maxResults) return undefined
       const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
       listRequests += 1
-      const maxResults = options.allAccountsMaxResults ?? ALL_ACCOUNTS_MAX_RESULTS
       const listed = yield* client
         .listAllOrders({
           from: new Date(from),
