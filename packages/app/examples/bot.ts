@@ -1,5 +1,5 @@
 /**
- * A bot that does not use Effect, tracking its fills with the Promise facade.
+ * A bot that does not use Effect, placing an order and tracking its fills with the Promise facade.
  * Runs against the Schwab sandbox so it works anywhere:
  *   pnpm --filter @fill-tracker/app example
  * Against Schwab, drop the sandbox, pass your app key, secret and token key, and
@@ -40,23 +40,21 @@ const done = new Promise<void>((resolve) => {
   })
 })
 
-// The bot placed this order itself (here: the sandbox stands in for Schwab) and now records it.
-const account = sandbox.accounts[0]!.hashValue
-const orderId = sandbox.seedOrder(
-  account,
-  { symbol: "AAPL", quantity: 3 },
-  fillsInLegs(3, 300, { price: "150.25" })
-)
-await tracker.recordSubmission({
-  executionId: `hedge-${orderId}`,
-  orderId,
-  accountHash: account,
+await tracker.start()
+
+// The tracker places the order: the intent is recorded before the request, so a crash or a
+// lost answer is resolved from Schwab's order list by calling placeOrder again, never by
+// sending twice. (The sandbox stands in for Schwab: the next order placed fills in 3 legs.)
+sandbox.scriptNext(fillsInLegs(3, 300, { price: "150.25" }))
+const placed = await tracker.placeOrder("hedge-1", {
+  accountHash: sandbox.accounts[0]!.hashValue,
   symbol: "AAPL",
   shares: 3,
-  direction: "BUY"
+  direction: "BUY",
+  referencePrice: "150.25"
 })
-await tracker.start()
+console.log(`placed: order ${placed.orderId}`)
 await done
-console.log(await tracker.getExecution(`hedge-${orderId}`))
+console.log(await tracker.getExecution("hedge-1"))
 await tracker.stop()
 await sandbox.close()

@@ -1,5 +1,5 @@
 /**
- * A bot written with Effect, tracking its fills with the `FillTracker` service: the
+ * A bot written with Effect, placing an order and tracking its fills with the `FillTracker` service: the
  * config is resolved from explicit flags (every problem at once), `appLayer` provides the
  * store, the Schwab client and the tracker, the poller runs in the program's scope and
  * the fills arrive as a Stream. Runs against the Schwab sandbox so it works anywhere:
@@ -48,22 +48,19 @@ const program = Effect.gen(function* () {
   yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
   const tracker = yield* FillTracker
 
-  // The bot placed this order itself (here: the sandbox stands in for Schwab) and records it.
-  const account = sandbox.accounts[0]!.hashValue
-  const orderId = sandbox.seedOrder(
-    account,
-    { symbol: "NVDA", quantity: 4 },
-    fillsInLegs(2, 300, { price: "120.50" })
-  )
+  // The tracker places the order: the intent is recorded before the request, so a crash or
+  // a lost answer is resolved from Schwab's order list, never by sending twice. (The sandbox
+  // stands in for Schwab: the next order placed there fills in two legs.)
+  sandbox.scriptNext(fillsInLegs(2, 300, { price: "120.50" }))
   const from = yield* tracker.headPosition
-  yield* tracker.recordSubmission({
-    executionId: `effect-${orderId}`,
-    orderId,
-    accountHash: account,
+  const placed = yield* tracker.placeOrder("effect-1", {
+    accountHash: sandbox.accounts[0]!.hashValue,
     symbol: "NVDA",
     shares: 4,
-    direction: "SELL"
+    direction: "SELL",
+    referencePrice: "120.50"
   })
+  yield* Console.log(`placed: order ${placed.orderId}`)
   const poller = yield* startPoller(pollerOptionsFrom(config, []))
 
   // Every fill event from the submission on, until the execution is terminal.
@@ -78,7 +75,7 @@ const program = Effect.gen(function* () {
     Stream.takeUntil(({ event }) => event.type === "Filled" || event.type === "Failed"),
     Stream.runDrain
   )
-  const execution = yield* tracker.getExecution(`effect-${orderId}`)
+  const execution = yield* tracker.getExecution("effect-1")
   yield* Console.log(execution)
   yield* poller.stop
 })

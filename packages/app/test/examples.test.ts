@@ -31,16 +31,29 @@ const centsOf = (price: string): bigint => {
   return BigInt(whole + frac.padEnd(2, "0"))
 }
 
-/** The example's fill lines, as [quantity, price] pairs, from `fill: Q @ P on order N`. */
-const fillsOf = (stdout: string) =>
-  stdout
+/** The order the example placed, from `placed: order N`. */
+const placedOrder = (stdout: string) => {
+  const m = /^placed: order (\d+)$/m.exec(stdout)
+  if (m === null) throw new Error("the example printed no placed order")
+  return m[1]!
+}
+
+/**
+ * The example's fill lines, as [quantity, price] pairs, from `fill: Q @ P on order N`; each
+ * must be of the order the example placed.
+ */
+const fillsOf = (stdout: string) => {
+  const orderId = placedOrder(stdout)
+  return stdout
     .split("\n")
     .filter((l) => l.startsWith("fill: "))
     .map((l) => {
-      const m = /^fill: (\d+) @ (\d+(?:\.\d+)?) on order \d+$/.exec(l)
+      const m = /^fill: (\d+) @ (\d+(?:\.\d+)?) on order (\d+)$/.exec(l)
       if (m === null) throw new Error(`not a fill line: ${l}`)
+      expect(m[3]).toBe(orderId)
       return [BigInt(m[1]!), centsOf(m[2]!)] as const
     })
+}
 
 /** The exact sum of the fills the example printed, in cents. */
 const sumOf = (fills: ReadonlyArray<readonly [bigint, bigint]>) =>
@@ -54,7 +67,7 @@ const notionalOf = (stdout: string) => {
 }
 
 describe.concurrent("the examples", () => {
-  it("examples/bot.ts (Promise facade) tracks its order to the fill, the notional the exact sum of the fills", async () => {
+  it("examples/bot.ts (Promise facade) places its order through the tracker and follows it to the fill, the notional the exact sum of the fills", async () => {
     const r = await example("bot.ts")
     expect(r.stderr).toBe("")
     expect(r.code).toBe(0)
@@ -65,7 +78,7 @@ describe.concurrent("the examples", () => {
     expect(notionalOf(r.stdout)).toBe(sumOf(fills))
   }, 90_000)
 
-  it("examples/effectBot.ts (Effect FillTracker) tracks its order to the fill, the notional the exact sum of the fills", async () => {
+  it("examples/effectBot.ts (Effect FillTracker) places its order through the tracker and follows it to the fill, the notional the exact sum of the fills", async () => {
     const r = await example("effectBot.ts")
     expect(r.stderr).toBe("")
     expect(r.code).toBe(0)
