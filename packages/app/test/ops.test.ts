@@ -9,11 +9,12 @@ import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { serveHealth } from "../src/health/HealthServer.js"
-import { makeRegistry } from "../src/health/Metrics.js"
-import { runCycleOnce } from "../src/poller/Poller.js"
+import { Metrics, makeRegistry } from "../src/health/Metrics.js"
+import { runCycleOnce, startPoller } from "../src/poller/Poller.js"
+import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { repoRoot } from "./child.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
@@ -88,6 +89,63 @@ const dashboardExprs = (json: string): ReadonlyArray<{ title: string; expr: stri
   return out
 }
 
+/** Waits on a condition in real time (the test's timeout is the limit). */
+const until = <E, R>(f: Effect.Effect<boolean, E, R>): Effect.Effect<void, E, R> =>
+  Effect.gen(function* () {
+    while (!(yield* f)) yield* Effect.sleep(Duration.millis(20))
+  })
+
+/**
+ * /metrics of the app streaming account activity (interval an hour: only the stream acts)
+ * after a lost message (a gap) and a dropped connection (a reconnect).
+ */
+const streamingScrape = (sandbox: Sandbox, database: string) => {
+  const config = testConfig(sandbox, database, {
+    pollingInterval: 3_600_000,
+    streaming: true,
+    freshPollOffsets: []
+  })
+  return runApp(
+    config,
+    Effect.gen(function* () {
+      yield* authorize(sandbox)
+      const orderId = sandbox.seedOrder(
+        accountOf(sandbox),
+        { symbol: "MSFT", quantity: 2 },
+        fillsInLegs(2, 1_000, { price: "410.10", firstAfterMs: 5_000 })
+      )
+      yield* Effect.flatMap(FillTracker, (t) =>
+        t.recordSubmission({
+          executionId: "ops-stream-1",
+          orderId,
+          accountHash: accountOf(sandbox),
+          symbol: "MSFT",
+          shares: 2,
+          direction: "BUY"
+        })
+      )
+      const poller = yield* startPoller(pollerOptionsFrom(config, []))
+      yield* Effect.addFinalizer(() => poller.stop)
+      const metrics = yield* Metrics
+      const subscribed = Effect.sync(() => sandbox.streamer.connections().some((c) => c.key !== undefined))
+      yield* until(subscribed)
+      sandbox.streamer.faults.inject({ kind: "lose", times: 1 })
+      sandbox.advance(6_000)
+      yield* until(Effect.sync(() => metrics.value("fill_tracker_stream_gaps_total") >= 1))
+      sandbox.streamer.dropConnections()
+      yield* until(Effect.sync(() => metrics.value("fill_tracker_stream_reconnects_total") >= 1))
+      yield* until(Effect.sync(() => metrics.value("fill_tracker_stream_connected") === 1))
+      const port = yield* serveHealth({
+        port: 0,
+        intervalMs: 3_600_000,
+        maxJitterMs: 0,
+        tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined })
+      })
+      return yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()))
+    })
+  )
+}
+
 describe("metricNames", () => {
   it("finds the series and only them", () => {
     expect(
@@ -102,7 +160,7 @@ describe("deploy/prometheus alert rules", () => {
   it(`pass promtool check rules and their unit tests${absent}`, () => {
     if (!hasPromtool) return
     const check = execFileSync("promtool", ["check", "rules", rulesFile], { encoding: "utf8" })
-    expect(check).toContain("SUCCESS: 12 rules found")
+    expect(check).toContain("SUCCESS: 14 rules found")
     const test = spawnSync("promtool", ["test", "rules", rulesTestFile], {
       encoding: "utf8",
       cwd: path.dirname(rulesTestFile)
@@ -129,6 +187,8 @@ describe("the rules and the dashboard against a live /metrics", () => {
   let dir: string
   let sandbox: Sandbox
   let scrape: string
+  /** A second scrape, of an app streaming account activity through a lost message and a drop. */
+  let streamScrape: string
   beforeAll(async () => {
     dir = tempDir("ops")
     sandbox = await manualSandbox()
@@ -172,7 +232,8 @@ describe("the rules and the dashboard against a live /metrics", () => {
         return yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()))
       })
     )
-  })
+    streamScrape = await streamingScrape(sandbox, path.join(dir, "streaming.db"))
+  }, 120_000)
   afterAll(async () => {
     await sandbox.close()
     fs.rmSync(dir, { recursive: true, force: true })
@@ -180,7 +241,7 @@ describe("the rules and the dashboard against a live /metrics", () => {
 
   const served = () =>
     new Set(
-      scrape
+      `${scrape}\n${streamScrape}`
         .split("\n")
         .filter((l) => l !== "" && !l.startsWith("#"))
         .map((l) => /^[A-Za-z_:][\w:]*/.exec(l)?.[0] ?? l)
@@ -195,14 +256,26 @@ describe("the rules and the dashboard against a live /metrics", () => {
     expect(scrape).toContain(`fill_tracker_schwab_requests_total{${list},status="500"} 2`)
   })
 
-  it(`parses in promtool check metrics with none of the app's metrics linted${absent}`, () => {
-    if (!hasPromtool) return
-    const r = spawnSync("promtool", ["check", "metrics"], { input: scrape, encoding: "utf8" })
-    // Parsed whole; the only lint findings are prom-client's own `nodejs_active_*_total`
-    // gauges, whose names its users' dashboards depend on.
-    const findings = (r.stdout + r.stderr).split("\n").filter((l) => l.trim() !== "")
-    expect(findings.filter((l) => !/^nodejs_active_\w+_total non-counter metrics/.test(l))).toEqual([])
+  it("counts the stream's messages, its gap and its reconnect", () => {
+    expect(streamScrape).toMatch(/^fill_tracker_stream_gaps_total [1-9]/m)
+    expect(streamScrape).toMatch(/^fill_tracker_stream_reconnects_total [1-9]/m)
+    expect(streamScrape).toContain("fill_tracker_stream_connected 1")
   })
+
+  it.each([
+    ["polling", () => scrape],
+    ["streaming", () => streamScrape]
+  ])(
+    `the %s scrape parses in promtool check metrics with none of the app's metrics linted${absent}`,
+    (_, text) => {
+      if (!hasPromtool) return
+      const r = spawnSync("promtool", ["check", "metrics"], { input: text(), encoding: "utf8" })
+      // Parsed whole; the only lint findings are prom-client's own `nodejs_active_*_total`
+      // gauges, whose names its users' dashboards depend on.
+      const findings = (r.stdout + r.stderr).split("\n").filter((l) => l.trim() !== "")
+      expect(findings.filter((l) => !/^nodejs_active_\w+_total non-counter metrics/.test(l))).toEqual([])
+    }
+  )
 
   it("every series an alert rule reads is served (up comes from Prometheus itself)", () => {
     const names = ruleExprs(fs.readFileSync(rulesFile, "utf8")).flatMap(metricNames)
