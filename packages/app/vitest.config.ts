@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: "app",
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    testTimeout: 120_000, hookTimeout: 120_000,
     // The CLI tests run the bundled binary: bundle it first when a source changed.
     globalSetup: ["test/globalSetup.ts"]
   }

@@ -3,5 +3,5 @@ import { defineProject } from "vitest/config"
 export default defineProject({
   resolve: { conditions: ["@fill-tracker/source"] },
   ssr: { resolve: { conditions: ["@fill-tracker/source"] } },
-  test: { name: "schwab-client", include: ["test/**/*.test.ts"], testTimeout: 30_000 }
+  test: { name: "schwab-client", include: ["test/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 }
 })
