@@ -31,6 +31,12 @@ export { type PollerOptions, runCycleOnce, startPoller } from "./poller/Poller.j
 export { type CycleReport, pollCycle } from "./poller/pollCycle.js"
 /** The poller's options from the app config (what `run` and `createFillTracker` start it with). @since 0.1.0 @category poller */
 export { pollerOptionsFrom } from "./poller/pollerOptions.js"
+/** An order carrying this app's tag that no execution follows. @since 0.2.0 @category models */
+export type { UntrackedOptions, UntrackedOrder } from "./poller/untracked.js"
+/** An account that is neither a known hash nor a known plain number. @since 0.2.0 @category errors */
+export { InvalidAccount, maskAccountNumber } from "./tracker/accounts.js"
+/** Adopting an untracked order: why it can be refused. @since 0.2.0 @category errors */
+export { CannotAdopt } from "./tracker/adopt.js"
 /** Promise facade for bots that do not use Effect. @since 0.1.0 @category constructors */
 export {
   createFillTracker,

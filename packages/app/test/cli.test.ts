@@ -268,6 +268,55 @@ describe.concurrent("the fill-tracker binary", () => {
     }
   }, 90_000)
 
+  it("status --untracked lists this app's orders nobody follows; adopt tracks one; junk is refused", async () => {
+    const dir = tempDir("cli-untracked")
+    const sandbox = await manualSandbox()
+    try {
+      const database = path.join(dir, "fills.db")
+      const env = {
+        ...serviceEnv(sandbox, database),
+        LOG_LEVEL: "error",
+        SCHWAB_ORDER_TAG: "API_TDAM:SANDBOX"
+      }
+      expect((await cli(["auth", "login", "--code", sandbox.issueAuthorizationCode()], env)).code).toBe(0)
+      const lost = sandbox.seedOrder(accountOf(sandbox), { symbol: "MSFT", quantity: 3 }, working())
+      const listed = await cli(["status", "--untracked", "--json"], env)
+      expect(listed.stderr).toBe("")
+      expect(listed.code).toBe(0)
+      expect(
+        listed.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l))
+      ).toMatchObject([
+        { orderId: lost, symbol: "MSFT", instruction: "BUY", quantity: "3", status: "WORKING" }
+      ])
+      const refused = await cli(["adopt", "12x", "--execution-id", "a-0"], env)
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain("order 12x cannot be adopted")
+      const adopted = await cli(["adopt", lost, "--execution-id", "a-1"], env)
+      expect(adopted.code).toBe(0)
+      expect(JSON.parse(adopted.stdout)).toMatchObject({
+        executionId: "a-1",
+        orderId: lost,
+        status: "SUBMITTED"
+      })
+      const after = await cli(["status", "--untracked"], env)
+      expect(after.code).toBe(0)
+      expect(after.stdout).not.toContain(lost)
+      const status = await cli(["status", "--json", "--database", database])
+      expect(
+        status.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).executionId)
+      ).toEqual(["a-1"])
+    } finally {
+      await sandbox.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+
   it("run tracks orders and exits 0 on SIGTERM", async () => {
     const dir = tempDir("cli-run")
     const sandbox = await manualSandbox()

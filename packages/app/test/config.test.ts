@@ -40,7 +40,11 @@ describe("resolveConfig", () => {
       priceBand: "0.05",
       logLevel: "info",
       logFormat: "pretty",
-      shutdownGrace: 10_000
+      shutdownGrace: 10_000,
+      orderEntryPerDay: 1_000,
+      replacementSearch: 300_000,
+      orderTag: "",
+      untrackedLookback: 86_400_000
     })
     expect(c.appKey).toBeUndefined()
     expect(c.tokenKey).toBeUndefined()

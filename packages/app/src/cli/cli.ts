@@ -1,6 +1,7 @@
 /** The command tree. */
 import { Command } from "@effect/cli"
 import { accountsCommand } from "./accounts.js"
+import { adoptCommand } from "./adopt.js"
 import { authCommand } from "./auth.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
@@ -22,6 +23,7 @@ export const root = Command.make("fill-tracker").pipe(
     authCommand,
     submitCommand,
     accountsCommand,
+    adoptCommand,
     statusCommand,
     showCommand,
     checkCommand,

@@ -95,6 +95,8 @@ export const runCommand = Command.make(
       "shutdownGrace",
       "freshPollOffsets",
       "replacementSearch",
+      "orderTag",
+      "untrackedLookback",
       "streaming"
     ])
   },

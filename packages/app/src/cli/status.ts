@@ -2,12 +2,13 @@ import { Command, Options } from "@effect/cli"
 import { TickerSymbol } from "@fill-tracker/domain"
 import { type ExecutionRow, Executions, executionStates } from "@fill-tracker/store"
 import { Console, Effect, Option, Stream } from "effect"
+import { appLayer } from "../layers.js"
 import { FillTracker } from "../tracker/FillTracker.js"
-import { columnWidths, resolve, table, tableLine, withStore } from "./common.js"
+import { columnWidths, loggingLayer, resolve, table, tableLine, withStore } from "./common.js"
 import { rowJson, STATUS_HEADER, statusRow } from "./executionView.js"
 import { followingNote, headPosition, intervalOption, recordedFrom } from "./following.js"
 import { choice } from "./options.js"
-import { settingsOptions } from "./settingsOptions.js"
+import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson, terminalText } from "./terminalText.js"
 
 const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
@@ -24,10 +25,54 @@ const passes = (filters: Filters, row: ExecutionRow): boolean =>
   (filters.status === undefined || row.status === filters.status) &&
   (filters.state === undefined || row.state === filters.state)
 
+const UNTRACKED_HEADER = ["ORDER", "ACCOUNT", "SYMBOL", "SIDE", "QTY", "STATUS", "ENTERED"]
+
+/** `status --untracked`: asks Schwab (one list per account) and the store, prints what nobody follows. */
+const printUntracked = (flags: Parameters<typeof resolve>[0], json: boolean) =>
+  Effect.gen(function* () {
+    const config = yield* resolve(flags, ["appKey", "appSecret", "tokenKey"])
+    const tag = config.orderTag ?? ""
+    if (tag === "")
+      return yield* Effect.fail(
+        new Error("--untracked needs this app's order tag: --order-tag / SCHWAB_ORDER_TAG")
+      )
+    const found = yield* Effect.flatMap(FillTracker, (t) =>
+      t.untracked({ tag, lookbackMs: config.untrackedLookback ?? 24 * 3_600_000 })
+    ).pipe(Effect.provide(appLayer(config)), Effect.provide(loggingLayer(config)))
+    if (json) for (const o of found) yield* Console.log(terminalJson(o))
+    else
+      yield* Console.log(
+        table(
+          UNTRACKED_HEADER,
+          found.map((o) => [
+            o.orderId,
+            o.accountHash,
+            o.symbol ?? "",
+            o.instruction ?? "",
+            o.quantity ?? "",
+            o.status,
+            o.enteredTime ?? ""
+          ])
+        )
+      )
+  })
+
 export const statusCommand = Command.make(
   "status",
   {
-    settings: settingsOptions(["database", "logLevel", "logFormat"]),
+    settings: settingsOptions([
+      "database",
+      ...schwabSettings,
+      "orderTag",
+      "untrackedLookback",
+      "logLevel",
+      "logFormat"
+    ]),
+    untracked: Options.boolean("untracked").pipe(
+      Options.withDescription(
+        "Instead: the orders carrying this app's tag (--order-tag) entered within --untracked-lookback that no execution follows, from Schwab's lists (needs the Schwab settings)"
+      )
+    ),
     symbol: Options.text("symbol").pipe(
       Options.withPseudoName("symbol"),
       Options.withDescription("Only this ticker symbol (e.g. AAPL)"),
@@ -55,6 +100,7 @@ export const statusCommand = Command.make(
   },
   (args) =>
     Effect.gen(function* () {
+      if (args.untracked) return yield* printUntracked(args.settings, args.json)
       const config = yield* resolve(args.settings)
       yield* withStore(
         config,

@@ -36,6 +36,10 @@ export interface AppConfig {
   readonly streaming?: boolean
   /** Order entries (place, replace, cancel) allowed per rolling day (default 1000). */
   readonly orderEntryPerDay?: number
+  /** The tag of this app's orders at Schwab; empty or unset: no untracked-order report. */
+  readonly orderTag?: string
+  /** ms: orders entered longer ago are not reported as untracked (default a day). */
+  readonly untrackedLookback?: number
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

@@ -289,6 +289,23 @@ export const settings = {
     value: "integer",
     parse: integer(1, 1_000_000)
   } satisfies Setting<number>,
+  orderTag: {
+    env: "SCHWAB_ORDER_TAG",
+    flag: "order-tag",
+    description:
+      "The tag Schwab puts on orders entered through this app key; such orders that no execution follows are reported as untracked (empty: none reported)",
+    default: "",
+    value: "tag",
+    parse: (text: string) => ok(text.trim())
+  } satisfies Setting<string>,
+  untrackedLookback: {
+    env: "UNTRACKED_LOOKBACK",
+    flag: "untracked-lookback",
+    description: "Orders entered longer ago than this are not reported as untracked",
+    default: "24h",
+    value: "duration",
+    parse: duration(60_000, 59 * 24 * 3_600_000)
+  } satisfies Setting<number>,
   replacementSearch: {
     env: "REPLACEMENT_SEARCH_WINDOW",
     flag: "replacement-search-window",

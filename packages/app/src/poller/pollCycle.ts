@@ -26,6 +26,7 @@ import { openExecutions } from "./openExecutions.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { namesNoReplacement, type TrackOutcome, trackExecution } from "./trackExecution.js"
+import { findUntracked, type UntrackedOptions, type UntrackedReport } from "./untracked.js"
 
 /** Schwab rejects list windows over 60 days; stay a day inside it. */
 const MAX_LIST_WINDOW_MS = 59 * 24 * 3_600_000
@@ -46,6 +47,8 @@ export interface CycleOptions {
   readonly leases?: CycleLeases
   /** Kept across cycles by the poller: skips executions whose history and snapshot are unchanged. */
   readonly memo?: SnapshotMemo
+  /** Report untracked orders carrying this app's tag (see untracked.ts); the report is kept across cycles. */
+  readonly untracked?: { readonly options: UntrackedOptions; readonly report: UntrackedReport }
   /** Kept across cycles by the poller: Schwab's entered times of the followed orders, for the list window. */
   readonly enteredTimes?: EnteredTimes
   /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
@@ -299,6 +302,40 @@ export const pollCycle = (options: CycleOptions) =>
           for (const o of flattenOrders(listed.value.orders))
             if (o.orderId !== undefined) byId.set(o.orderId, o)
           for (const r of rows) entered.learn(byId.get(r.orderId))
+          const untracked = options.untracked
+          if (untracked !== undefined) {
+            // The open executions' orders are followed: no store lookup for them.
+            for (const r of rows) untracked.report.followed.add(r.orderId)
+            yield* findUntracked(
+              accountHash,
+              flattenOrders(listed.value.orders),
+              untracked.options,
+              now,
+              untracked.report.followed
+            ).pipe(
+              Effect.flatMap((found) =>
+                Effect.forEach(untracked.report.update(accountHash, found), (o) =>
+                  Effect.logWarning(
+                    "an order carrying this app's tag is followed by no execution: its fills are in nobody's books (fill-tracker status --untracked; fill-tracker adopt)"
+                  ).pipe(
+                    Effect.annotateLogs({
+                      orderId: o.orderId,
+                      symbol: o.symbol ?? "",
+                      instruction: o.instruction ?? "",
+                      quantity: o.quantity ?? "",
+                      status: o.status,
+                      enteredTime: o.enteredTime ?? ""
+                    })
+                  )
+                )
+              ),
+              Effect.catchAll((e) =>
+                Effect.logWarning("looking for untracked orders failed").pipe(
+                  Effect.annotateLogs({ error: e.message })
+                )
+              )
+            )
+          }
         }
         const snapshot = (orderId: OrderId) => {
           const hit = byId.get(orderId)
@@ -405,6 +442,12 @@ export const pollCycle = (options: CycleOptions) =>
           : leases.withLease(hash as AccountHash, (lease) => pollAccount(hash as AccountHash, rows, lease)),
       { concurrency: 2, discard: true }
     )
+    if (options.untracked !== undefined && focus === undefined)
+      metrics.set(
+        "fill_tracker_untracked_orders",
+        "Orders carrying this app's tag, entered within the lookback, that no execution follows",
+        options.untracked.report.count()
+      )
     return {
       open: open.length,
       storeOpen: all.length,

@@ -3,6 +3,7 @@ import * as os from "node:os"
 import { type AccountHash, Decimal } from "@fill-tracker/domain"
 import type { AppConfig } from "../config/AppConfig.js"
 import type { PollerOptions } from "./Poller.js"
+import { UntrackedReport } from "./untracked.js"
 
 /** A cycle may run this long before it is cut; the next one starts over from the store. */
 const cycleTimeoutFor = (config: AppConfig) => Math.max(60_000, 4 * config.pollingInterval)
@@ -29,6 +30,14 @@ export const pollerOptionsFrom = (
   concurrency: config.pollConcurrency,
   priceBand: Decimal.fromString(config.priceBand) ?? Decimal.make(5n, 2),
   accounts,
+  ...(config.orderTag === undefined || config.orderTag === ""
+    ? {}
+    : {
+        untracked: {
+          options: { tag: config.orderTag, lookbackMs: config.untrackedLookback ?? 24 * 3_600_000 },
+          report: new UntrackedReport()
+        }
+      }),
   ...(config.replacementSearch === undefined ? {} : { replacementSearchMs: config.replacementSearch }),
   streaming: config.streaming === true,
   lease: {

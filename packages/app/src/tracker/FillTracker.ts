@@ -24,9 +24,11 @@ import {
   type RecordedEvent,
   StoreError
 } from "@fill-tracker/store"
-import { Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Clock, Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { signalSubmission } from "../poller/PollerWake.js"
+import type { UntrackedOptions } from "../poller/untracked.js"
 import { resolveAccount } from "./accounts.js"
+import { CannotAdopt, findOrder, listUntracked, recordHistory, submissionOf } from "./adopt.js"
 import { listForIntent, recordResolution, resolveFromList } from "./intentLookup.js"
 import { differingIntent, type PlacementInput, toPlacementRequested } from "./Placement.js"
 import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
@@ -256,9 +258,54 @@ export const makeFillTracker = Effect.gen(function* () {
       Stream.filter((r): r is RecordedEvent & { event: FillEvent } => isFillEvent(r.event))
     )
 
+  /** The Schwab client, or the typed refusal of a call that needs one on a store-only tracker. */
+  const needClient = Effect.suspend(() =>
+    client === undefined
+      ? Effect.fail(
+          new CannotAdopt({ orderId: "", reason: "this tracker has no Schwab client (Schwab settings)" })
+        )
+      : Effect.succeed(client)
+  )
+  const accountsOf = (account: string | undefined) =>
+    Effect.gen(function* () {
+      const c = yield* needClient
+      if (account !== undefined) return [yield* resolveAccount(c, account, isKnownAccount)]
+      return (yield* c.accountNumbers()).map((a) => a.hashValue)
+    })
+
+  /**
+   * Starts tracking an order no execution follows (see adopt.ts): recorded under
+   * `executionId` from Schwab's snapshot, with what it already executed. The order is
+   * looked for in `account` (hash or number) or else in every account. Refused with a typed
+   * error (CannotAdopt, InvalidSubmission, OrderAlreadyFollowed, SubmissionConflict) and
+   * nothing recorded when it cannot be.
+   */
+  const adopt = (orderId: string, executionId: string, options: { readonly account?: string } = {}) =>
+    Effect.gen(function* () {
+      const c = yield* needClient
+      const { order, accountHash } = yield* findOrder(c, orderId, yield* accountsOf(options.account))
+      const input = submissionOf(order, accountHash, executionId)
+      if (typeof input === "string") return yield* new CannotAdopt({ orderId, reason: input })
+      const row = yield* recordSubmission(input)
+      yield* recordHistory(store, row, order, yield* Clock.currentTimeMillis)
+      return Option.getOrThrow(yield* executions.byExecutionId(row.executionId))
+    })
+
+  /** This app's orders (by `tag`) entered within the lookback that no execution follows, in `account` or every account. */
+  const untracked = (options: UntrackedOptions & { readonly account?: string }) =>
+    Effect.gen(function* () {
+      const c = yield* needClient
+      const accounts = yield* accountsOf(options.account)
+      return yield* listUntracked(c, accounts, options, yield* Clock.currentTimeMillis).pipe(
+        Effect.provideService(Executions, executions)
+      )
+    })
+
   return {
     recordSubmission,
     placeOrder,
+    adopt,
+    untracked,
     getExecution,
     listOpen: () => executions.open(),
     headPosition,

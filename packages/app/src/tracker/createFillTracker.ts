@@ -18,6 +18,7 @@ import { appLayer, type SchwabTuning } from "../layers.js"
 import { loggingLayer } from "../logging.js"
 import { startPoller } from "../poller/Poller.js"
 import { pollerOptionsFrom } from "../poller/pollerOptions.js"
+import type { UntrackedOrder } from "../poller/untracked.js"
 import { selectedAccounts } from "./accounts.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
 import type { PlacementInput } from "./Placement.js"
@@ -70,6 +71,22 @@ export interface FillTrackerHandle {
    * Calling it again for the same execution never sends the order again.
    */
   readonly placeOrder: (executionId: string, order: PlacementInput) => Promise<ExecutionRow>
+  /**
+   * Starts tracking an order no execution follows (e.g. one placed before a crash), with
+   * what it executed so far; rejects with CannotAdopt, InvalidSubmission or
+   * OrderAlreadyFollowed and records nothing when it cannot.
+   */
+  readonly adopt: (
+    orderId: string,
+    executionId: string,
+    options?: { readonly account?: string }
+  ) => Promise<ExecutionRow>
+  /** This app's orders (by `tag`, entered within `lookbackMs`) that no execution follows, from Schwab's lists. */
+  readonly untracked: (options: {
+    readonly tag: string
+    readonly lookbackMs: number
+    readonly account?: string
+  }) => Promise<ReadonlyArray<UntrackedOrder>>
   readonly getExecution: (executionId: string) => Promise<ExecutionRow | undefined>
   readonly listOpen: () => Promise<ReadonlyArray<ExecutionRow>>
   /**
@@ -167,6 +184,8 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
       run(Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))),
     recordSubmission: (input) => withTracker((t) => t.recordSubmission(input)),
     placeOrder: (executionId, order) => withTracker((t) => t.placeOrder(executionId, order)),
+    adopt: (orderId, executionId, opts = {}) => withTracker((t) => t.adopt(orderId, executionId, opts)),
+    untracked: (opts) => withTracker((t) => t.untracked(opts)),
     getExecution: (id) => withTracker((t) => Effect.map(t.getExecution(id), Option.getOrUndefined)),
     listOpen: () => withTracker((t) => t.listOpen()),
     onFill: (handler, opts = {}) => {
