@@ -63,7 +63,9 @@ describe("--help", () => {
     expect(run).toContain("--order-polling-interval duration")
     expect(run).toContain("--fresh-order-poll-offsets durations")
     expect(run).toContain("--log-format json | pretty")
-    expect(help("fill-tracker status")).toContain("--state PENDING | SUBMITTED | PARTIALLY_FILLED | FILLED | CANCELED")
+    expect(help("fill-tracker status")).toContain(
+      "--state PENDING | SUBMITTED | PARTIALLY_FILLED | FILLED | CANCELED"
+    )
   })
 
   it("is asked for by --help or -h before any --", () => {

@@ -169,4 +169,48 @@ describe("untracked orders", () => {
     expect(r.twice).toEqual(r.once)
     expect(r.history).toBe(1)
   })
+
+  it("are found in the one list of every account too (several accounts open)", async () => {
+    await sandbox.close()
+    sandbox = await manualSandbox({
+      accounts: [{ accountNumber: "12345678" }, { accountNumber: "99887766" }]
+    })
+    config = testConfig(sandbox, path.join(dir, "fills2.db"))
+    const a = sandbox.seedOrder(accountOf(sandbox, 0), { symbol: "AAPL", quantity: 1 }, working())
+    const b = sandbox.seedOrder(accountOf(sandbox, 1), { symbol: "AAPL", quantity: 1 }, working())
+    const lost = sandbox.seedOrder(accountOf(sandbox, 1), { symbol: "MSFT", quantity: 2 }, working())
+    const report = new UntrackedReport()
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        for (const [id, orderId, i] of [
+          ["a-1", a, 0],
+          ["b-1", b, 1]
+        ] as const)
+          yield* Effect.flatMap(FillTracker, (t) =>
+            t.recordSubmission({
+              executionId: id,
+              orderId,
+              accountHash: accountOf(sandbox, i),
+              symbol: "AAPL",
+              shares: 1,
+              direction: "BUY"
+            })
+          )
+        sandbox.resetRequests()
+        const cycleReport = yield* runCycleOnce(
+          cycleOptions({ untracked: { options: { tag: TAG, lookbackMs: DAY_MS }, report } })
+        )
+        return {
+          listRequests: cycleReport?.listRequests,
+          untracked: (yield* Metrics).value("fill_tracker_untracked_orders")
+        }
+      })
+    )
+    expect(r.listRequests).toBe(1)
+    expect(r.untracked).toBe(1)
+    expect(report.count()).toBe(1)
+    expect(lost).toBeDefined()
+  })
 })

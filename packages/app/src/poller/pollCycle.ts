@@ -249,6 +249,42 @@ export const pollCycle = (options: CycleOptions) =>
     })
     const everyAccount = yield* listEveryAccount
 
+    /** Untracked orders among an account's listed orders: counted, each logged once (see untracked.ts). */
+    const reportUntracked = (
+      accountHash: AccountHash,
+      rows: ReadonlyArray<OpenExecutionRow>,
+      orders: ReadonlyArray<SchwabOrder>,
+      now: number
+    ) => {
+      const untracked = options.untracked
+      if (untracked === undefined) return Effect.void
+      // The open executions' orders are followed: no store lookup for them.
+      for (const r of rows) untracked.report.followed.add(r.orderId)
+      return findUntracked(accountHash, orders, untracked.options, now, untracked.report.followed).pipe(
+        Effect.flatMap((found) =>
+          Effect.forEach(untracked.report.update(accountHash, found), (o) =>
+            Effect.logWarning(
+              "an order carrying this app's tag is followed by no execution: its fills are in nobody's books (fill-tracker status --untracked; fill-tracker adopt)"
+            ).pipe(
+              Effect.annotateLogs({
+                orderId: o.orderId,
+                symbol: o.symbol ?? "",
+                instruction: o.instruction ?? "",
+                quantity: o.quantity ?? "",
+                status: o.status,
+                enteredTime: o.enteredTime ?? ""
+              })
+            )
+          )
+        ),
+        Effect.catchAll((e) =>
+          Effect.logWarning("looking for untracked orders failed").pipe(
+            Effect.annotateLogs({ error: e.message })
+          )
+        )
+      )
+    }
+
     const pollAccount = (
       accountHash: AccountHash,
       rows: ReadonlyArray<OpenExecutionRow>,
@@ -269,7 +305,10 @@ export const pollCycle = (options: CycleOptions) =>
           focus !== undefined ? [] : rows.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
         const fromShared = everyAccount === undefined ? undefined : everyAccount.get(accountHash)
         const byId = new Map<string, SchwabOrder>(fromShared ?? [])
-        if (everyAccount !== undefined) for (const r of rows) entered.learn(byId.get(r.orderId))
+        if (everyAccount !== undefined) {
+          for (const r of rows) entered.learn(byId.get(r.orderId))
+          yield* reportUntracked(accountHash, rows, [...byId.values()], now)
+        }
         if (everyAccount === undefined && listable.length > 0) {
           const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
           listRequests += 1
@@ -302,40 +341,7 @@ export const pollCycle = (options: CycleOptions) =>
           for (const o of flattenOrders(listed.value.orders))
             if (o.orderId !== undefined) byId.set(o.orderId, o)
           for (const r of rows) entered.learn(byId.get(r.orderId))
-          const untracked = options.untracked
-          if (untracked !== undefined) {
-            // The open executions' orders are followed: no store lookup for them.
-            for (const r of rows) untracked.report.followed.add(r.orderId)
-            yield* findUntracked(
-              accountHash,
-              flattenOrders(listed.value.orders),
-              untracked.options,
-              now,
-              untracked.report.followed
-            ).pipe(
-              Effect.flatMap((found) =>
-                Effect.forEach(untracked.report.update(accountHash, found), (o) =>
-                  Effect.logWarning(
-                    "an order carrying this app's tag is followed by no execution: its fills are in nobody's books (fill-tracker status --untracked; fill-tracker adopt)"
-                  ).pipe(
-                    Effect.annotateLogs({
-                      orderId: o.orderId,
-                      symbol: o.symbol ?? "",
-                      instruction: o.instruction ?? "",
-                      quantity: o.quantity ?? "",
-                      status: o.status,
-                      enteredTime: o.enteredTime ?? ""
-                    })
-                  )
-                )
-              ),
-              Effect.catchAll((e) =>
-                Effect.logWarning("looking for untracked orders failed").pipe(
-                  Effect.annotateLogs({ error: e.message })
-                )
-              )
-            )
-          }
+          yield* reportUntracked(accountHash, rows, flattenOrders(listed.value.orders), now)
         }
         const snapshot = (orderId: OrderId) => {
           const hit = byId.get(orderId)
