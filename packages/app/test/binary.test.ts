@@ -5,6 +5,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Sandbox } from "@fill-tracker/schwab-sandbox"
+import { executionStates } from "@fill-tracker/store"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { builtBinary, serviceEnv, startNode, until } from "./child.js"
 import { accountOf, manualSandbox, tempDir } from "./support.js"
@@ -78,7 +79,7 @@ describe.concurrent("the built fill-tracker binary", () => {
   it("an unknown --state value is refused with exit 2, naming the flag and the states", async () => {
     const r = await bin(["status", "--state", "bogus", "--database", path.join(dir, "bogus.db")]).done
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('--state: "bogus" is not one of SUBMITTED, PARTIALLY_FILLED, FILLED')
+    expect(r.stderr).toContain(`--state: "bogus" is not one of ${executionStates.join(", ")}`)
     expect(r.stdout).toBe("")
   })
 

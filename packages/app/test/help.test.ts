@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { executionStates } from "@fill-tracker/store"
 import { describe, expect, it } from "vitest"
 import { root, VERSION } from "../src/cli/cli.js"
 import { commandPaths, helpText, wantsHelp } from "../src/cli/help.js"
@@ -63,9 +64,10 @@ describe("--help", () => {
     expect(run).toContain("--order-polling-interval duration")
     expect(run).toContain("--fresh-order-poll-offsets durations")
     expect(run).toContain("--log-format json | pretty")
-    expect(help("fill-tracker status")).toContain(
-      "--state PENDING | SUBMITTED | PARTIALLY_FILLED | FILLED | CANCELED"
-    )
+    const status = help("fill-tracker status")
+    expect(status).toContain(`--state ${executionStates.join(" | ")}`)
+    expect(status).toContain("--status PENDING | SUBMITTED | FILLED | FAILED")
+    expect(status).toContain("--interval duration")
   })
 
   it("is asked for by --help or -h before any --", () => {

@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { TickerSymbol } from "@fill-tracker/domain"
-import { type ExecutionRow, Executions, executionStates } from "@fill-tracker/store"
+import { type ExecutionRow, Executions, executionStates, type FlatStatus } from "@fill-tracker/store"
 import { Console, Effect, Option, Stream } from "effect"
 import { appLayer } from "../layers.js"
 import { FillTracker } from "../tracker/FillTracker.js"
@@ -11,7 +11,11 @@ import { choice } from "./options.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson, terminalText } from "./terminalText.js"
 
-const STATUSES = ["SUBMITTED", "FILLED", "FAILED"] as const
+const STATUSES = ["PENDING", "SUBMITTED", "FILLED", "FAILED"] as const satisfies ReadonlyArray<FlatStatus>
+
+// Every flat status of the read model is a value of --status: one added there fails the build here.
+const everyStatus: [Exclude<FlatStatus, (typeof STATUSES)[number]>] extends [never] ? true : never = true
+void everyStatus
 
 interface Filters {
   readonly symbol?: string
