@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: "app",
     include: ["test/**/*.test.ts"],
-    testTimeout: 120_000, hookTimeout: 120_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // The CLI tests run the bundled binary: bundle it first when a source changed.
     globalSetup: ["test/globalSetup.ts"]
   }
