@@ -8,7 +8,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
-import { fillsInLegs, type Sandbox } from "@fill-tracker/schwab-sandbox"
+import { fillsInLegs, manualClock, replace, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { EventStore } from "@fill-tracker/store"
 import { Duration, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -301,6 +301,63 @@ describe("streaming", () => {
             port: 0
           })).warnings.filter((w) => w.startsWith("stream:"))
         ).toEqual([])
+      })
+    )
+  })
+
+  it("a wake on a REPLACED order naming no replacement never gives up on it: only a cycle with the list decides", async () => {
+    await sandbox.close()
+    // The sandbox a minute behind the wall clock: the replacement search window (0 here) is long past.
+    sandbox = await startSandbox({
+      seed: 11,
+      namedReplacements: false,
+      clock: manualClock(Date.now() - 60_000)
+    })
+    config = testConfig(sandbox, path.join(dir, "fills.db"), {
+      pollingInterval: HOUR,
+      streaming: true,
+      freshPollOffsets: [],
+      replacementSearch: 0
+    })
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        const orderId = sandbox.seedOrder(
+          accountOf(sandbox),
+          { symbol: "KO", quantity: 4 },
+          replace(fillsInLegs(1, 500, { prices: ["61.01"] }), { afterMs: 1_000 })
+        )
+        yield* Effect.flatMap(FillTracker, (t) =>
+          t.recordSubmission({
+            executionId: "rep-1",
+            orderId,
+            accountHash: accountOf(sandbox),
+            symbol: "KO",
+            shares: 4,
+            direction: "BUY"
+          })
+        )
+        const poller = yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.resetRequests()
+        sandbox.advance(1_000)
+        yield* until(
+          "the original fetched by a wake",
+          Effect.sync(() => requestsNamed(sandbox, "getOrder").length >= 1)
+        )
+        yield* until(
+          "the wake done",
+          Effect.sync(() => poller.wakes() >= 1)
+        )
+        expect(requestsNamed(sandbox, "listOrders")).toHaveLength(0)
+        expect((yield* row("rep-1")).status).toBe("SUBMITTED")
+        // A reconnect's full cycle has the list, where the replacement is.
+        sandbox.streamer.dropConnections()
+        yield* until(
+          "followed to the replacement",
+          Effect.map(row("rep-1"), (r) => r.orderId !== orderId)
+        )
       })
     )
   })

@@ -35,6 +35,8 @@ const MAX_LIST_WINDOW_MS = 59 * 24 * 3_600_000
  * and then each account lists its own (Schwab's default and the most it documents).
  */
 const ALL_ACCOUNTS_MAX_RESULTS = 3000
+/** A wake's replacement search never ends in "none found" (about 30 years). */
+const WAKE_NEVER_GIVES_UP_MS = 1e12
 /** Entered times are the broker's; allow for clock skew between it and us. */
 const SKEW_MS = 5 * 60_000
 
@@ -380,10 +382,13 @@ export const pollCycle = (options: CycleOptions) =>
             const open = replacementCandidates(original, { listed, followed: new Set() })
             const followed = new Set<string>(original.orderId === undefined ? [] : [original.orderId])
             for (const id of open) if (Option.isSome(yield* executions.byOrderId(id))) followed.add(id)
+            // A wake lists nothing: its few fetched orders cannot show that no replacement
+            // exists, so only a cycle with the account's list may give up looking.
+            const searchMs = focus !== undefined ? WAKE_NEVER_GIVES_UP_MS : options.replacementSearchMs
             return {
               listed,
               followed,
-              ...(options.replacementSearchMs === undefined ? {} : { searchMs: options.replacementSearchMs })
+              ...(searchMs === undefined ? {} : { searchMs })
             } satisfies ReplacementSearch
           })
         const memo = options.memo
