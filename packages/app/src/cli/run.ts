@@ -97,6 +97,7 @@ export const runCommand = Command.make(
       "replacementSearch",
       "orderTag",
       "untrackedLookback",
+      "intentWindow",
       "streaming"
     ])
   },

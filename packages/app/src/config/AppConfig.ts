@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly freshPollOffsets?: ReadonlyArray<number>
   /** ms after an unnamed REPLACED order closed that its replacement is looked for (default 5 min). */
   readonly replacementSearch?: number
+  /** ms after its request that a placement intent is looked for before it fails as not placed (default 2 min). */
+  readonly intentWindow?: number
   /** Listen to the account-activity stream. Unset (configs built in code): off; the setting's default is on. */
   readonly streaming?: boolean
   /** Order entries (place, replace, cancel) allowed per rolling day (default 1000). */

@@ -315,6 +315,15 @@ export const settings = {
     value: "duration",
     parse: duration(0, 24 * 3_600_000)
   } satisfies Setting<number>,
+  intentWindow: {
+    env: "INTENT_RESOLUTION_WINDOW",
+    flag: "intent-resolution-window",
+    description:
+      "How long after a placement whose answer was lost its order is looked for in the account's orders before the execution fails as not placed (nothing is sent again)",
+    default: "2m",
+    value: "duration",
+    parse: duration(10_000, 24 * 3_600_000)
+  } satisfies Setting<number>,
   freshPollOffsets: {
     env: "FRESH_ORDER_POLL_OFFSETS",
     flag: "fresh-order-poll-offsets",

@@ -23,6 +23,7 @@ import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { EnteredTimes } from "./enteredTimes.js"
 import { openExecutions } from "./openExecutions.js"
+import { resolvePendingIntents } from "./resolveIntents.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { namesNoReplacement, type TrackOutcome, trackExecution } from "./trackExecution.js"
@@ -55,6 +56,8 @@ export interface CycleOptions {
   readonly enteredTimes?: EnteredTimes
   /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
   readonly replacementSearchMs?: number
+  /** How long after its request a placement intent is looked for before it ends as not placed (default 2 min). */
+  readonly intentWindowMs?: number
   /**
    * A wake from the account-activity stream: only the open executions following these
    * orders, each with one getOrder (no list), the rest left to the regular cycles.
@@ -120,6 +123,10 @@ const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: OpenExecutionRow):
   return woken !== undefined && (woken.accountHash === undefined || woken.accountHash === row.accountHash)
 }
 
+/** Whether this poller holds the account's shard now. */
+const holdsVia = (leases: CycleLeases) => (account: AccountHash) =>
+  Effect.map(leases.leaseOf(account), (lease) => lease !== undefined)
+
 export const pollCycle = (options: CycleOptions) =>
   Effect.gen(function* () {
     const client = yield* SchwabClient.SchwabClient
@@ -127,6 +134,13 @@ export const pollCycle = (options: CycleOptions) =>
     const metrics = yield* Metrics
     const focus = options.focus
     if (focus === undefined) metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
+    // Intents first: one resolved now is an open execution polled in this very cycle.
+    if (focus === undefined)
+      yield* resolvePendingIntents({
+        accounts: options.accounts,
+        ...(options.intentWindowMs === undefined ? {} : { windowMs: options.intentWindowMs }),
+        ...(options.leases === undefined ? {} : { holds: holdsVia(options.leases) })
+      })
     const all = yield* openExecutions
     const tracked =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))

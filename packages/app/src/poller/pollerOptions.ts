@@ -39,6 +39,7 @@ export const pollerOptionsFrom = (
         }
       }),
   ...(config.replacementSearch === undefined ? {} : { replacementSearchMs: config.replacementSearch }),
+  ...(config.intentWindow === undefined ? {} : { intentWindowMs: config.intentWindow }),
   streaming: config.streaming === true,
   lease: {
     pollerId: config.pollerId ?? defaultPollerId(),
