@@ -114,6 +114,7 @@ export const schwabConfigInput = (
   requestTimeout: Duration.millis(config.requestTimeout),
   rateLimitPerMinute: config.rateLimit,
   orderEntryPerDay: config.orderEntryPerDay ?? DEFAULT_ORDER_ENTRY_PER_DAY,
+  ...(config.maxResponseBytes === undefined ? {} : { maxResponseBytes: config.maxResponseBytes }),
   ...(tuning.retry === undefined ? {} : { retry: tuning.retry }),
   ...(tuning.placementRecovery === undefined ? {} : { placementRecovery: tuning.placementRecovery }),
   ...(tuning.refreshMargin === undefined ? {} : { refreshMargin: tuning.refreshMargin })

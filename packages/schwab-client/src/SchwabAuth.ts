@@ -132,7 +132,7 @@ export const make: Effect.Effect<SchwabAuth, never, SchwabConfig | TokenStore | 
         HttpClientRequest.bodyUrlParams(form)
       )
       const attempt = Effect.gen(function* () {
-        const reply = yield* exchange(http, config.requestTimeout, TOKEN_ENDPOINT, request)
+        const reply = yield* exchange(http, config, TOKEN_ENDPOINT, request)
         if (reply.status === 400 || reply.status === 401) {
           const code = Tok.oauthErrorCode(reply.body)
           return yield* Effect.fail(

@@ -180,7 +180,11 @@ const retryable =
  * failure on the token endpoint (a refresh before sending) means the order never left.
  */
 const ambiguous = (endpoint: Endpoint, e: SchwabError): boolean =>
-  (e._tag === "RequestTimeout" || e._tag === "ServerError" || (e._tag === "TransportError" && e.sent)) &&
+  (e._tag === "RequestTimeout" ||
+    e._tag === "ServerError" ||
+    // An answer too long to read is still an answer: the order may have been placed.
+    e._tag === "ResponseTooLarge" ||
+    (e._tag === "TransportError" && e.sent)) &&
   e.method === endpoint.method &&
   e.route === endpoint.route
 
@@ -231,7 +235,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
           yield* limiter.take
           const reply = yield* exchange(
             http,
-            config.requestTimeout,
+            config,
             endpoint,
             HttpClientRequest.bearerToken(request, Redacted.value(token))
           )

@@ -43,6 +43,8 @@ export interface SchwabConfig {
   readonly tokenUrl: string
   readonly authorizeUrl: string
   readonly requestTimeout: Duration.Duration
+  /** The longest answer body read, in bytes; a longer one is a ResponseTooLarge. */
+  readonly maxResponseBytes: number
   readonly rateLimitPerMinute: number
   /** Places, replaces and cancels allowed in a rolling day (see OrderEntryBudget). */
   readonly orderEntryPerDay: number
@@ -65,6 +67,7 @@ export interface SchwabConfigInput {
   readonly tokenUrl?: string
   readonly authorizeUrl?: string
   readonly requestTimeout?: Duration.DurationInput
+  readonly maxResponseBytes?: number
   readonly rateLimitPerMinute?: number
   readonly orderEntryPerDay?: number
   readonly retry?: {
@@ -90,6 +93,8 @@ export const defaults = {
   tokenUrl: "https://api.schwabapi.com/v1/oauth/token",
   authorizeUrl: "https://api.schwabapi.com/v1/oauth/authorize",
   requestTimeout: Duration.seconds(10),
+  // A list of 3,000 orders with fills is a few MB; 32 MiB leaves room and still bounds memory.
+  maxResponseBytes: 32 * 1024 * 1024,
   rateLimitPerMinute: 120,
   orderEntryPerDay: 1_000,
   retry: {
@@ -143,6 +148,14 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       return yield* Effect.fail(
         ConfigError.InvalidData(["SCHWAB_RATE_LIMIT_PER_MINUTE"], "must be a whole number of at least 1")
       )
+    const maxResponseBytes = input.maxResponseBytes ?? defaults.maxResponseBytes
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1024)
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["SCHWAB_MAX_RESPONSE_BYTES"],
+          "must be a whole number of bytes, at least 1024"
+        )
+      )
     const r = input.retry ?? {}
     const retry: RetryPolicy = {
       maxAttempts: r.maxAttempts ?? defaults.retry.maxAttempts,
@@ -166,6 +179,7 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       tokenUrl: input.tokenUrl ?? defaults.tokenUrl,
       authorizeUrl: input.authorizeUrl ?? defaults.authorizeUrl,
       requestTimeout: Duration.decode(input.requestTimeout ?? defaults.requestTimeout),
+      maxResponseBytes,
       rateLimitPerMinute: rate,
       orderEntryPerDay: entries,
       retry,
@@ -178,7 +192,8 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
 /**
  * The configuration as Effect `Config`, from SCHWAB_APP_KEY, SCHWAB_APP_SECRET,
  * SCHWAB_REDIRECT_URI, SCHWAB_TOKEN_KEY and the optional SCHWAB_BASE_URL, SCHWAB_TOKEN_URL,
- * SCHWAB_AUTHORIZE_URL, SCHWAB_RATE_LIMIT_PER_MINUTE, SCHWAB_REQUEST_TIMEOUT (e.g. `10 seconds`).
+ * SCHWAB_AUTHORIZE_URL, SCHWAB_RATE_LIMIT_PER_MINUTE, SCHWAB_REQUEST_TIMEOUT (e.g. `10 seconds`) and
+ * SCHWAB_MAX_RESPONSE_BYTES (default 32 MiB).
  *
  * @since 0.1.0
  * @category config
@@ -199,7 +214,8 @@ export const config: Config.Config<SchwabConfigInput> = Config.all({
   orderEntryPerDay: Config.withDefault(
     Config.integer("SCHWAB_ORDER_ENTRY_PER_DAY"),
     defaults.orderEntryPerDay
-  )
+  ),
+  maxResponseBytes: Config.withDefault(Config.integer("SCHWAB_MAX_RESPONSE_BYTES"), defaults.maxResponseBytes)
 })
 
 /** The configuration from given values. @since 0.1.0 @category layers */

@@ -105,6 +105,23 @@ export class RequestTimeout extends Data.TaggedError("RequestTimeout")<
   }
 }
 
+/**
+ * The answer's body was longer than `limit` bytes (`maxResponseBytes`, SCHWAB_MAX_RESPONSE_BYTES),
+ * declared so or as it streamed in: reading stopped there and the connection was closed,
+ * so a body that never ends cannot fill the memory. Never retried (the same request would
+ * meet the same answer).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseTooLarge extends Data.TaggedError("ResponseTooLarge")<
+  RequestContext & { readonly limit: number }
+> {
+  override get message(): string {
+    return `The answer to ${where(this)} was larger than the ${this.limit}-byte limit (SCHWAB_MAX_RESPONSE_BYTES); reading stopped there`
+  }
+}
+
 /** A body or header that does not have the shape the spec promises; `path` names the field. @since 0.1.0 @category errors */
 export class DecodeError extends Data.TaggedError("DecodeError")<
   RequestContext & { readonly path: string; readonly detail: string }
@@ -212,6 +229,7 @@ export type SchwabError =
   | ServerError
   | TransportError
   | RequestTimeout
+  | ResponseTooLarge
   | DecodeError
   | ReauthorizationRequired
   | TokenDecryptionError

@@ -47,6 +47,7 @@ describe("SchwabConfig", () => {
       expect(c.authorizeUrl).toBe("https://api.schwabapi.com/v1/oauth/authorize")
       expect(Duration.toMillis(c.requestTimeout)).toBe(10_000)
       expect(c.rateLimitPerMinute).toBe(120)
+      expect(c.maxResponseBytes).toBe(32 * 1024 * 1024)
       expect(Redacted.value(c.tokenKey)).toHaveLength(32)
     })
   )
@@ -59,8 +60,10 @@ describe("SchwabConfig", () => {
         SCHWAB_TOKEN_URL: "http://127.0.0.1:1/t",
         SCHWAB_AUTHORIZE_URL: "http://127.0.0.1:1/a",
         SCHWAB_RATE_LIMIT_PER_MINUTE: "60",
-        SCHWAB_REQUEST_TIMEOUT: "3 seconds"
+        SCHWAB_REQUEST_TIMEOUT: "3 seconds",
+        SCHWAB_MAX_RESPONSE_BYTES: "4096"
       })
+      expect(c.maxResponseBytes).toBe(4096)
       expect(c.baseUrl).toBe("http://127.0.0.1:1/trader/v1")
       expect(c.tokenUrl).toBe("http://127.0.0.1:1/t")
       expect(c.authorizeUrl).toBe("http://127.0.0.1:1/a")
@@ -73,6 +76,8 @@ describe("SchwabConfig", () => {
     Effect.gen(function* () {
       expect(yield* Effect.flip(fromEnv({ ...required, SCHWAB_TOKEN_KEY: "abcd" }))).toBeDefined()
       expect(yield* Effect.flip(fromEnv({ ...required, SCHWAB_RATE_LIMIT_PER_MINUTE: "0" }))).toBeDefined()
+      const small = yield* Effect.flip(fromEnv({ ...required, SCHWAB_MAX_RESPONSE_BYTES: "10" }))
+      expect(String(small)).toContain("SCHWAB_MAX_RESPONSE_BYTES")
       const { SCHWAB_APP_SECRET: _, ...noSecret } = required
       expect(yield* Effect.flip(fromEnv(noSecret))).toBeDefined()
     })

@@ -29,6 +29,10 @@ export type FaultRoute = RouteName | "*"
  * - `malformedJson`: 200 with a body that is not JSON
  * - `truncatedJson`: the real status and headers with the real body cut in the middle
  * - `connectionReset`: announces the full body, sends half, destroys the socket
+ * - `endlessBody`: 200 with a chunked JSON body that never ends (sent as fast as the client
+ *   reads it, until it hangs up)
+ * - `largeErrorBody`: 400 with a Schwab error body of about 100 KB (a long message and
+ *   hundreds of long errors)
  * - `unauthorized`: 401 as if the access token had expired (`invalid_client` on the token route)
  * - `forbidden`: 403, as Schwab answers for an account or action the app may not use
  * - `noLocation`: the real 2xx answer (the order is placed) without its `Location` header
@@ -47,6 +51,8 @@ export type FaultKind =
   | "malformedJson"
   | "truncatedJson"
   | "connectionReset"
+  | "endlessBody"
+  | "largeErrorBody"
   | "unauthorized"
   | "forbidden"
   | "noLocation"

@@ -138,6 +138,9 @@ export interface Sandbox {
   readonly close: () => Promise<void>
 }
 
+/** What `endlessBody` repeats: 64 KB of order-list elements. */
+const ENDLESS_PIECE = Buffer.from('{"orderId":1,"status":"WORKING"},'.repeat(2048))
+
 const toMillis = (at: Date | number | string): number =>
   typeof at === "number" ? at : typeof at === "string" ? Date.parse(at) : at.getTime()
 
@@ -253,6 +256,18 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         response.socket?.destroy()
         return
       }
+      case "endlessBody":
+        return sendEndless(response, record)
+      case "largeErrorBody":
+        return send(
+          response,
+          record,
+          serviceError(
+            400,
+            `Invalid order: ${"the request was refused ".repeat(100)}`,
+            Array.from({ length: 200 }, (_, i) => `error ${i}: ${"this field is not accepted ".repeat(18)}`)
+          )
+        )
       case "latency":
         return send(response, record, answer ?? serviceError(500, "Internal server error"))
       case "noLocation":
@@ -264,6 +279,30 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
           answer === undefined ? serviceError(500, "Internal server error") : relocated(fault.kind, answer)
         )
     }
+  }
+
+  /**
+   * 200 and a JSON array that never closes, written whenever the socket can take more, so
+   * the sandbox itself holds no more than one piece however long the client keeps reading.
+   */
+  const sendEndless = (response: ServerResponse, record: RequestRecord): void => {
+    record.status = 200
+    response.writeHead(200, {
+      "Schwab-Client-CorrelId": correlRng.uuid(),
+      "Content-Type": "application/json"
+    })
+    // One buffer written again and again: the sandbox makes no garbage of its own while it streams.
+    const piece = ENDLESS_PIECE
+    const pump = (): void => {
+      while (!response.destroyed && !response.writableEnded) {
+        if (!response.write(piece)) {
+          response.once("drain", pump)
+          return
+        }
+      }
+    }
+    response.write("[")
+    pump()
   }
 
   /** The answer with its Location header dropped or pointed at another host or account. */

@@ -87,6 +87,7 @@ export const runCommand = Command.make(
       "tokenKey",
       "rateLimit",
       "orderEntryPerDay",
+      "maxResponseBytes",
       "requestTimeout",
       "priceBand",
       "healthPort",

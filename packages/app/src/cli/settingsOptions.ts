@@ -31,6 +31,7 @@ export const schwabSettings = [
   "tokenKey",
   "rateLimit",
   "orderEntryPerDay",
+  "maxResponseBytes",
   "requestTimeout"
 ] as const satisfies ReadonlyArray<SettingName>
 

@@ -42,6 +42,8 @@ export interface AppConfig {
   readonly orderTag?: string
   /** ms: orders entered longer ago are not reported as untracked (default a day). */
   readonly untrackedLookback?: number
+  /** Longest Schwab answer read, in bytes (default 32 MiB, SchwabConfig's). */
+  readonly maxResponseBytes?: number
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

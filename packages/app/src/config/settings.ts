@@ -280,6 +280,15 @@ export const settings = {
     value: "duration",
     parse: duration(0, 300_000)
   } satisfies Setting<number>,
+  maxResponseBytes: {
+    env: "SCHWAB_MAX_RESPONSE_BYTES",
+    flag: "max-response-bytes",
+    description:
+      "Longest Schwab answer read, in bytes; a longer one (or one that never ends) stops there with ResponseTooLarge",
+    default: String(32 * 1024 * 1024),
+    value: "integer",
+    parse: integer(1024, 1024 * 1024 * 1024)
+  } satisfies Setting<number>,
   orderEntryPerDay: {
     env: "SCHWAB_ORDER_ENTRY_PER_DAY",
     flag: "order-entry-per-day",

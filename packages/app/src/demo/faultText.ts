@@ -10,6 +10,8 @@ const KIND_TEXT: Record<FaultKind, string> = {
   malformedJson: "200 with a body that is not JSON",
   truncatedJson: "body cut short",
   connectionReset: "connection reset mid-body",
+  endlessBody: "200 with a body that never ends",
+  largeErrorBody: "400 with a 100 KB error body",
   unauthorized: "401 access token expired",
   forbidden: "403 forbidden",
   noLocation: "placed, answer without Location",

@@ -20,6 +20,8 @@ export interface SchwabErrorBody {
   readonly code?: string
 }
 
+// An error body is quoted in errors and logs: a headline of at most MAX_TEXT characters and
+// errors of at most MAX_TEXT together keep any body, 100 KB or endless, to about 1 KB there.
 const MAX_TEXT = 500
 
 const text = (u: unknown): string | undefined => {
@@ -45,12 +47,22 @@ const errorEntry = (u: unknown): string | undefined => {
   return title ?? detail ?? text(field(u, "id"))
 }
 
+/** The errors as text, as many as fit in MAX_TEXT characters, then how many more there were. */
 const entries = (u: unknown): ReadonlyArray<string> => {
   const list: ReadonlyArray<unknown> = Array.isArray(u) ? u : u === undefined ? [] : [u]
-  return list.flatMap((e) => {
+  const kept: Array<string> = []
+  let length = 0
+  for (const [i, e] of list.entries()) {
     const s = errorEntry(e)
-    return s === undefined ? [] : [s]
-  })
+    if (s === undefined) continue
+    if (length + s.length > MAX_TEXT && kept.length > 0) {
+      kept.push(`... and ${list.length - i} more`)
+      break
+    }
+    kept.push(s)
+    length += s.length
+  }
+  return kept
 }
 
 const read = (body: unknown): SchwabErrorBody => {

@@ -69,3 +69,18 @@ describe("decodeSchwabError", () => {
     )
   })
 })
+
+describe("decodeSchwabError on a huge body", () => {
+  it("keeps about 1 KB of a 100 KB body: the headline cut, the errors that fit and how many more", () => {
+    const body = JSON.stringify({
+      message: "m".repeat(20_000),
+      errors: Array.from({ length: 200 }, (_, i) => `error ${i}: ${"x".repeat(400)}`)
+    })
+    expect(body.length).toBeGreaterThan(100_000)
+    const e = decodeSchwabError(body)
+    const quoted = [e.message ?? "", ...e.errors].join("; ")
+    expect(quoted.length).toBeLessThan(1_200)
+    expect(e.errors[0]).toMatch(/^error 0: x+$/)
+    expect(e.errors.at(-1)).toBe("... and 199 more")
+  })
+})

@@ -18,11 +18,13 @@ import {
   RateLimited,
   type RequestContext,
   RequestTimeout,
+  ResponseTooLarge,
   ServerError,
   TransportError,
   Unauthorized
 } from "../SchwabError.js"
 import { parseRetryAfter } from "./backoff.js"
+import { boundedText } from "./boundedBody.js"
 import { schwabErrorBody } from "./wire.js"
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
@@ -78,28 +80,38 @@ const transportError = (endpoint: Endpoint, e: HttpClientError.HttpClientError):
   return new TransportError({ ...context(endpoint), sent, description, cause })
 }
 
-/** Sends `request` and reads the full answer, or fails with TransportError / RequestTimeout. */
+/** How long an exchange may take and how much of an answer it reads. */
+export interface Limits {
+  readonly requestTimeout: Duration.Duration
+  readonly maxResponseBytes: number
+}
+
+/** Sends `request` and reads the full answer, or fails with TransportError / RequestTimeout / ResponseTooLarge. */
 export const exchange = (
   http: HttpClient.HttpClient,
-  timeout: Duration.Duration,
+  limits: Limits,
   endpoint: Endpoint,
   request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<Reply, TransportError | RequestTimeout> =>
+): Effect.Effect<Reply, TransportError | RequestTimeout | ResponseTooLarge> =>
   Effect.gen(function* () {
     const started = yield* Clock.currentTimeMillis
     const result = yield* http.execute(request).pipe(
       Effect.flatMap((response) =>
-        Effect.map(response.text, (body) => ({
+        Effect.map(boundedText(response, limits.maxResponseBytes), (body) => ({
           status: response.status,
           headers: response.headers as Readonly<Record<string, string>>,
           body,
           correlId: response.headers["schwab-client-correlid"]
         }))
       ),
-      Effect.mapError((e) => transportError(endpoint, e)),
+      Effect.mapError((e) =>
+        e._tag === "OverLimit"
+          ? new ResponseTooLarge({ ...context(endpoint), limit: limits.maxResponseBytes })
+          : transportError(endpoint, e)
+      ),
       Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new RequestTimeout({ ...context(endpoint), timeout })
+        duration: limits.requestTimeout,
+        onTimeout: () => new RequestTimeout({ ...context(endpoint), timeout: limits.requestTimeout })
       }),
       Effect.either
     )
