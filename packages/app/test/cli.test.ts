@@ -317,6 +317,65 @@ describe.concurrent("the fill-tracker binary", () => {
     }
   }, 90_000)
 
+  it("place records the intent, places once and prints the row; again places nothing; bad input exits 2 recording nothing", async () => {
+    const dir = tempDir("cli-place")
+    const sandbox = await manualSandbox({ accounts: [{ accountNumber: "12345678" }] })
+    try {
+      const database = path.join(dir, "fills.db")
+      const env = { ...serviceEnv(sandbox, database), LOG_LEVEL: "error" }
+      expect((await cli(["auth", "login", "--code", sandbox.issueAuthorizationCode()], env)).code).toBe(0)
+      const order = [
+        "--account",
+        "12345678",
+        "--symbol",
+        "AAPL",
+        "--shares",
+        "3",
+        "--direction",
+        "SELL_SHORT"
+      ]
+      const first = await cli(["place", "--execution-id", "placed-1", ...order], env)
+      expect(first.code).toBe(0)
+      const placed = sandbox.placements()
+      expect(placed).toHaveLength(1)
+      expect(JSON.parse(first.stdout)).toMatchObject({
+        executionId: "placed-1",
+        status: "SUBMITTED",
+        orderId: placed[0]?.orderId,
+        accountHash: accountOf(sandbox, 0)
+      })
+      const again = await cli(["place", "--execution-id", "placed-1", ...order], env)
+      expect(again.code).toBe(0)
+      expect(JSON.parse(again.stdout)).toMatchObject({ executionId: "placed-1", orderId: placed[0]?.orderId })
+      expect(sandbox.placements()).toHaveLength(1)
+      const bad = await cli(
+        [
+          "place",
+          "--execution-id",
+          "placed-2",
+          "--account",
+          "12345678",
+          "--symbol",
+          "AAPL",
+          "--shares",
+          "0",
+          "--direction",
+          "BUY"
+        ],
+        env
+      )
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain("shares")
+      expect(sandbox.placements()).toHaveLength(1)
+      const shown = await cli(["show", "placed-2", "--database", database], env)
+      expect(shown.code).not.toBe(0)
+      expect(shown.stderr).toContain("no execution placed-2")
+    } finally {
+      await sandbox.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it("run tracks orders and exits 0 on SIGTERM", async () => {
     const dir = tempDir("cli-run")
     const sandbox = await manualSandbox()

@@ -5,6 +5,7 @@ import { adoptCommand } from "./adopt.js"
 import { authCommand } from "./auth.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
+import { placeCommand } from "./place.js"
 import { replayCommand } from "./replay.js"
 import { runCommand } from "./run.js"
 import { showCommand } from "./show.js"
@@ -22,6 +23,7 @@ export const root = Command.make("fill-tracker").pipe(
     demoCommand,
     authCommand,
     submitCommand,
+    placeCommand,
     accountsCommand,
     adoptCommand,
     statusCommand,
