@@ -150,6 +150,41 @@ describe("resolveConfig", () => {
     expect(resolved({ "token-key": base64 }, {}).tokenKey).toBeDefined()
     expect(problemsOf({ "token-key": Buffer.alloc(16, 7).toString("base64") }, {}).problems).toHaveLength(1)
   })
+
+  it("refuses a token key with junk characters that Node's base64 reader would skip", () => {
+    const base64 = Buffer.alloc(32, 7).toString("base64")
+    for (const junk of [
+      `${base64.slice(0, 20)}!${base64.slice(20)}`,
+      `${base64.slice(0, 20)}==${base64.slice(20)}`,
+      `${HEX_KEY}zz`
+    ]) {
+      const error = problemsOf({ "token-key": junk }, {})
+      expect(error.problems.map((p) => p.setting)).toEqual(["tokenKey"])
+      expect(error.message).not.toContain(junk)
+    }
+  })
+
+  it("refuses http Schwab URLs to anything but this machine, naming each setting and not the URL", () => {
+    const error = problemsOf(
+      {},
+      {
+        SCHWAB_BASE_URL: "http://api.schwabapi.com/trader/v1",
+        SCHWAB_TOKEN_URL: "http://10.0.0.1/v1/oauth/token",
+        SCHWAB_AUTHORIZE_URL: "http://127.0.0.1.evil.example/authorize"
+      }
+    )
+    expect(error.problems.map((p) => p.setting).sort()).toEqual(["authorizeUrl", "baseUrl", "tokenUrl"])
+    expect(error.message).toContain("must be an https URL")
+    expect(error.message).not.toContain("schwabapi.com")
+    expect(error.message).not.toContain("evil.example")
+    for (const host of ["127.0.0.1:8080", "localhost", "[::1]:9"]) {
+      const c = resolved(
+        {},
+        { SCHWAB_BASE_URL: `http://${host}/trader/v1`, SCHWAB_TOKEN_URL: `http://${host}/t` }
+      )
+      expect(c.baseUrl).toBe(`http://${host}/trader/v1`)
+    }
+  })
 })
 
 describe("parseDurationMs", () => {

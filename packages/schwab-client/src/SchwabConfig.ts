@@ -120,15 +120,43 @@ export const defaults = {
  */
 export const parseTokenKey = (text: string): Either.Either<Uint8Array, string> => {
   const s = text.trim()
+  const url = s.includes("-") || s.includes("_")
   const bytes = /^[0-9a-fA-F]{64}$/.test(s)
     ? Buffer.from(s, "hex")
     : /^[A-Za-z0-9+/_-]+={0,2}$/.test(s)
-      ? Buffer.from(s, s.includes("-") || s.includes("_") ? "base64url" : "base64")
+      ? Buffer.from(s, url ? "base64url" : "base64")
       : undefined
-  if (bytes === undefined)
+  // Node's base64 decoder skips what it cannot read: only text that is the key's own
+  // encoding (padding aside) is a key, so a typo is refused here, not at the first decryption.
+  const canonical =
+    bytes !== undefined &&
+    (/^[0-9a-fA-F]{64}$/.test(s) ||
+      bytes.toString(url ? "base64url" : "base64").replace(/=+$/, "") === s.replace(/=+$/, ""))
+  if (bytes === undefined || !canonical)
     return Either.left("the token key must be 32 bytes written as 64 hex digits or base64")
   if (bytes.length !== 32) return Either.left(`the token key must be 32 bytes, got ${bytes.length}`)
   return Either.right(new Uint8Array(bytes))
+}
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"])
+
+/**
+ * Why `text` may not be a Schwab endpoint, or undefined when it may: an https URL, or http
+ * to this machine only (the app secret and tokens travel in it). Never quotes the URL.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const endpointProblem = (text: string): string | undefined => {
+  let u: URL
+  try {
+    u = new URL(text)
+  } catch {
+    return "is not a URL"
+  }
+  if (u.protocol === "https:") return undefined
+  if (u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname)) return undefined
+  return "must be an https URL (http only to 127.0.0.1, localhost or ::1)"
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, "")
@@ -143,6 +171,14 @@ export const make = (input: SchwabConfigInput): Effect.Effect<SchwabConfig, Conf
       return yield* Effect.fail(
         ConfigError.InvalidData(["SCHWAB_ORDER_ENTRY_PER_DAY"], "must be a whole number of at least 1")
       )
+    for (const [name, value] of [
+      ["SCHWAB_BASE_URL", input.baseUrl ?? defaults.baseUrl],
+      ["SCHWAB_TOKEN_URL", input.tokenUrl ?? defaults.tokenUrl],
+      ["SCHWAB_AUTHORIZE_URL", input.authorizeUrl ?? defaults.authorizeUrl]
+    ] as const) {
+      const problem = endpointProblem(value)
+      if (problem !== undefined) return yield* Effect.fail(ConfigError.InvalidData([name], problem))
+    }
     const rate = input.rateLimitPerMinute ?? defaults.rateLimitPerMinute
     if (!Number.isInteger(rate) || rate < 1)
       return yield* Effect.fail(

@@ -34,7 +34,31 @@ describe("SchwabConfig", () => {
     expect(Either.isLeft(SchwabConfig.parseTokenKey(HEX.slice(2)))).toBe(true)
     expect(Either.isLeft(SchwabConfig.parseTokenKey(Buffer.alloc(16).toString("base64")))).toBe(true)
     expect(Either.isLeft(SchwabConfig.parseTokenKey("not a key!"))).toBe(true)
+    // Node's base64 reader skips what it cannot read: padding in the middle used to pass.
+    expect(Either.isLeft(SchwabConfig.parseTokenKey(`${BASE64.slice(0, 8)}==${BASE64.slice(8)}`))).toBe(true)
+    expect(Either.isLeft(SchwabConfig.parseTokenKey(`${BASE64.slice(0, -1)}B`))).toBe(true)
   })
+
+  it.effect("http endpoints are refused unless on this machine, naming the setting and not the URL", () =>
+    Effect.gen(function* () {
+      for (const [name, url] of [
+        ["SCHWAB_BASE_URL", "http://api.schwabapi.com/trader/v1"],
+        ["SCHWAB_TOKEN_URL", "http://10.1.2.3/token"],
+        ["SCHWAB_AUTHORIZE_URL", "ftp://127.0.0.1/a"]
+      ] as const) {
+        const e = yield* Effect.flip(fromEnv({ ...required, [name]: url }))
+        expect(String(e)).toContain(name)
+        expect(String(e)).toContain("https")
+        expect(String(e)).not.toContain(url)
+      }
+      const local = yield* fromEnv({
+        ...required,
+        SCHWAB_TOKEN_URL: "http://[::1]:8/t",
+        SCHWAB_BASE_URL: "http://localhost:9/v1"
+      })
+      expect(local.tokenUrl).toBe("http://[::1]:8/t")
+    })
+  )
 
   it.effect("layerConfig reads the environment names and fills Schwab's defaults", () =>
     Effect.gen(function* () {

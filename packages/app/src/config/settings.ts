@@ -3,6 +3,8 @@
  * default and how to parse it. The CLI options, the env lookup, `--help` and the README's
  * configuration table all come from this list, so they cannot drift apart.
  */
+import { SchwabConfig } from "@fill-tracker/schwab-client"
+import * as Either from "effect/Either"
 import { parseDurationMs } from "./Duration.js"
 
 export type Parsed<A> =
@@ -89,12 +91,16 @@ const band = (text: string): Parsed<string> =>
     ? ok(text.trim())
     : bad(`"${text}" is not a fraction between 0 and 1 (e.g. 0.05)`)
 
-const tokenKey = (text: string): Parsed<string> => {
-  const t = text.trim()
-  const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? 32 : Buffer.from(t, "base64").length
-  return bytes === 32
-    ? ok(t)
+// The client's own reader: strict hex or base64, so junk characters fail here, at config time.
+const tokenKey = (text: string): Parsed<string> =>
+  Either.isRight(SchwabConfig.parseTokenKey(text))
+    ? ok(text.trim())
     : bad("must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)")
+
+/** A Schwab endpoint: https, or http to this machine only; the URL is never quoted back. */
+const endpointUrl = (text: string): Parsed<string> => {
+  const problem = SchwabConfig.endpointProblem(text)
+  return problem === undefined ? url(text) : bad(problem)
 }
 
 const accountList = (text: string): Parsed<ReadonlyArray<string>> => {
@@ -188,7 +194,7 @@ export const settings = {
     description: "Trader API base URL",
     default: "https://api.schwabapi.com/trader/v1",
     value: "url",
-    parse: url
+    parse: endpointUrl
   } satisfies Setting<string>,
   tokenUrl: {
     env: "SCHWAB_TOKEN_URL",
@@ -196,7 +202,7 @@ export const settings = {
     description: "OAuth token endpoint",
     default: "https://api.schwabapi.com/v1/oauth/token",
     value: "url",
-    parse: url
+    parse: endpointUrl
   } satisfies Setting<string>,
   authorizeUrl: {
     env: "SCHWAB_AUTHORIZE_URL",
@@ -204,7 +210,7 @@ export const settings = {
     description: "OAuth authorize endpoint",
     default: "https://api.schwabapi.com/v1/oauth/authorize",
     value: "url",
-    parse: url
+    parse: endpointUrl
   } satisfies Setting<string>,
   accounts: {
     env: "SCHWAB_ACCOUNTS",
