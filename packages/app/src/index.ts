@@ -43,8 +43,9 @@ export {
   type FillTrackerHandle,
   type FillTrackerOptions
 } from "./tracker/createFillTracker.js"
-/** The Effect service: record, read, follow. @since 0.1.0 @category services */
+/** The Effect service: place, replace, cancel, record, read, follow. @since 0.1.0 @category services */
 export {
+  ExecutionNotWorking,
   type FillEvent,
   FillTracker,
   PlacementUnavailable,

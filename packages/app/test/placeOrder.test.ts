@@ -6,13 +6,14 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
-import { realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
+import { immediateFill, realClock, type Sandbox, startSandbox, working } from "@fill-tracker/schwab-sandbox"
 import { EventStore } from "@fill-tracker/store"
 import { Effect, Either, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
+import { runCycleOnce } from "../src/poller/Poller.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
-import { accountOf, authorize, runApp, tempDir, testConfig } from "./support.js"
+import { accountOf, authorize, cycleOptions, runApp, tempDir, testConfig } from "./support.js"
 
 let dir: string
 let sandbox: Sandbox
@@ -150,5 +151,64 @@ describe("placeOrder", () => {
     expect(Either.isLeft(recorded) && recorded.left._tag).toBe("SubmissionConflict")
     expect(events.map((e) => e.type)).toEqual(["PlacementRequested", "Submitted"])
     expect(placed()).toHaveLength(1)
+  })
+
+  it("replaceOrder records the request, then Replaced with the id from Schwab's answer; cancelOrder records the request and the poll the outcome; a closed execution is refused", async () => {
+    sandbox.scriptNext(working(), working())
+    const { replaced, canceled, events, closed } = await withApp(
+      Effect.gen(function* () {
+        const t = yield* FillTracker
+        yield* place("bot-8")
+        const replaced = yield* t.replaceOrder("bot-8", { shares: 7 })
+        yield* t.cancelOrder("bot-8")
+        yield* runCycleOnce(cycleOptions())
+        const canceled = Option.getOrThrow(yield* t.getExecution("bot-8"))
+        const closed = yield* Effect.either(t.cancelOrder("bot-8"))
+        return { replaced, canceled, events: yield* history("bot-8"), closed }
+      })
+    )
+    const replacement = sandbox.placements().find((p) => p.via === "replace")
+    expect(replacement).toBeDefined()
+    expect(replaced.orderId).toBe(replacement?.orderId)
+    expect(events.map((e) => e.type)).toEqual([
+      "PlacementRequested",
+      "Submitted",
+      "ReplaceRequested",
+      "Replaced",
+      "CancelRequested",
+      "Failed"
+    ])
+    expect(canceled).toMatchObject({ status: "FAILED", state: "CANCELED", orderId: replacement?.orderId })
+    expect(Either.isLeft(closed) && closed.left).toMatchObject({
+      _tag: "ExecutionNotWorking",
+      status: "Failed"
+    })
+    expect(sandbox.placements()).toHaveLength(2)
+  })
+
+  it("replace and cancel of an unknown or filled execution are ExecutionNotWorking, nothing sent", async () => {
+    sandbox.scriptNext(immediateFill())
+    const { unknown, filled } = await withApp(
+      Effect.gen(function* () {
+        const t = yield* FillTracker
+        const unknown = yield* Effect.either(t.cancelOrder("nobody"))
+        yield* place("bot-9")
+        yield* runCycleOnce(cycleOptions())
+        const filled = yield* Effect.either(t.replaceOrder("bot-9", { shares: 1 }))
+        return { unknown, filled }
+      })
+    )
+    expect(Either.isLeft(unknown) && unknown.left).toMatchObject({
+      _tag: "ExecutionNotWorking",
+      status: "Empty"
+    })
+    expect(Either.isLeft(filled) && filled.left).toMatchObject({
+      _tag: "ExecutionNotWorking",
+      status: "Filled"
+    })
+    expect(sandbox.placements()).toHaveLength(1)
+    expect(
+      sandbox.requests().filter((r) => r.name === "cancelOrder" || r.name === "replaceOrder")
+    ).toHaveLength(0)
   })
 })

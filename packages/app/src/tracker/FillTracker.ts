@@ -65,6 +65,19 @@ const provesNotPlaced = (e: SchwabError): boolean =>
     (e._tag === "TransportError" && e.sent)
   )
 
+/** Replace and cancel act on a working execution only: this one is closed (or unknown). */
+export class ExecutionNotWorking extends Data.TaggedError("ExecutionNotWorking")<{
+  readonly executionId: string
+  /** The execution's state: Filled, Failed, PlacementFailed, Pending (no order yet) or Empty (unknown). */
+  readonly status: string
+}> {
+  override get message() {
+    return this.status === "Empty"
+      ? `no execution ${this.executionId}; nothing was sent`
+      : `execution ${this.executionId} is ${this.status}, not working: nothing was sent`
+  }
+}
+
 /** The events a bot acts on. */
 export type FillEvent = Extract<
   TradeEvent,
@@ -233,6 +246,93 @@ export const makeFillTracker = Effect.gen(function* () {
       return yield* row
     })
 
+  /** The working state of an execution and its stream version, or ExecutionNotWorking. */
+  const working = (executionId: string) =>
+    Effect.gen(function* () {
+      if (!ExecutionIdCodec.is(executionId))
+        return yield* Effect.fail(new ExecutionNotWorking({ executionId, status: "Empty" }))
+      const stream = yield* store.readStream(executionId)
+      const state = fold(stream.events.map((r) => r.event))
+      if (state.status !== "Submitted")
+        return yield* Effect.fail(new ExecutionNotWorking({ executionId, status: state.status }))
+      if (client === undefined) return yield* Effect.fail(new PlacementUnavailable())
+      return { id: executionId, state, version: stream.version, client }
+    })
+
+  /**
+   * Replaces the order an execution follows with a market order for `shares` (same symbol
+   * and side): `ReplaceRequested` is recorded before the PUT, `Replaced` with the id from
+   * Schwab's answer at once, so the replacement is followed from the next poll. A lost
+   * answer leaves the request for the poll, which finds the replacement from the REPLACED
+   * original. A closed execution is ExecutionNotWorking, nothing sent.
+   */
+  const replaceOrder = (executionId: string, input: { readonly shares: string | number | bigint }) =>
+    Effect.gen(function* () {
+      const w = yield* working(executionId)
+      const now = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))
+      const sub = w.state.submission
+      const checked = toPlacementRequested(
+        w.id,
+        { accountHash: sub.accountHash, symbol: sub.symbol, shares: input.shares, direction: sub.direction },
+        now
+      )
+      if (checked instanceof InvalidSubmission) return yield* Effect.fail(checked)
+      yield* store.append(
+        w.id,
+        w.version,
+        [
+          {
+            type: "ReplaceRequested",
+            executionId: w.id,
+            orderId: w.state.orderId,
+            order: checked.order,
+            requestedAt: checked.requestedAt
+          }
+        ],
+        { source: "replaceOrder" }
+      )
+      const newId = yield* w.client.replaceOrder(sub.accountHash, w.state.orderId, {
+        symbol: sub.symbol,
+        shares: checked.order.shares,
+        direction: sub.direction
+      })
+      yield* store.append(
+        w.id,
+        w.version + 1,
+        [
+          {
+            type: "Replaced",
+            executionId: w.id,
+            orderId: w.state.orderId,
+            replacementOrderId: newId,
+            replacedAt: instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)))
+          }
+        ],
+        { source: "replaceOrder" }
+      )
+      return Option.getOrThrow(yield* executions.byExecutionId(w.id))
+    })
+
+  /**
+   * Cancels the order an execution follows: `CancelRequested` is recorded before the DELETE;
+   * the outcome is recorded when Schwab reports it (the poll's `Failed` CANCELED keeps the
+   * shares that executed; a fill that came first ends it `Filled`). A closed execution is
+   * ExecutionNotWorking, nothing sent.
+   */
+  const cancelOrder = (executionId: string) =>
+    Effect.gen(function* () {
+      const w = yield* working(executionId)
+      const now = instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)))
+      yield* store.append(
+        w.id,
+        w.version,
+        [{ type: "CancelRequested", executionId: w.id, orderId: w.state.orderId, requestedAt: now }],
+        { source: "cancelOrder" }
+      )
+      yield* w.client.cancelOrder(w.state.submission.accountHash, w.state.orderId)
+      return Option.getOrThrow(yield* executions.byExecutionId(w.id))
+    })
+
   /**
    * Every recorded event from `fromPosition` on, then new ones as they are appended
    * (the store is read every `pollEvery`). Restart from the last position you handled.
@@ -304,6 +404,8 @@ export const makeFillTracker = Effect.gen(function* () {
   return {
     recordSubmission,
     placeOrder,
+    replaceOrder,
+    cancelOrder,
     adopt,
     untracked,
     getExecution,

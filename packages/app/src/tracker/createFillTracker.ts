@@ -71,6 +71,13 @@ export interface FillTrackerHandle {
    * Calling it again for the same execution never sends the order again.
    */
   readonly placeOrder: (executionId: string, order: PlacementInput) => Promise<ExecutionRow>
+  /** Replaces the followed order with one for `shares` (request recorded first, then `Replaced`). */
+  readonly replaceOrder: (
+    executionId: string,
+    order: { readonly shares: string | number | bigint }
+  ) => Promise<ExecutionRow>
+  /** Cancels the followed order (request recorded first; the outcome when Schwab reports it). */
+  readonly cancelOrder: (executionId: string) => Promise<ExecutionRow>
   /**
    * Starts tracking an order no execution follows (e.g. one placed before a crash), with
    * what it executed so far; rejects with CannotAdopt, InvalidSubmission or
@@ -184,6 +191,8 @@ export const createFillTracker = async (options: FillTrackerOptions): Promise<Fi
       run(Effect.asVoid(Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code)))),
     recordSubmission: (input) => withTracker((t) => t.recordSubmission(input)),
     placeOrder: (executionId, order) => withTracker((t) => t.placeOrder(executionId, order)),
+    replaceOrder: (executionId, order) => withTracker((t) => t.replaceOrder(executionId, order)),
+    cancelOrder: (executionId) => withTracker((t) => t.cancelOrder(executionId)),
     adopt: (orderId, executionId, opts = {}) => withTracker((t) => t.adopt(orderId, executionId, opts)),
     untracked: (opts) => withTracker((t) => t.untracked(opts)),
     getExecution: (id) => withTracker((t) => Effect.map(t.getExecution(id), Option.getOrUndefined)),
