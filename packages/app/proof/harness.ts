@@ -171,7 +171,10 @@ export const proofConfig = (
 export interface AuditReport {
   readonly orders: number
   readonly terminal: number
-  /** One line per execution whose shares, cents, status or fill keys differ from the truth. */
+  /**
+   * One line per execution whose shares, cents, fill keys, terminal status, reason (the
+   * broker's status) or followed order differ from the truth.
+   */
   readonly mismatches: ReadonlyArray<string>
   /** Fill keys appended more than once to one stream. */
   readonly duplicateFills: number
@@ -179,6 +182,24 @@ export interface AuditReport {
   readonly lostFills: number
   readonly fillEvents: number
   readonly replayDifferences: number
+}
+
+/**
+ * How a terminal row differs from the broker's end of the order: FILLED only for an order
+ * the broker filled, FAILED with the broker's own status (the reason class: CANCELED,
+ * REJECTED, EXPIRED) for every other end, and the order followed to its last replacement.
+ */
+const terminalProblem = (
+  row: { readonly status: string; readonly brokerStatus: string | null; readonly orderId: string | null },
+  expected: { readonly finalStatus: string; readonly finalOrderId: string }
+): string => {
+  const wanted = expected.finalStatus === "FILLED" ? "FILLED" : "FAILED"
+  if (row.status !== wanted) return `status ${row.status} != ${wanted} (broker ${expected.finalStatus})`
+  if (wanted === "FAILED" && row.brokerStatus !== expected.finalStatus)
+    return `reason ${row.brokerStatus ?? "none"} != broker ${expected.finalStatus}`
+  if (row.orderId !== expected.finalOrderId)
+    return `order ${row.orderId} != broker's last ${expected.finalOrderId}`
+  return ""
 }
 
 /** Compares every execution with the sandbox's truth and replays the store. */
@@ -216,6 +237,7 @@ export const audit = (sandbox: Sandbox, orders: ReadonlyArray<PlacedOrder>) =>
       const problems = [
         row === undefined ? "missing row" : "",
         row !== undefined && row.status === "SUBMITTED" ? "not terminal" : "",
+        row !== undefined && row.status !== "SUBMITTED" ? terminalProblem(row, expected) : "",
         row !== undefined && row.filledShares !== expected.filledShares
           ? `shares ${row.filledShares} != ${expected.filledShares}`
           : "",
