@@ -16,6 +16,7 @@ import { terminalText } from "./cli/terminalText.js"
 const USAGE_ERRORS = new Set([
   "InvalidConfig",
   "InvalidSubmission",
+  "ExecutionNotWorking",
   "InvalidAccount",
   "CannotAdopt",
   "MissingValue",

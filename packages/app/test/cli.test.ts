@@ -320,6 +320,7 @@ describe.concurrent("the fill-tracker binary", () => {
   it("place records the intent, places once and prints the row; again places nothing; bad input exits 2 recording nothing", async () => {
     const dir = tempDir("cli-place")
     const sandbox = await manualSandbox({ accounts: [{ accountNumber: "12345678" }] })
+    sandbox.scriptNext(working(), working())
     try {
       const database = path.join(dir, "fills.db")
       const env = { ...serviceEnv(sandbox, database), LOG_LEVEL: "error" }
@@ -370,6 +371,19 @@ describe.concurrent("the fill-tracker binary", () => {
       const shown = await cli(["show", "placed-2", "--database", database], env)
       expect(shown.code).not.toBe(0)
       expect(shown.stderr).toContain("no execution placed-2")
+      // Replace then cancel through the tracker; an unknown execution is refused (exit 2).
+      const replaced = await cli(["replace", "--execution-id", "placed-1", "--shares", "4"], env)
+      expect(replaced.code).toBe(0)
+      const replacement = sandbox.placements().find((p) => p.via === "replace")
+      expect(JSON.parse(replaced.stdout)).toMatchObject({
+        executionId: "placed-1",
+        orderId: replacement?.orderId
+      })
+      expect((await cli(["cancel", "--execution-id", "placed-1"], env)).code).toBe(0)
+      expect(sandbox.requests().filter((r) => r.name === "cancelOrder")).toHaveLength(1)
+      const nobody = await cli(["cancel", "--execution-id", "nobody"], env)
+      expect(nobody.code).toBe(2)
+      expect(nobody.stderr).toContain("no execution nobody")
     } finally {
       await sandbox.close()
       fs.rmSync(dir, { recursive: true, force: true })

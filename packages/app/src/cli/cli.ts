@@ -2,6 +2,7 @@
 import { Command } from "@effect/cli"
 import { accountsCommand } from "./accounts.js"
 import { adoptCommand } from "./adopt.js"
+import { cancelCommand, replaceCommand } from "./amend.js"
 import { authCommand } from "./auth.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
@@ -24,6 +25,8 @@ export const root = Command.make("fill-tracker").pipe(
     authCommand,
     submitCommand,
     placeCommand,
+    replaceCommand,
+    cancelCommand,
     accountsCommand,
     adoptCommand,
     statusCommand,
