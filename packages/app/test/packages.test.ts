@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { executionStates } from "@fill-tracker/store"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { repoRoot, startNode } from "./child.js"
 
@@ -131,7 +132,7 @@ describe("the packed packages, installed outside the workspace", () => {
       shares: "3",
       status: "FILLED",
       priceCents: "41020",
-      states: 8,
+      states: executionStates.length,
       client: "object"
     })
     const status = await startNode(
