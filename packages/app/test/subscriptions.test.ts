@@ -50,7 +50,7 @@ const recordedFills = Effect.flatMap(EventStore, (store) =>
   )
 )
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 20_000) => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 60_000) => {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not reached in time")
@@ -235,7 +235,7 @@ describe.each(databases)("subscribe across SIGKILL on $name", (backend) => {
         runtime.runPromise(Effect.flatMap(Checkpoints, (c) => c.load(name)))
       await until(
         async () => (await checkpointOf("log")) > last && (await checkpointOf("table")) > last,
-        30_000
+        120_000
       )
       await killed(child)
 
@@ -267,7 +267,7 @@ describe.each(databases)("subscribe across SIGKILL on $name", (backend) => {
       await runtime.dispose()
       await close()
     }
-  }, 90_000)
+  }, 300_000)
 })
 
 describe("subscribe (Promise facade)", () => {
