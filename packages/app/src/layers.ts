@@ -147,7 +147,7 @@ export const appLayer = (
   config: AppConfig,
   tuning: SchwabTuning = {},
   /** SQLite start-up: `quickCheckMillis` runs quick_check, bounded (the `run` command's start). */
-  storeOptions: { readonly quickCheckMillis?: number } = {}
+  storeOptions: { readonly quickCheckMillis?: number; readonly mustExist?: boolean } = {}
 ) => {
   // A postgres:// URL selects PostgreSQL (several pollers); anything else is the SQLite file.
   const store = Store.layerFromUrl(config.database, storeOptions)

@@ -124,6 +124,19 @@ describe.concurrent("the binary's store", () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("typo"))).toEqual([])
   }, 60_000)
 
+  it("accounts, which only asks Schwab, refuses a missing SQLite file too and does not create it", async () => {
+    const missing = path.join(dir, "accounts-typo.db")
+    const sandbox = await startSandbox({ seed: 4 })
+    try {
+      const r = await cli(["accounts"], serviceEnv(sandbox, missing))
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain("the SQLite file does not exist")
+    } finally {
+      await sandbox.close()
+    }
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("accounts-typo"))).toEqual([])
+  }, 60_000)
+
   it("a store migrated by a newer binary is refused by every command, naming both versions, file unchanged", async () => {
     const database = path.join(dir, "future.db")
     await seed(database)

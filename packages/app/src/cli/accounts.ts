@@ -7,7 +7,7 @@ import { SchwabClient } from "@fill-tracker/schwab-client"
 import { Console, Effect, Redacted } from "effect"
 import { appLayer } from "../layers.js"
 import { maskAccountNumber } from "../tracker/accounts.js"
-import { loggingLayer, resolve, table } from "./common.js"
+import { loggingLayer, QUICK_CHECK_MILLIS, resolve, table } from "./common.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 
 export const accountsCommand = Command.make(
@@ -33,6 +33,10 @@ export const accountsCommand = Command.make(
               accounts.map((a) => [a.account, a.hash])
             )
           )
-      }).pipe(Effect.provide(appLayer(config)), Effect.provide(loggingLayer(config)))
+      }).pipe(
+        // Reading accounts never writes the store: a mistyped --database must not create a file.
+        Effect.provide(appLayer(config, {}, { mustExist: true, quickCheckMillis: QUICK_CHECK_MILLIS })),
+        Effect.provide(loggingLayer(config))
+      )
     })
 ).pipe(Command.withDescription("List the Schwab accounts (number masked but the last 4 digits, and hash)"))
