@@ -5,6 +5,7 @@
 import { decodeStoredEvent, type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
 import Database from "better-sqlite3"
 import { applyEvent, type ExecutionRow, type RecordedEvent } from "../src/index.js"
+import { eventHash } from "../src/internal/eventHash.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
 
 export const openRaw = (file: string) => {
@@ -16,7 +17,14 @@ export const openRaw = (file: string) => {
   return db
 }
 
-export const rawAppender = (db: Database.Database) => {
+/**
+ * `hashing: true` (the default) chains each event's hash as `EventStore.append` does (read
+ * the stream's last hash after the claim, SHA-256 per event, the hash column written), so
+ * the Effect/raw ratio is the Effect layer's cost alone; `false` leaves the column NULL, so
+ * raw with against raw without is what the hash chain costs an append.
+ */
+export const rawAppender = (db: Database.Database, options: { readonly hashing?: boolean } = {}) => {
+  const hashing = options.hashing ?? true
   const cache = new Map<string, Database.Statement>()
   const prep = (sql: string) => {
     let s = cache.get(sql)
@@ -55,13 +63,41 @@ export const rawAppender = (db: Database.Database) => {
       const recordedAt = new Date()
       const at = recordedAt.toISOString()
       const params: Array<unknown> = []
+      let link: string | null = null
+      if (hashing && expected > 0) {
+        const last = prep("SELECT hash FROM events WHERE stream_id = ? AND stream_version = ?").get(
+          streamId,
+          expected
+        ) as { hash: string | null } | undefined
+        link = last?.hash ?? null
+      }
       events.forEach((e, i) => {
         const stored = encodeStoredEvent(e)
-        params.push(streamId, expected + i + 1, stored.type, stored.version, stored.data, "{}", at)
+        const version = expected + i + 1
+        if (hashing)
+          link = eventHash(link, {
+            streamId,
+            version,
+            type: stored.type,
+            schemaVersion: stored.version,
+            payload: stored.data,
+            metadata: "{}",
+            recordedAt: at
+          })
+        params.push(
+          streamId,
+          version,
+          stored.type,
+          stored.version,
+          stored.data,
+          "{}",
+          at,
+          hashing ? link : null
+        )
       })
       const inserted = prep(
-        `INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at) VALUES ${events
-          .map(() => "(?, ?, ?, ?, ?, ?, ?)")
+        `INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, hash) VALUES ${events
+          .map(() => "(?, ?, ?, ?, ?, ?, ?, ?)")
           .join(", ")} RETURNING position, stream_version`
       ).all(...params) as Array<{ position: bigint; stream_version: bigint }>
       const positions = new Map(inserted.map((r) => [Number(r.stream_version), r.position]))

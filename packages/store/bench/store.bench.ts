@@ -28,7 +28,9 @@
  * The raw append baseline runs the same SQL statements as `EventStore.append` (claim the
  * version, insert the events with RETURNING, read the row, upsert it, index order ids, in
  * one BEGIN/COMMIT) with cached prepared statements, and does the same non-SQL work
- * (encodeStoredEvent, applyEvent, row mapping), so the ratio is the cost of the Effect layer.
+ * (encodeStoredEvent, applyEvent, row mapping, the hash chain), so the ratio is the cost of
+ * the Effect layer. Under each append row, "hashing" sets that raw path against the same
+ * path writing no hashes (ratio = throughput kept with the chain: its cost per append).
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -118,9 +120,9 @@ const effectReplay = (file: string) =>
 
 // ---- raw path --------------------------------------------------------------------------
 
-const rawBatched = (file: string, streams: number) => {
+const rawBatched = (file: string, streams: number, hashing = true) => {
   const db = openRaw(file)
-  const append = rawAppender(db)
+  const append = rawAppender(db, { hashing })
   for (let s = 0; s < streams; s++) {
     const { id, events } = batchStream(s)
     append(id, 0, events)
@@ -128,9 +130,9 @@ const rawBatched = (file: string, streams: number) => {
   db.close()
 }
 
-const rawSingles = (file: string, round: number) => {
+const rawSingles = (file: string, round: number, hashing = true) => {
   const db = openRaw(file)
-  const append = rawAppender(db)
+  const append = rawAppender(db, { hashing })
   const all = Array.from({ length: SINGLE_STREAMS }, (_, s) => singleEvents(`s${round}`, s))
   for (let k = 0; k < SINGLE_PER_STREAM; k++)
     for (let s = 0; s < SINGLE_STREAMS; s++)
@@ -146,6 +148,8 @@ const phases: Record<string, (file: string, n: number) => Promise<unknown> | unk
   "raw-batched": (file, n) => rawBatched(file, n / BATCH),
   "effect-single": (file, round) => effectSingles(file, round),
   "raw-single": (file, round) => rawSingles(file, round),
+  "raw-batched-unhashed": (file, n) => rawBatched(file, n / BATCH, false),
+  "raw-single-unhashed": (file, round) => rawSingles(file, round, false),
   "effect-replay": (file) => effectReplay(file),
   "effect-readall": (file) => effectReadAll(file),
   "raw-replay": (file) => rawScan(file),
@@ -213,22 +217,34 @@ const main = () => {
     for (const n of sizes) {
       const eff = path.join(dir, `effect-${n}.db`)
       const raw = path.join(dir, `raw-${n}.db`)
+      const unhashed = path.join(dir, `unhashed-${n}.db`)
       spawn("migrate", eff, 0)
       spawn("migrate", raw, 0)
+      spawn("migrate", unhashed, 0)
+      const rawBatchedPhase = spawn("raw-batched", raw, n)
       line(
         `append, ${BATCH} events/tx (store → ${n / 1000}k)`,
         n,
         spawn("effect-batched", eff, n),
-        spawn("raw-batched", raw, n)
+        rawBatchedPhase
+      )
+      // What the hash chain costs: the raw path with it (left columns) against without it.
+      line(
+        `  hashing: raw hashed vs raw unhashed`,
+        n,
+        rawBatchedPhase,
+        spawn("raw-batched-unhashed", unhashed, n)
       )
       // One-event appends are short and the machine is shared: alternate the two paths over
       // three rounds and keep each one's median.
       const singles = SINGLE_STREAMS * SINGLE_PER_STREAM
       const effectRuns: Array<Phase> = []
       const rawRuns: Array<Phase> = []
+      const unhashedRuns: Array<Phase> = []
       for (let round = 0; round < 3; round++) {
         effectRuns.push(spawn("effect-single", eff, round))
         rawRuns.push(spawn("raw-single", raw, round))
+        unhashedRuns.push(spawn("raw-single-unhashed", unhashed, round))
       }
       line(
         `append, 1 event/tx (onto ${n / 1000}k, median of 3)`,
@@ -236,6 +252,7 @@ const main = () => {
         median(effectRuns),
         median(rawRuns)
       )
+      line(`  hashing: raw hashed vs raw unhashed`, singles, median(rawRuns), median(unhashedRuns))
       const total = n + 3 * singles
       // Replays too: five rounds alternating the four phases, the median of each (the
       // machine's speed drifts over minutes; alternating spreads a slow spell over all four,
@@ -265,7 +282,7 @@ const main = () => {
         scan
       )
       line(`  rebuild vs scan+decodeStoredEvent`, total, rebuilt, decode)
-      for (const f of [eff, raw])
+      for (const f of [eff, raw, unhashed])
         for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(f + suffix, { force: true })
     }
   } finally {
