@@ -14,6 +14,7 @@ import * as EventStore from "./EventStore.js"
 import * as Executions from "./Executions.js"
 import type { StoreRefused } from "./errors.js"
 import { migrate } from "./internal/migrations.js"
+import * as LearnedFacts from "./LearnedFacts.js"
 import * as Leases from "./Leases.js"
 import * as Ledger from "./Ledger.js"
 import * as Replay from "./Replay.js"
@@ -25,6 +26,7 @@ export type StoreServices =
   | Checkpoints.Checkpoints
   | EventStore.EventStore
   | Executions.Executions
+  | LearnedFacts.LearnedFacts
   | Leases.Leases
   | Ledger.Ledger
   | SharedRateLimit.SharedRateLimit
@@ -39,6 +41,7 @@ export const storeServices = (options: {
     Checkpoints.layer,
     EventStore.layer,
     Executions.layer,
+    LearnedFacts.layer,
     Leases.layer,
     Ledger.layer,
     SharedRateLimit.layer,

@@ -32,6 +32,8 @@ export {
   StoreError,
   StoreRefused
 } from "./errors.js"
+/** What pollers learn from Schwab and keep across restarts: entered times, reported untracked orders. @since 0.4.0 @category services */
+export { type EnteredTime, LearnedFacts, type LearnedFactsService } from "./LearnedFacts.js"
 /** Poller leases over account shards with fencing tokens (`Leases`, `FencedOut`, `shardOf`). @since 0.2.0 @category services */
 export {
   type BalanceOptions,

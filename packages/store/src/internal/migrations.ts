@@ -322,6 +322,28 @@ const placementIntents = Effect.zipRight(
   rebuildExecutions(scratchExecutionsTable, scratchExecutionOrdersTable, false)
 )
 
+/**
+ * What pollers learn from Schwab and must not forget on a restart (see LearnedFacts.ts):
+ * each followed order's entered time, and the untracked orders already reported. Side
+ * tables, not events or read-model columns: Replay rebuilds and swaps only the executions
+ * tables, so it leaves these alone, and neither is a fact about an execution's history
+ * (why, in LearnedFacts.ts). Times are epoch milliseconds, as the poller compares them.
+ */
+const learnedFacts = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE order_entered_times (
+    order_id TEXT PRIMARY KEY CHECK (length(order_id) BETWEEN 1 AND 19),
+    entered_at BIGINT NOT NULL,
+    learned_at BIGINT NOT NULL
+  )`
+  yield* sql`CREATE TABLE untracked_reports (
+    order_id TEXT PRIMARY KEY CHECK (length(order_id) BETWEEN 1 AND 19),
+    entered_at BIGINT NOT NULL,
+    reported_at BIGINT NOT NULL
+  )`
+  yield* sql`CREATE INDEX untracked_reports_entered ON untracked_reports (entered_at)`
+})
+
 /** Never edit a released migration: add the next number. */
 export const migrations = {
   "0001_events": events,
@@ -335,7 +357,8 @@ export const migrations = {
   "0010_event_hashes": eventHashes,
   // 0011, not 0009: the Migrator runs only ids above the newest applied, so a 0009 added
   // after 0010 had landed would be skipped on every store already at 10.
-  "0011_placement_intents": placementIntents
+  "0011_placement_intents": placementIntents,
+  "0012_learned_facts": learnedFacts
 }
 export const loader = Migrator.fromRecord(migrations)
 
@@ -368,18 +391,22 @@ const storeSchemaVersion = Effect.flatMap(SqlClient.SqlClient, (sql) =>
  * migrator itself would find nothing to run and let an older binary write rows a newer
  * schema may not accept (or read them wrong).
  */
-export const schemaGuard = Effect.flatMap(storeSchemaVersion, (storeVersion) =>
-  storeVersion > binarySchemaVersion
-    ? Effect.fail(
-        new StoreRefused({
-          reason: "NewerSchema",
-          detail: `the store is at schema version ${storeVersion}, newer than this fill-tracker knows (${binarySchemaVersion}): upgrade fill-tracker; nothing was written`,
-          storeVersion,
-          binaryVersion: binarySchemaVersion
-        })
-      )
-    : Effect.void
-)
+export const schemaGuardAt = (binaryVersion: number) =>
+  Effect.flatMap(storeSchemaVersion, (storeVersion) =>
+    storeVersion > binaryVersion
+      ? Effect.fail(
+          new StoreRefused({
+            reason: "NewerSchema",
+            detail: `the store is at schema version ${storeVersion}, newer than this fill-tracker knows (${binaryVersion}): upgrade fill-tracker; nothing was written`,
+            storeVersion,
+            binaryVersion
+          })
+        )
+      : Effect.void
+  )
+
+/** The guard of this binary; `schemaGuardAt(n)` is an older binary's (the tests run one). */
+export const schemaGuard = schemaGuardAt(binarySchemaVersion)
 
 /**
  * Runs the pending migrations in one transaction; a no-op when the database is up to date.
