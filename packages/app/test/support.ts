@@ -10,7 +10,7 @@ import type { AccountHash } from "@fill-tracker/domain"
 import { Decimal } from "@fill-tracker/domain"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from "@fill-tracker/schwab-sandbox"
-import { Duration, Effect, Layer, Redacted, type Scope } from "effect"
+import { Duration, Effect, HashMap, Layer, Logger, LogLevel, Redacted, type Scope } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
 import { loggingLayer } from "../src/logging.js"
@@ -86,3 +86,24 @@ export const accountOf = (sandbox: Sandbox, i = 0): AccountHash =>
 /** Requests of one route name since the last reset. */
 export const requestsNamed = (sandbox: Sandbox, name: string) =>
   sandbox.requests().filter((r) => r.name === name)
+
+/** Runs `program` collecting the message and annotations of every log line. */
+export const withLogs = <A, E, R>(program: Effect.Effect<A, E, R>) => {
+  const lines: Array<{ message: string; orderId: unknown }> = []
+  const logger = Logger.make(({ message, annotations }) => {
+    lines.push({
+      message: String(Array.isArray(message) ? message[0] : message),
+      orderId:
+        HashMap.get(annotations, "orderId")._tag === "Some"
+          ? HashMap.unsafeGet(annotations, "orderId")
+          : undefined
+    })
+  })
+  return Effect.map(
+    Effect.provide(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)), Logger.add(logger)),
+    (a) => ({
+      a,
+      lines
+    })
+  )
+}

@@ -8,14 +8,23 @@ import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
 import { fillsInLegs, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
 import { EventStore } from "@fill-tracker/store"
-import { Effect, HashMap, Logger, LogLevel } from "effect"
+import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { Metrics } from "../src/health/Metrics.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { UntrackedReport } from "../src/poller/untracked.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
-import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
+import {
+  accountOf,
+  authorize,
+  cycleOptions,
+  manualSandbox,
+  runApp,
+  tempDir,
+  testConfig,
+  withLogs
+} from "./support.js"
 
 const TAG = "API_TDAM:SANDBOX"
 const DAY_MS = 24 * 3_600_000
@@ -49,27 +58,6 @@ const versionOf = (executionId: string) =>
   Effect.flatMap(EventStore, (s) => s.readStream(executionId as ExecutionId)).pipe(
     Effect.map((s) => s.version)
   )
-
-/** Runs `program` collecting the message and annotations of every log line. */
-const withLogs = <A, E, R>(program: Effect.Effect<A, E, R>) => {
-  const lines: Array<{ message: string; orderId: unknown }> = []
-  const logger = Logger.make(({ message, annotations }) => {
-    lines.push({
-      message: String(Array.isArray(message) ? message[0] : message),
-      orderId:
-        HashMap.get(annotations, "orderId")._tag === "Some"
-          ? HashMap.unsafeGet(annotations, "orderId")
-          : undefined
-    })
-  })
-  return Effect.map(
-    Effect.provide(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)), Logger.add(logger)),
-    (a) => ({
-      a,
-      lines
-    })
-  )
-}
 
 describe("untracked orders", () => {
   it("are counted and logged once per order (not per cycle); tracked, untagged-old and adopted ones are not", async () => {

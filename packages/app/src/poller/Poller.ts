@@ -7,7 +7,7 @@
  * and never hangs a deploy.
  */
 import type { SchwabClient } from "@fill-tracker/schwab-client"
-import type { EventStore, Executions, Leases } from "@fill-tracker/store"
+import type { EventStore, Executions, LearnedFacts, Leases } from "@fill-tracker/store"
 import {
   Cause,
   Chunk,
@@ -64,7 +64,14 @@ export interface PollerOptions extends CycleOptions {
 const WAKE_COALESCE = Duration.millis(100)
 
 /** What the poller needs from its environment. */
-export type PollerEnv = PollerStatus | Metrics | SchwabClient.SchwabClient | EventStore | Executions | Leases
+export type PollerEnv =
+  | PollerStatus
+  | Metrics
+  | SchwabClient.SchwabClient
+  | EventStore
+  | Executions
+  | Leases
+  | LearnedFacts
 
 /** Runs one cycle and records its outcome in PollerStatus. Never fails; interruption (shutdown) passes through. */
 export const runCycleOnce = (

@@ -16,7 +16,7 @@ import {
   type SchwabOrder
 } from "@fill-tracker/domain"
 import { SchwabClient } from "@fill-tracker/schwab-client"
-import { Executions, type Lease, type OpenExecutionRow } from "@fill-tracker/store"
+import { Executions, type Lease, type OpenExecutionRow, type StoreError } from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect, Option } from "effect"
 import { count, Metrics } from "../health/Metrics.js"
 import type { WokenOrder } from "../stream/StreamSignal.js"
@@ -166,6 +166,14 @@ export const pollCycle = (options: CycleOptions) =>
     let accountFailures = 0
     let unauthorized = 0
     let storeError: string | undefined
+    // A store call off the tracking path that failed: the cycle goes on, health reports it.
+    const storeFailed = (what: string) => (e: StoreError) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          storeError ??= e.message
+        }),
+        Effect.logWarning(what).pipe(Effect.annotateLogs({ error: e.message }))
+      )
     const schwabFailed = (e: unknown) =>
       Effect.zipRight(
         Effect.sync(() => {
@@ -188,6 +196,9 @@ export const pollCycle = (options: CycleOptions) =>
     // Without one kept by the poller (a single cycle), only this cycle's snapshots are known.
     const entered = options.enteredTimes ?? new EnteredTimes()
     if (focus === undefined) entered.retain(new Set(open.map((r) => r.orderId)))
+    // What this or another poller learned before (a restart, an account taken over). Unread,
+    // the window falls back to the recorded submissions: a getOrder more, never a lost fill.
+    yield* entered.load(open).pipe(Effect.catchAll(storeFailed("reading learned entered times failed")))
     const byAccount = Arr.groupBy(open, (r) => r.accountHash)
     const logSkipped = (
       skipped: ReadonlyArray<{ index: number; orderId?: string; path: string; message: string }>
@@ -277,8 +288,9 @@ export const pollCycle = (options: CycleOptions) =>
       // The open executions' orders are followed: no store lookup for them.
       for (const r of rows) untracked.report.followed.add(r.orderId)
       return findUntracked(accountHash, orders, untracked.options, now, untracked.report.followed).pipe(
-        Effect.flatMap((found) =>
-          Effect.forEach(untracked.report.update(accountHash, found), (o) =>
+        Effect.flatMap((found) => untracked.report.record(accountHash, found, untracked.options, now)),
+        Effect.flatMap(({ fresh, failure }) =>
+          Effect.forEach(fresh, (o) =>
             Effect.logWarning(
               "an order carrying this app's tag is followed by no execution: its fills are in nobody's books (fill-tracker status --untracked; fill-tracker adopt)"
             ).pipe(
@@ -291,13 +303,9 @@ export const pollCycle = (options: CycleOptions) =>
                 enteredTime: o.enteredTime ?? ""
               })
             )
-          )
+          ).pipe(Effect.zipRight(failure === undefined ? Effect.void : Effect.fail(failure)))
         ),
-        Effect.catchAll((e) =>
-          Effect.logWarning("looking for untracked orders failed").pipe(
-            Effect.annotateLogs({ error: e.message })
-          )
-        )
+        Effect.catchAll(storeFailed("looking for untracked orders failed"))
       )
     }
 
@@ -467,6 +475,7 @@ export const pollCycle = (options: CycleOptions) =>
           : leases.withLease(hash as AccountHash, (lease) => pollAccount(hash as AccountHash, rows, lease)),
       { concurrency: 2, discard: true }
     )
+    yield* entered.save.pipe(Effect.catchAll(storeFailed("recording learned entered times failed")))
     if (options.untracked !== undefined && focus === undefined)
       metrics.set(
         "fill_tracker_untracked_orders",

@@ -6,7 +6,7 @@
  * log line per order, `status --untracked`) and can be adopted (`adopt`).
  */
 import { type AccountHash, Decimal, type OrderId, type SchwabOrder } from "@fill-tracker/domain"
-import { Executions, type StoreError } from "@fill-tracker/store"
+import { Executions, LearnedFacts, type StoreError } from "@fill-tracker/store"
 import { Effect, Option } from "effect"
 
 /** What decides that an order is this app's and recent enough to report. */
@@ -83,27 +83,66 @@ export const findUntracked = (
     return out
   })
 
+/** How often a poller reloads what every poller reported and prunes what left the lookback. */
+const REFRESH_MS = 3_600_000
+
+/** What `UntrackedReport.record` answers: the orders to log now, and a store write that failed. */
+export interface Reported {
+  /** Reported for the first time by any poller: log each of these once. */
+  readonly fresh: ReadonlyArray<UntrackedOrder>
+  /** Set when a report could not be recorded: that order is tried again next cycle, unlogged. */
+  readonly failure: StoreError | undefined
+}
+
 /**
  * Kept across cycles by the poller: which ids are known followed, and which untracked ones
- * were already logged, so each order is logged once (not every cycle).
+ * were already logged, so each order is logged once (not every cycle). The logged ones are
+ * claimed in the store (LearnedFacts), so a restart or another poller taking the account
+ * over does not log them again; memory only saves asking the store about them each cycle.
  */
 export class UntrackedReport {
   readonly followed = new Set<string>()
-  private readonly logged = new Set<string>()
+  /** Reported orders (by any poller, as far as this one knows) with their entered times. */
+  private readonly logged = new Map<string, number>()
   private readonly current = new Map<string, UntrackedOrder>()
+  private refreshedAt: number | undefined
 
-  /** This account's untracked orders now; answers the ones not logged before. */
-  update(accountHash: AccountHash, found: ReadonlyArray<UntrackedOrder>): ReadonlyArray<UntrackedOrder> {
+  /**
+   * Takes this account's untracked orders now and answers the ones no poller reported
+   * before. On start and then hourly: forgets, in the store and here, the orders entered
+   * before the lookback (the report never looks at them again) and reads what the other
+   * pollers reported.
+   */
+  record(
+    accountHash: AccountHash,
+    found: ReadonlyArray<UntrackedOrder>,
+    options: UntrackedOptions,
+    now: number
+  ): Effect.Effect<Reported, StoreError, LearnedFacts> {
     for (const [id, o] of this.current) if (o.accountHash === accountHash) this.current.delete(id)
-    const fresh: Array<UntrackedOrder> = []
-    for (const o of found) {
-      this.current.set(o.orderId, o)
-      if (!this.logged.has(o.orderId)) {
-        this.logged.add(o.orderId)
-        fresh.push(o)
+    for (const o of found) this.current.set(o.orderId, o)
+    return Effect.gen(this, function* () {
+      const facts = yield* LearnedFacts
+      const since = now - options.lookbackMs
+      if (this.refreshedAt === undefined || now - this.refreshedAt >= REFRESH_MS) {
+        yield* facts.pruneUntracked(since)
+        for (const [id, at] of this.logged) if (at < since) this.logged.delete(id)
+        for (const r of yield* facts.reportedUntracked(since)) this.logged.set(r.orderId, r.enteredAt)
+        this.refreshedAt = now
       }
-    }
-    return fresh
+      const fresh: Array<UntrackedOrder> = []
+      for (const o of found) {
+        if (this.logged.has(o.orderId)) continue
+        const enteredAt = Date.parse(o.enteredTime ?? "")
+        const fact = { orderId: o.orderId, enteredAt: Number.isNaN(enteredAt) ? now : enteredAt }
+        const claimed = yield* Effect.either(facts.claimUntracked(fact))
+        // The ones claimed so far are still logged: a claim is never taken without its line.
+        if (claimed._tag === "Left") return { fresh, failure: claimed.left }
+        this.logged.set(o.orderId, fact.enteredAt)
+        if (claimed.right) fresh.push(o)
+      }
+      return { fresh, failure: undefined }
+    })
   }
 
   /** Untracked orders as of the last cycle that listed their account. */
