@@ -12,13 +12,15 @@ import type { OrderId } from "@fill-tracker/domain"
 import { immediateFill, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
 import { LearnedFacts, Leases, Replay, Store } from "@fill-tracker/store"
 import { type Postgres, startPostgres } from "@fill-tracker/store/testing"
-import { Deferred, Effect, type Layer, Option } from "effect"
+import { Deferred, Effect, type Layer, Option, Ref } from "effect"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
+import { healthReport } from "../src/health/healthReport.js"
 import { Metrics } from "../src/health/Metrics.js"
 import { EnteredTimes } from "../src/poller/enteredTimes.js"
 import { makeLeaseKeeper } from "../src/poller/leaseKeeper.js"
 import { type PollerOptions, runCycleOnce, startPoller } from "../src/poller/Poller.js"
+import { PollerStatus } from "../src/poller/PollerStatus.js"
 import type { CycleReport } from "../src/poller/pollCycle.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { UntrackedReport } from "../src/poller/untracked.js"
@@ -294,5 +296,78 @@ describe.each(backends)("what the poller learned, on $name", (backend) => {
     expect(took.getOrders).toBe(0)
     expect(took.untrackedLogged).toEqual([])
     expect(took.untrackedCounted).toBe(1)
+  }, 120_000)
+  it("a store that refuses the learned facts: health names the store, nothing is logged or lost, the next cycle writes them", async () => {
+    const { late, lost } = lateAndLost()
+    const memory = {
+      enteredTimes: new EnteredTimes(),
+      untracked: { options: { tag: TAG, lookbackMs: 24 * HOUR_MS }, report: new UntrackedReport() }
+    }
+    // Suspended: withLogs collects into a new array on each run.
+    const cycle = Effect.suspend(() => withLogs(runCycleOnce(cycleOptions(memory))))
+    const tables = ["order_entered_times", "untracked_reports"]
+    // A real refusal by the database itself, as a full disk or a read-only grant would give.
+    const refuse = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      Effect.forEach(tables, (table) =>
+        sql.onDialectOrElse({
+          pg: () =>
+            Effect.zipRight(
+              sql.unsafe(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION 'refused for the test'; END $$ LANGUAGE plpgsql`),
+              sql.unsafe(`CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table}
+                FOR EACH ROW EXECUTE FUNCTION refuse()`)
+            ),
+          orElse: () =>
+            sql.unsafe(`CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table}
+              BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`)
+        })
+      )
+    )
+    const allow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      Effect.forEach(tables, (table) =>
+        sql.onDialectOrElse({
+          pg: () => sql.unsafe(`DROP TRIGGER refuse_${table} ON ${table}`),
+          orElse: () => sql.unsafe(`DROP TRIGGER refuse_${table}`)
+        })
+      )
+    )
+    const r = await runApp(
+      configWith(),
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submit("late-1", late)
+        yield* refuse
+        const refused = yield* cycle
+        const status = yield* Ref.get(yield* PollerStatus)
+        const health = healthReport(
+          status,
+          { accessExpiresAt: undefined, refreshExpiresAt: undefined },
+          Date.now(),
+          { intervalMs: 60_000, maxJitterMs: 0 }
+        )
+        yield* allow
+        sandbox.resetRequests()
+        const recovered = yield* cycle
+        const getOrders = sandbox.requests().filter((q) => q.route === GET_ROUTE).length
+        return { refused, health, recovered, getOrders }
+      })
+    )
+    const restarted = await runPoller(configWith())
+
+    expect(r.refused.a?.storeError).toContain("refused for the test")
+    expect(r.health.status).toBe("degraded")
+    expect(r.health.problems).toContainEqual(
+      expect.stringMatching(/^the store failed in the last cycle: .*refused for the test/)
+    )
+    // Not claimed, so not logged yet: the line comes with the claim, in the next cycle.
+    expect(r.refused.lines.filter((l) => l.message.includes(UNTRACKED_LINE))).toEqual([])
+    expect(r.recovered.a?.storeError).toBeUndefined()
+    expect(r.recovered.lines.filter((l) => l.message.includes(UNTRACKED_LINE)).map((l) => l.orderId)).toEqual(
+      [lost]
+    )
+    // What the refused cycle learned was kept in memory and written by the next one.
+    expect(r.getOrders).toBe(0)
+    expect(restarted.getOrders).toBe(0)
+    expect(restarted.untrackedLogged).toEqual([])
   }, 120_000)
 })
