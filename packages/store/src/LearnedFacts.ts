@@ -94,30 +94,34 @@ export const make: Effect.Effect<LearnedFactsService, never, SqlClient.SqlClient
   const learnEnteredTimes: LearnedFactsService["learnEnteredTimes"] = (facts) =>
     facts.length === 0
       ? Effect.void
-      : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          sql.withTransaction(
-            Effect.forEach(
-              chunks(facts),
-              (chunk) =>
-                sql`INSERT INTO order_entered_times ${sql.insert(
-                  chunk.map((f) => ({ order_id: f.orderId, entered_at: f.enteredAt, learned_at: now }))
-                )} ON CONFLICT (order_id) DO NOTHING`,
-              { discard: true }
-            )
+      : // One statement per chunk, no transaction: each fact stands alone, and a chunk that
+        // failed is written again by the caller's next save (a written one is then a no-op).
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.forEach(
+            chunks(facts),
+            (chunk) =>
+              sql`INSERT INTO order_entered_times ${sql.insert(
+                chunk.map((f) => ({ order_id: f.orderId, entered_at: f.enteredAt, learned_at: now }))
+              )} ON CONFLICT (order_id) DO NOTHING`,
+            { discard: true }
           )
         ).pipe(orStoreError("recording learned entered times"))
 
   // An order's time is useful only while an open execution follows it: once the execution
   // ends or moves to a replacement it is never asked for again.
+  const unfollowed = sql.literal(`NOT EXISTS (
+    SELECT 1 FROM execution_orders o JOIN executions x ON x.execution_id = o.execution_id
+    WHERE o.order_id = order_entered_times.order_id AND x.order_id = o.order_id AND x.status = 'SUBMITTED'
+  )`)
+  // Looked for first: a start with nothing to forget writes nothing (a store that cannot be
+  // written, read-only or full, is then reported by what needs the write, not by this).
   const pruneEnteredTimes: LearnedFactsService["pruneEnteredTimes"] = () =>
-    sql<{ order_id: string }>`DELETE FROM order_entered_times WHERE NOT EXISTS (
-        SELECT 1 FROM execution_orders o JOIN executions x ON x.execution_id = o.execution_id
-        WHERE o.order_id = order_entered_times.order_id AND x.order_id = o.order_id
-          AND x.status = 'SUBMITTED'
-      ) RETURNING order_id`.pipe(
-      Effect.map((rows) => rows.length),
-      orStoreError("pruning learned entered times")
-    )
+    Effect.gen(function* () {
+      const stale = yield* sql`SELECT order_id FROM order_entered_times WHERE ${unfollowed} LIMIT 1`
+      if (stale.length === 0) return 0
+      const pruned = yield* sql`DELETE FROM order_entered_times WHERE ${unfollowed} RETURNING order_id`
+      return pruned.length
+    }).pipe(orStoreError("pruning learned entered times"))
 
   const claimUntracked: LearnedFactsService["claimUntracked"] = (fact) =>
     Effect.flatMap(
@@ -138,13 +142,14 @@ export const make: Effect.Effect<LearnedFactsService, never, SqlClient.SqlClient
       orStoreError("reading reported untracked orders")
     )
 
+  // Looked for first too: the hourly refresh writes only when something left the lookback.
   const pruneUntracked: LearnedFactsService["pruneUntracked"] = (before) =>
-    sql<{
-      order_id: string
-    }>`DELETE FROM untracked_reports WHERE entered_at < ${before} RETURNING order_id`.pipe(
-      Effect.map((rows) => rows.length),
-      orStoreError("pruning reported untracked orders")
-    )
+    Effect.gen(function* () {
+      const stale = yield* sql`SELECT order_id FROM untracked_reports WHERE entered_at < ${before} LIMIT 1`
+      if (stale.length === 0) return 0
+      const pruned = yield* sql`DELETE FROM untracked_reports WHERE entered_at < ${before} RETURNING order_id`
+      return pruned.length
+    }).pipe(orStoreError("pruning reported untracked orders"))
 
   return {
     enteredTimes,
