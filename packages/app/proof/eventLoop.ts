@@ -31,7 +31,7 @@ import { runCycleOnce, startPoller } from "../src/poller/Poller.js"
 import type { CycleReport } from "../src/poller/pollCycle.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { SnapshotMemo } from "../src/poller/snapshotMemo.js"
-import { type PlacedOrder, recordAll, tempDir } from "./harness.js"
+import { type PlacedOrder, recordAll, tempDir, workingBuy } from "./harness.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, "../../..")
@@ -135,16 +135,7 @@ export const runEventLoop = async (options: {
         })
       )
       for (const { n, accountHash, orderId } of ids)
-        orders.push({
-          executionId: `loop-${n}`,
-          orderId,
-          accountHash: accountHash as AccountHash,
-          symbol: "AAPL",
-          shares: 10,
-          direction: "BUY",
-          referencePrice: "150.00",
-          lifecycle: "working"
-        })
+        orders.push(workingBuy(`loop-${n}`, orderId, accountHash))
     }
     const { code } = (await sandbox.control("POST", "/authorization-code")) as { code: string }
     const config: AppConfig = {

@@ -37,6 +37,18 @@ export interface PlacedOrder {
   readonly lifecycle: string
 }
 
+/** A buy of 10 AAPL at 150.00 that stays working: the open order the load proofs poll. */
+export const workingBuy = (executionId: string, orderId: string, accountHash: string): PlacedOrder => ({
+  executionId,
+  orderId,
+  accountHash: accountHash as AccountHash,
+  symbol: "AAPL",
+  shares: 10,
+  direction: "BUY",
+  referencePrice: "150.00",
+  lifecycle: "working"
+})
+
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMD", "TSLA", "SPY", "QQQ", "F", "KO", "XOM", "JPM", "INTC"]
 
 /** A price near `base` with two or four decimals, as text (never a float). */

@@ -15,7 +15,7 @@ import { appLayer } from "../src/layers.js"
 import { runCycleOnce } from "../src/poller/Poller.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
 import { SnapshotMemo } from "../src/poller/snapshotMemo.js"
-import { type PlacedOrder, proofConfig, recordAll, tempDir } from "./harness.js"
+import { type PlacedOrder, proofConfig, recordAll, tempDir, workingBuy } from "./harness.js"
 
 export interface LoadReport {
   readonly orders: number
@@ -59,16 +59,7 @@ export const runLoad = async (options: {
         { symbol: "AAPL", quantity: 10, price: "150.00" },
         working()
       )
-      orders.push({
-        executionId: `load-${i}`,
-        orderId,
-        accountHash: account.hashValue as PlacedOrder["accountHash"],
-        symbol: "AAPL",
-        shares: 10,
-        direction: "BUY",
-        referencePrice: "150.00",
-        lifecycle: "working"
-      })
+      orders.push(workingBuy(`load-${i}`, orderId, account.hashValue))
     }
     const program = Effect.gen(function* () {
       const auth = yield* SchwabAuth.SchwabAuth
