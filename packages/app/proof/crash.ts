@@ -14,9 +14,10 @@ import { fileURLToPath } from "node:url"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { makeRandom, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { Executions, SqliteStore } from "@fill-tracker/store"
-import { Effect, Logger, LogLevel, Redacted } from "effect"
+import { Effect, Logger, LogLevel } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
+import { configEnv } from "./binary.js"
 import {
   type AuditReport,
   audit,
@@ -45,13 +46,7 @@ export interface CrashReport {
 
 const childEnv = (config: AppConfig): NodeJS.ProcessEnv => ({
   ...process.env,
-  SCHWAB_APP_KEY: config.appKey === undefined ? "" : Redacted.value(config.appKey),
-  SCHWAB_APP_SECRET: config.appSecret === undefined ? "" : Redacted.value(config.appSecret),
-  FILL_TRACKER_TOKEN_KEY: config.tokenKey === undefined ? "" : Redacted.value(config.tokenKey),
-  SCHWAB_BASE_URL: config.baseUrl,
-  SCHWAB_TOKEN_URL: config.tokenUrl,
-  SCHWAB_AUTHORIZE_URL: config.authorizeUrl,
-  FILL_TRACKER_DATABASE: config.database,
+  ...configEnv(config),
   ORDER_POLLING_INTERVAL: "100ms",
   ORDER_POLLING_MAX_JITTER: "50ms",
   SCHWAB_RATE_LIMIT_PER_MINUTE: "10000",

@@ -274,7 +274,7 @@ export const audit = (sandbox: Sandbox, orders: ReadonlyArray<PlacedOrder>) =>
   })
 
 /** True when the broker has finished with every order (and every replacement). */
-export const brokerDone = (sandbox: Sandbox, orders: ReadonlyArray<PlacedOrder>) =>
+export const brokerDone = (sandbox: Sandbox, orders: ReadonlyArray<Pick<PlacedOrder, "orderId">>) =>
   orders.every((o) => {
     const e = expectedExecution(sandbox, o.orderId)
     return ["FILLED", "CANCELED", "REJECTED", "EXPIRED"].includes(e.finalStatus)

@@ -25,9 +25,10 @@ import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { makeRandom, realClock, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { EventStore, Executions, Store, type StoreServices, shardOf } from "@fill-tracker/store"
 import { startPostgres } from "@fill-tracker/store/testing"
-import { Effect, Logger, LogLevel, Redacted, Stream } from "effect"
+import { Effect, Logger, LogLevel, Stream } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
+import { configEnv } from "./binary.js"
 import {
   type AuditReport,
   audit,
@@ -110,13 +111,7 @@ interface Poll {
 
 const childEnv = (config: AppConfig, pollerId: string, o: PollersOptions): NodeJS.ProcessEnv => ({
   ...process.env,
-  SCHWAB_APP_KEY: config.appKey === undefined ? "" : Redacted.value(config.appKey),
-  SCHWAB_APP_SECRET: config.appSecret === undefined ? "" : Redacted.value(config.appSecret),
-  FILL_TRACKER_TOKEN_KEY: config.tokenKey === undefined ? "" : Redacted.value(config.tokenKey),
-  SCHWAB_BASE_URL: config.baseUrl,
-  SCHWAB_TOKEN_URL: config.tokenUrl,
-  SCHWAB_AUTHORIZE_URL: config.authorizeUrl,
-  FILL_TRACKER_DATABASE: config.database,
+  ...configEnv(config),
   ORDER_POLLING_INTERVAL: `${o.intervalMs}ms`,
   ORDER_POLLING_MAX_JITTER: `${Math.floor(o.intervalMs / 5)}ms`,
   SCHWAB_RATE_LIMIT_PER_MINUTE: String(o.rateLimit),
