@@ -38,6 +38,9 @@ export type FaultRoute = RouteName | "*"
  * - `noLocation`: the real 2xx answer (the order is placed) without its `Location` header
  * - `foreignHostLocation`, `foreignAccountLocation`: the real 2xx answer with a `Location`
  *   naming another host, or another account's order, in place of the new order's
+ * - `held`: the request waits until its fault's handle is `release()`d, then gets the real
+ *   answer; with `afterHandling` the route acts first (the order exists while the answer
+ *   waits): an answer that comes late, at the moment a test chooses
  *
  * @since 0.1.0
  * @category models
@@ -58,6 +61,7 @@ export type FaultKind =
   | "noLocation"
   | "foreignHostLocation"
   | "foreignAccountLocation"
+  | "held"
 
 /** @since 0.1.0 @category models */
 export interface FaultSpec extends Firing {
@@ -87,6 +91,8 @@ export interface FaultHandle {
   readonly remove: () => void
   /** How many requests it has hit so far. */
   readonly hits: () => number
+  /** Lets the requests it holds (a `held` fault) go on, and every later one at once. */
+  readonly release: () => void
 }
 
 const NEEDS_ANSWER: ReadonlySet<FaultKind> = new Set([
@@ -121,6 +127,8 @@ export interface Firing {
 export class FaultTable<S extends Firing> {
   private faults: Array<{ spec: S; id: number; remaining: number; hits: number }> = []
   private nextId = 1
+  /** Per injected spec, the gate `release()` opens (what a `held` request waits on). */
+  private readonly gates = new WeakMap<S, { readonly opened: Promise<void>; readonly open: () => void }>()
 
   constructor(private readonly rng: Random) {}
 
@@ -135,13 +143,24 @@ export class FaultTable<S extends Firing> {
       hits: 0
     }
     this.faults.push(entry)
+    let open = () => {}
+    const opened = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    this.gates.set(spec, { opened, open })
     return {
       id: entry.id,
       remove: () => {
         this.faults = this.faults.filter((fault) => fault !== entry)
       },
-      hits: () => entry.hits
+      hits: () => entry.hits,
+      release: () => open()
     }
+  }
+
+  /** Resolves once the handle of the injected `spec` is released (at once for a spec never injected). */
+  released(spec: S): Promise<void> {
+    return this.gates.get(spec)?.opened ?? Promise.resolve()
   }
 
   clear(): void {

@@ -270,6 +270,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         )
       case "latency":
         return send(response, record, answer ?? serviceError(500, "Internal server error"))
+      case "held": // answered in onRequest once released; here only to keep the switch total
+        return send(response, record, answer ?? serviceError(500, "Internal server error"))
       case "noLocation":
       case "foreignHostLocation":
       case "foreignAccountLocation":
@@ -358,6 +360,14 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       }
     }
     if (fault === undefined) return send(response, record, run())
+    if (fault.kind === "held") {
+      record.fault = fault.kind
+      const acted = runsHandlerFirst(fault) ? run() : undefined
+      await faults.released(fault)
+      // The client may have given up meanwhile: then nobody is there to answer.
+      if (response.destroyed) return
+      return send(response, record, acted ?? run())
+    }
     return answerWithFault(response, record, fault, runsHandlerFirst(fault) ? run() : undefined)
   }
 

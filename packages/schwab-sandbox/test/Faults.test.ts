@@ -10,6 +10,11 @@ beforeEach(async () => {
 })
 afterEach(() => sandbox.close())
 
+/** Waits on a condition of the sandbox's own state (no timing assumption). */
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((r) => setTimeout(r, 5))
+}
+
 const accountNumbers = () => fetch(`${sandbox.baseUrl}/accounts/accountNumbers`, { headers: auth })
 const window = { fromEnteredTime: "2025-08-29T00:00:00.000Z", toEnteredTime: "2025-08-30T00:00:00.000Z" }
 
@@ -96,6 +101,31 @@ describe("fault kinds", () => {
     expect(sandbox.orderIds()).toHaveLength(1)
     const listed = await fetch(listUrl(sandbox, window), { headers: auth })
     expect(await listed.text()).toContain(sandbox.orderIds()[0])
+  })
+
+  it("held waits for release(), then answers for real; after handling the order exists while it waits", async () => {
+    const before = sandbox.faults.inject({ route: "placeOrder", kind: "held" })
+    const pending = place(sandbox, auth)
+    await until(() => before.hits() === 1)
+    expect(sandbox.orderIds()).toHaveLength(0)
+    before.release()
+    expect((await pending).status).toBe(201)
+    expect(sandbox.orderIds()).toHaveLength(1)
+
+    const after = sandbox.faults.inject({ route: "placeOrder", kind: "held", afterHandling: true })
+    let answered = false
+    const late = place(sandbox, auth).then((r) => {
+      answered = true
+      return r
+    })
+    await until(() => sandbox.orderIds().length === 2)
+    expect(sandbox.requests().at(-1)).toMatchObject({ status: 0, fault: "held" })
+    expect(answered).toBe(false)
+    after.release()
+    const response = await late
+    expect(response.status).toBe(201)
+    expect(idFromLocation(response)).toBe(sandbox.orderIds()[1])
+    expect(sandbox.placements()).toHaveLength(2)
   })
 
   it("a 500 before handling places nothing", async () => {

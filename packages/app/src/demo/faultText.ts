@@ -16,7 +16,8 @@ const KIND_TEXT: Record<FaultKind, string> = {
   forbidden: "403 forbidden",
   noLocation: "placed, answer without Location",
   foreignHostLocation: "placed, Location on another host",
-  foreignAccountLocation: "placed, Location in another account"
+  foreignAccountLocation: "placed, Location in another account",
+  held: "answer held back, then sent"
 }
 
 /** `GET /accounts/{hash}/orders: 429 rate limited, Retry-After 1 s`. */
