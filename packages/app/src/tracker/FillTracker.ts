@@ -224,24 +224,38 @@ export const makeFillTracker = Effect.gen(function* () {
           )
         return yield* Effect.fail(e)
       }
-      yield* store.append(
-        id,
-        1,
-        [
-          {
-            type: "Submitted",
-            executionId: id,
-            orderId: placed.right,
-            accountHash: intent.accountHash,
-            symbol: intent.order.symbol,
-            shares: intent.order.shares,
-            direction: intent.order.instruction,
-            submittedAt: intent.requestedAt,
-            ...(intent.referencePrice === undefined ? {} : { referencePrice: intent.referencePrice })
-          }
-        ],
-        { source: "placeOrder" }
-      )
+      yield* store
+        .append(
+          id,
+          1,
+          [
+            {
+              type: "Submitted",
+              executionId: id,
+              orderId: placed.right,
+              accountHash: intent.accountHash,
+              symbol: intent.order.symbol,
+              shares: intent.order.shares,
+              direction: intent.order.instruction,
+              submittedAt: intent.requestedAt,
+              ...(intent.referencePrice === undefined ? {} : { referencePrice: intent.referencePrice })
+            }
+          ],
+          { source: "placeOrder" }
+        )
+        .pipe(
+          // The poller (or a second call for this id) resolved the intent from the account's
+          // list while this answer was on its way: a POST can take the request timeout plus the
+          // client's lookups, longer than the poller's grace. Its Submitted stands when it
+          // follows the order Schwab just named; anything else is still the conflict.
+          Effect.catchTag("ConcurrencyError", (conflict) =>
+            Effect.flatMap(executions.byExecutionId(id), (recorded) =>
+              Option.exists(recorded, (r) => r.originalOrderId === placed.right)
+                ? Effect.void
+                : Effect.fail(conflict)
+            )
+          )
+        )
       yield* signalSubmission(Date.parse(intent.requestedAt))
       return yield* row
     })
