@@ -3,8 +3,10 @@
  * placement (before the POST, in flight, after the 201 and before `Submitted`; see
  * `placementPhases.ts` for how each is reached on purpose), many times, against a loopback
  * sandbox and a real SQLite file. After each kill the bot does what the README tells it to:
- * for a seeded half of the calls it runs the same `place` again (same execution id); in the
- * end the service (`run`) resolves whatever is still unconfirmed. The orders fill in the
+ * for a seeded half of the calls it runs the same `place` again (same execution id), and
+ * the service (`run`) resolves whatever is still unconfirmed: either running throughout,
+ * as in production (it may resolve an intent before the bot's retry does), or started once
+ * every call is done (the retry and the lookups see the crash first). The orders fill in the
  * sandbox on seeded schedules meanwhile and afterwards, and the service follows them to
  * their end. Then every call is audited (`placementAudit.ts`): one Schwab order per call
  * that reached Schwab and none for the others, exactly one execution following each order,
@@ -31,17 +33,28 @@ import {
 } from "@fill-tracker/schwab-sandbox"
 import { EventStore, Executions, SqliteStore } from "@fill-tracker/store"
 import { Effect, Logger, LogLevel } from "effect"
+import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
-import { binaryEnv, startBinary, until } from "./binary.js"
+import { type BinaryChild, binaryEnv, startBinary, until } from "./binary.js"
 import { brokerDone, proofConfig, tempDir } from "./harness.js"
 import { auditMatrix, clean, type MatrixAudit, type PlacementRun } from "./placementAudit.js"
-import { armPhase, classify, PHASES, type Phase, phaseLabel, writeLock } from "./placementPhases.js"
+import {
+  armPhase,
+  classify,
+  PHASES,
+  type Phase,
+  phaseLabel,
+  type WriteLock,
+  writeLock
+} from "./placementPhases.js"
 
 export interface PlacementCrashOptions {
   readonly runsPerPhase: number
   readonly seed: number
   /** Fills happen up to this long after an order is entered (seeded per order). */
   readonly fillSpanMs: number
+  /** When the service runs: from before the first call (as in production), or only once every call is done. */
+  readonly service: "throughout" | "after"
   /** Bound on each wait (a hung run fails naming what it waited for; not a timing claim). */
   readonly waitMs?: number
 }
@@ -50,6 +63,7 @@ export interface PlacementCrashReport {
   readonly audit: MatrixAudit
   readonly runsPerPhase: number
   readonly seed: number
+  readonly service: "throughout" | "after"
   readonly childStarts: number
   readonly wallMs: number
 }
@@ -150,6 +164,18 @@ const postsSince = (sandbox: Sandbox, from: number) =>
     .slice(from)
     .filter((r) => r.name === "placeOrder")
 
+/** `run` with the shortest intent window it accepts, polling fast; a proof's "service". */
+const startService = (config: AppConfig) =>
+  startBinary(
+    ["run"],
+    binaryEnv(config, {
+      ORDER_POLLING_INTERVAL: "200ms",
+      ORDER_POLLING_MAX_JITTER: "0s",
+      INTENT_RESOLUTION_WINDOW: "10s",
+      SCHWAB_RATE_LIMIT_PER_MINUTE: "10000"
+    })
+  )
+
 export const runPlacementCrash = async (options: PlacementCrashOptions): Promise<PlacementCrashReport> => {
   const waitMs = options.waitMs ?? 60_000
   const started = Date.now()
@@ -162,8 +188,52 @@ export const runPlacementCrash = async (options: PlacementCrashOptions): Promise
   })
   const config = proofConfig(sandbox, path.join(dir, "placement-crash.db"))
   const env = binaryEnv(config, { LOG_LEVEL: "debug", SCHWAB_RATE_LIMIT_PER_MINUTE: "10000" })
-  let lock: ReturnType<typeof writeLock> | undefined
+  let lock: WriteLock | undefined
+  let service: BinaryChild | undefined
   let childStarts = 0
+
+  /** One call: `place` killed in its phase, classified, then (seeded) the bot's same call again. */
+  const killOnce = async (plan: Plan, held: WriteLock): Promise<PlacementRun> => {
+    const requestsBefore = sandbox.requests().length
+    const ordersBefore = sandbox.orderIds().length
+    const armed = armPhase(sandbox, plan.phase, held, { timeoutMs: waitMs })
+    const child = startBinary(placeArgs(plan), env)
+    childStarts++
+    try {
+      await armed.reached(child)
+    } finally {
+      child.child.kill("SIGKILL")
+      await child.done
+      armed.disarm()
+    }
+    const hit = classify({
+      posts: postsSince(sandbox, requestsBefore),
+      ordersCreated: sandbox.orderIds().length - ordersBefore,
+      events: await streamEvents(config.database, plan.executionId)
+    })
+    if (plan.again) {
+      // The bot's retry after the crash: the same call, which must look, never send again.
+      const again = startBinary(placeArgs(plan), env)
+      childStarts++
+      const end = await again.done
+      if (end.code !== 0)
+        throw new Error(
+          `place again exited ${end.code} for ${plan.executionId}:\n${again.out.stderr.slice(-2_000)}`
+        )
+    }
+    return {
+      executionId: plan.executionId,
+      planned: plan.phase,
+      hit,
+      accountHash: plan.account.hash,
+      symbol: plan.symbol,
+      shares: plan.shares,
+      direction: plan.direction,
+      replaced: plan.again,
+      posts: postsSince(sandbox, requestsBefore).length
+    }
+  }
+
   try {
     // The person's `auth login`, once; every child reads the stored tokens.
     await quiet(
@@ -172,78 +242,40 @@ export const runPlacementCrash = async (options: PlacementCrashOptions): Promise
       ).pipe(Effect.provide(appLayer(config)), Effect.scoped)
     )
     lock = writeLock(config.database)
-    const runs: Array<PlacementRun> = []
-    for (const plan of plans(sandbox, options.runsPerPhase, makeRandom(`placement-crash/${options.seed}`))) {
-      const requestsBefore = sandbox.requests().length
-      const ordersBefore = sandbox.orderIds().length
-      const armed = armPhase(sandbox, plan.phase, lock, { timeoutMs: waitMs })
-      const child = startBinary(placeArgs(plan), env)
+    const requestsFrom = sandbox.requests().length
+    // Throughout: the service runs as in production while the calls crash, and may resolve
+    // an intent before the bot's own retry does. After: it starts once every call is done.
+    if (options.service === "throughout") {
+      service = startService(config)
       childStarts++
-      try {
-        await armed.reached(child)
-      } finally {
-        child.child.kill("SIGKILL")
-        await child.done
-        armed.disarm()
-      }
-      const hit = classify({
-        posts: postsSince(sandbox, requestsBefore),
-        ordersCreated: sandbox.orderIds().length - ordersBefore,
-        events: await streamEvents(config.database, plan.executionId)
-      })
-      if (plan.again) {
-        // The bot's retry after the crash: the same call, which must look, never send again.
-        const again = startBinary(placeArgs(plan), env)
-        childStarts++
-        const end = await again.done
-        if (end.code !== 0)
-          throw new Error(
-            `place again exited ${end.code} for ${plan.executionId}:\n${again.out.stderr.slice(-2_000)}`
-          )
-      }
-      runs.push({
-        executionId: plan.executionId,
-        planned: plan.phase,
-        hit,
-        accountHash: plan.account.hash,
-        symbol: plan.symbol,
-        shares: plan.shares,
-        direction: plan.direction,
-        replaced: plan.again,
-        posts: postsSince(sandbox, requestsBefore).length
-      })
     }
-    // The service resolves what is still unconfirmed (the shortest window it accepts), and
-    // follows every order to its end while the fills come in.
-    const serviceFrom = sandbox.requests().length
-    const service = startBinary(
-      ["run"],
-      binaryEnv(config, {
-        ORDER_POLLING_INTERVAL: "200ms",
-        ORDER_POLLING_MAX_JITTER: "0s",
-        INTENT_RESOLUTION_WINDOW: "10s",
-        SCHWAB_RATE_LIMIT_PER_MINUTE: "10000"
-      })
-    )
-    childStarts++
+    const runs: Array<PlacementRun> = []
+    for (const plan of plans(sandbox, options.runsPerPhase, makeRandom(`placement-crash/${options.seed}`)))
+      runs.push(await killOnce(plan, lock))
+    if (service === undefined) {
+      service = startService(config)
+      childStarts++
+    }
+    const running = service
     const placed = sandbox.orderIds().map((orderId) => ({ orderId }))
     try {
       await until(
         async () => {
-          if (service.child.exitCode !== null)
-            throw new Error(`run exited ${service.child.exitCode}:\n${service.out.stderr.slice(-2_000)}`)
+          if (running.child.exitCode !== null)
+            throw new Error(`run exited ${running.child.exitCode}:\n${running.out.stderr.slice(-2_000)}`)
           return brokerDone(sandbox, placed) && (await unsettled(config.database)) === 0
         },
         "every intent resolved and every order followed to its end",
         waitMs + options.fillSpanMs + 15_000
       )
     } finally {
-      service.child.kill("SIGTERM")
-      await service.done
+      running.child.kill("SIGTERM")
+      await running.done
     }
-    const servicePosts = postsSince(sandbox, serviceFrom).length
+    // POSTs no place call accounts for: the service's (it must never place).
+    const otherPosts = postsSince(sandbox, requestsFrom).length - runs.reduce((n, r) => n + r.posts, 0)
     const audit = await quiet(
-      auditMatrix(sandbox, runs, { servicePosts }).pipe(
+      auditMatrix(sandbox, runs, { servicePosts: otherPosts }).pipe(
         Effect.provide(SqliteStore.layer({ filename: config.database })),
         Effect.scoped
       )
@@ -252,10 +284,15 @@ export const runPlacementCrash = async (options: PlacementCrashOptions): Promise
       audit,
       runsPerPhase: options.runsPerPhase,
       seed: options.seed,
+      service: options.service,
       childStarts,
       wallMs: Date.now() - started
     }
   } finally {
+    if (service !== undefined && service.child.exitCode === null && service.child.signalCode === null) {
+      service.child.kill("SIGKILL")
+      await service.done
+    }
     lock?.close()
     await sandbox.close()
     fs.rmSync(dir, { recursive: true, force: true })
@@ -309,9 +346,9 @@ export const describePlacementCrash = (r: PlacementCrashReport): string => {
   const table = rows.map((cells) => `  ${cells.map((c, i) => pad(c, widths[i]!)).join("  ")}`.trimEnd())
   const b = a.broker
   return [
-    `placement crash matrix: ${r.runsPerPhase} runs per phase, seed ${r.seed}, ${r.childStarts} binary starts, wall ${(r.wallMs / 1000).toFixed(1)} s`,
+    `placement crash matrix (service ${r.service === "throughout" ? "running throughout" : "started after the calls"}): ${r.runsPerPhase} runs per phase, seed ${r.seed}, ${r.childStarts} binary starts, wall ${(r.wallMs / 1000).toFixed(1)} s`,
     ...table,
-    `  ${a.untracked} untracked, ${a.duplicated} duplicated, ${a.doubleCounted} double-counted, ${a.resent} re-sent, ${a.servicePosts} POSTs by the service`,
+    `  ${a.untracked} untracked, ${a.duplicated} duplicated, ${a.doubleCounted} double-counted, ${a.resent} re-sent, ${a.servicePosts} POSTs outside the calls`,
     `  broker: ${b.orders} orders, ${b.terminal} terminal, ${b.fillEvents} fill events, ${b.mismatches.length} mismatches (shares, cents, fill keys, end), ${b.lostFills} lost fills, ${b.replayDifferences} replay differences`,
     `  Submitted recorded by: ${[...new Set(a.runs.map((v) => v.submittedBy).filter((s) => s !== ""))]
       .map((s) => `${s} ${a.runs.filter((v) => v.submittedBy === s).length}`)
@@ -326,12 +363,20 @@ export const describePlacementCrash = (r: PlacementCrashReport): string => {
 export { clean }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = await runPlacementCrash({
-    runsPerPhase: Number(process.argv[2] ?? 20),
-    seed: Number(process.argv[3] ?? 42),
-    fillSpanMs: 20_000,
-    waitMs: 120_000
-  })
-  console.log(describePlacementCrash(report))
-  process.exitCode = clean(report.audit) ? 0 : 1
+  const runsPerPhase = Number(process.argv[2] ?? 20)
+  const seed = Number(process.argv[3] ?? 42)
+  let ok = true
+  // Both ways a bot meets a crash: the service already running, and the service started after.
+  for (const service of ["throughout", "after"] as const) {
+    const report = await runPlacementCrash({
+      runsPerPhase,
+      seed,
+      service,
+      fillSpanMs: 20_000,
+      waitMs: 120_000
+    })
+    console.log(describePlacementCrash(report))
+    ok = ok && clean(report.audit)
+  }
+  process.exitCode = ok ? 0 : 1
 }
