@@ -183,7 +183,11 @@ export const makeFillTracker = Effect.gen(function* () {
       if (!appended) {
         const existing = yield* store.readStream(id)
         const state = fold(existing.events.map((r) => r.event))
-        const recorded = "intent" in state ? state.intent : undefined
+        // An intent opens its stream (it is appended at version 0). Read it from there, not
+        // from the state: an execution that has ended (filled, canceled) keeps no intent, and
+        // the bot's same call after a crash met SubmissionConflict once the order had filled.
+        const opening = existing.events[0]?.event
+        const recorded = opening?.type === "PlacementRequested" ? opening : undefined
         const fields = recorded === undefined ? ["type"] : differingIntent(recorded, intent)
         if (recorded === undefined || fields.length > 0)
           return yield* Effect.fail(new SubmissionConflict({ executionId: id, fields }))
