@@ -19,6 +19,7 @@ import {
   PlacementRequested,
   Replaced,
   ReplaceRequested,
+  RequestLapsed,
   Submitted,
   TradeEvent
 } from "./Events.js"
@@ -54,7 +55,8 @@ const CODEC_BY_TYPE: { readonly [K in TradeEvent["type"]]: t.Decoder<unknown, Tr
   Replaced,
   FillFlagged,
   ReplaceRequested,
-  CancelRequested
+  CancelRequested,
+  RequestLapsed
 }
 
 const fail = (message: string): E.Either<StoredEventDecodeError, never> =>

@@ -223,6 +223,34 @@ export const CancelRequested = t.type(
 /** @since 0.2.0 @category events */
 export type CancelRequested = t.TypeOf<typeof CancelRequested>
 
+/** Which kind of order-entry request a `RequestLapsed` closes. @since 0.4.0 @category models */
+export const RequestKind = t.keyof({ Replace: null, Cancel: null }, "RequestKind")
+/** @since 0.4.0 @category models */
+export type RequestKind = t.TypeOf<typeof RequestKind>
+
+/**
+ * A `ReplaceRequested` or `CancelRequested` whose answer was lost ended without Schwab
+ * carrying it out: the followed order was still working, naming no replacement, a bounded
+ * time after the request. Recorded instead of sending the request again; it closes the
+ * open request (`request` and `requestedAt` name it), so a new replace or cancel may be
+ * asked for. `lapsedAt` is the decision's time (Schwab reports no time for a request it
+ * did not act on).
+ */
+export const RequestLapsed = t.type(
+  {
+    type: t.literal("RequestLapsed"),
+    executionId: ExecutionId,
+    orderId: OrderId,
+    request: RequestKind,
+    requestedAt: Instant,
+    reason: t.string,
+    lapsedAt: Instant
+  },
+  "RequestLapsed"
+)
+/** @since 0.4.0 @category events */
+export type RequestLapsed = t.TypeOf<typeof RequestLapsed>
+
 /** Why a fill was flagged. The fill itself is always recorded unchanged. */
 export const FlagKind = t.keyof({ PriceOutOfBand: null, NonPositivePrice: null, Overfill: null }, "FlagKind")
 /** @since 0.1.0 @category models */
@@ -257,7 +285,8 @@ export const TradeEvent = t.union(
     Replaced,
     FillFlagged,
     ReplaceRequested,
-    CancelRequested
+    CancelRequested,
+    RequestLapsed
   ],
   "TradeEvent"
 )

@@ -45,7 +45,8 @@ export interface Working {
   readonly intent?: PlacementRequested
   /**
    * The latest replace or cancel of the followed order recorded and not yet seen through
-   * (a replace is seen through by `Replaced`; a cancel by the terminal event).
+   * (a replace is seen through by `Replaced`; a cancel by the terminal event; either is
+   * closed unperformed by `RequestLapsed` when Schwab never acted on it).
    */
   readonly request?: ReplaceRequested | CancelRequested
 }

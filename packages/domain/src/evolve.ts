@@ -39,6 +39,13 @@ const working = (state: Working, event: TradeEvent): TradeState => {
     case "ReplaceRequested":
     case "CancelRequested":
       return event.orderId === state.orderId ? { ...state, request: event } : state
+    case "RequestLapsed": {
+      // Closes only the request it names: an older lapse recorded late never drops a newer request.
+      const open = state.request
+      if (open === undefined || !closes(event, open, state.orderId)) return state
+      const { request: _lapsed, ...rest } = state
+      return rest
+    }
     case "FillFlagged":
       return { ...state, flags: [...state.flags, event] }
     case "Filled":
@@ -52,6 +59,17 @@ const working = (state: Working, event: TradeEvent): TradeState => {
       return state
   }
 }
+
+/** Whether a lapse names the open request: same order, same kind, same request time. */
+const closes = (
+  lapse: Extract<TradeEvent, { type: "RequestLapsed" }>,
+  open: NonNullable<Working["request"]>,
+  followed: Working["orderId"]
+): boolean =>
+  lapse.orderId === followed &&
+  open.orderId === followed &&
+  lapse.requestedAt === open.requestedAt &&
+  lapse.request === (open.type === "ReplaceRequested" ? "Replace" : "Cancel")
 
 /** The fields a terminal state keeps of the working one. */
 const endOf = (s: Working) => ({
@@ -71,6 +89,7 @@ const endOf = (s: Working) => ({
  *   stay ordered by broker time, then activity id, then key.
  * - ReplaceRequested / CancelRequested of the followed order → the open request.
  * - Replaced of the followed order → follow the replacement id (the request is done).
+ * - RequestLapsed naming the open request (order, kind, request time) → no open request.
  * - FillFlagged adds the flag.
  * - Filled / Failed (with an order id) → terminal; terminal states absorb every later event.
  *

@@ -34,6 +34,8 @@ export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
 export { type ReconcileOptions, reconcile } from "./reconcile.js"
 /** Finding the replacement of a REPLACED order that names none. @since 0.1.0 @category decisions */
 export * from "./replacementDiscovery.js"
+/** Closing a replace or cancel Schwab never acted on. @since 0.4.0 @category decisions */
+export * from "./requestLapse.js"
 export * from "./SchwabOrder.js"
 export * from "./schwab/AccountNumbers.js"
 export * from "./schwab/LosslessJson.js"

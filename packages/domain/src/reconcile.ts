@@ -28,6 +28,7 @@ import {
 import type { Instant, OrderId } from "./ids.js"
 import { DEFAULT_PRICE_BAND, type LegOverfill, overfillFlag, priceFlags } from "./priceSanity.js"
 import { discoverReplacement, type ReplacementSearch } from "./replacementDiscovery.js"
+import { lapsedRequest } from "./requestLapse.js"
 import type { SchwabOrder } from "./SchwabOrder.js"
 import { classifyStatus } from "./schwab/OrderStatus.js"
 import { snapshotFills } from "./snapshotFills.js"
@@ -49,6 +50,11 @@ export interface ReconcileOptions {
    * found, so such an order stays open until the search time is over, then fails.
    */
   readonly replacementSearch?: ReplacementSearch
+  /**
+   * How long after an open replace or cancel the followed order may still show plainly
+   * working before the request lapses (see requestLapse.ts; default 2 minutes).
+   */
+  readonly requestWindowMs?: number
 }
 
 type Followed = Working | FilledState | FailedState
@@ -231,7 +237,7 @@ const decide = (
   now: Instant,
   band: D.Decimal,
   role: "followed" | "predecessor",
-  search: ReplacementSearch | undefined
+  options: ReconcileOptions
 ): E.Either<Inconsistency, ReadonlyArray<TradeEvent>> => {
   if (state.status !== "Submitted")
     return fresh.length === 0
@@ -260,8 +266,14 @@ const decide = (
     latest,
     state.flags
   )
-  const outcome = role === "followed" ? terminalEvent(state, order, fills, now, search) : []
-  return E.right([...fillEvents, ...overfill, ...outcome])
+  const outcome =
+    role === "followed" ? terminalEvent(state, order, fills, now, options.replacementSearch) : []
+  // No outcome yet: a replace or cancel Schwab never acted on closes instead.
+  const lapse =
+    role === "followed" && outcome.length === 0
+      ? lapsedRequest(state, order, now, options.requestWindowMs)
+      : undefined
+  return E.right([...fillEvents, ...overfill, ...outcome, ...(lapse === undefined ? [] : [lapse])])
 }
 
 /**
@@ -276,7 +288,8 @@ const decide = (
  * executed, or REPLACED naming no replacement that discovery could not settle on one) or
  * `Replaced` (named by the snapshot, or the one candidate in the account's list; while
  * none is listed yet and the search time is not over, nothing). Working and unknown
- * statuses record fills only. A terminal execution gives Right([]) for a consistent
+ * statuses record fills only, and then, for an open replace or cancel that Schwab never
+ * acted on within `requestWindowMs`, the `RequestLapsed` that closes it. A terminal execution gives Right([]) for a consistent
  * snapshot and Left for one with new fills. Event times are broker times; `now` is only the
  * last fallback when the snapshot carries no time at all.
  *
@@ -296,15 +309,7 @@ export const reconcile = (
         snapshotFills(s.submission, snapshot, now),
         E.chain((seen) => newFills(s, seen)),
         E.chain((fresh) =>
-          decide(
-            s,
-            snapshot,
-            fresh,
-            now,
-            options.priceBand ?? DEFAULT_PRICE_BAND,
-            role,
-            options.replacementSearch
-          )
+          decide(s, snapshot, fresh, now, options.priceBand ?? DEFAULT_PRICE_BAND, role, options)
         )
       )
     )

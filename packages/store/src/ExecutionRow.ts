@@ -64,6 +64,25 @@ export const executionStates: ReadonlyArray<ExecutionState> = [
   "PLACEMENT_AMBIGUOUS"
 ]
 
+/**
+ * The replace or cancel of a working execution: recorded and not yet seen through
+ * (`*_REQUESTED`; a replace is seen through by its `Replaced`, a cancel by the end of the
+ * order), or the last one that lapsed because Schwab never acted on it (`*_LAPSED`: a new
+ * replace or cancel may be asked for).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type RequestState = "REPLACE_REQUESTED" | "CANCEL_REQUESTED" | "REPLACE_LAPSED" | "CANCEL_LAPSED"
+
+/** @since 0.4.0 @category models */
+export const requestStates: ReadonlyArray<RequestState> = [
+  "REPLACE_REQUESTED",
+  "CANCEL_REQUESTED",
+  "REPLACE_LAPSED",
+  "CANCEL_LAPSED"
+]
+
 /** Per order leg totals of a multi-leg order, as stored in the `legs` JSON column. @since 0.1.0 @category models */
 export interface LegRow {
   readonly legId: string
@@ -115,6 +134,10 @@ export interface ExecutionRow {
   readonly streamVersion: number
   /** Recorded-at of the last event applied (not wall-clock time, so a replay reproduces it). */
   readonly updatedAt: Instant
+  /** The working execution's replace or cancel (see RequestState); null when none, and on every closed row. */
+  readonly request: RequestState | null
+  /** When that request was recorded (null with it). */
+  readonly requestedAt: Instant | null
 }
 
 /**

@@ -54,7 +54,9 @@ const fromSubmitted = (e: Submitted, rec: FoldedEvent): ExecutionRow => ({
   executedAt: null,
   failedAt: null,
   streamVersion: rec.version,
-  updatedAt: rec.recordedAt.toISOString() as Instant
+  updatedAt: rec.recordedAt.toISOString() as Instant,
+  request: null,
+  requestedAt: null
 })
 
 /** An intent to place: no order id yet; `submitted_at` holds the request time. */
@@ -82,7 +84,9 @@ const fromIntent = (e: PlacementRequested, rec: FoldedEvent): ExecutionRow => ({
   executedAt: null,
   failedAt: null,
   streamVersion: rec.version,
-  updatedAt: rec.recordedAt.toISOString() as Instant
+  updatedAt: rec.recordedAt.toISOString() as Instant,
+  request: null,
+  requestedAt: null
 })
 
 /** The intent found no single order: terminal, with no order id and nothing filled. */
@@ -97,6 +101,9 @@ const unplaced = (row: ExecutionRow, e: Failed): ExecutionRow => ({
   brokerStatus: e.brokerStatus ?? null,
   failedAt: e.failedAt
 })
+
+/** A closed row carries no request: the order's end answers any that was open. */
+const noRequest = { request: null, requestedAt: null } as const
 
 const legRow = (legId: string, quantity: D.Decimal, notional: D.Decimal, extra: Partial<LegRow>): LegRow => {
   const average = D.quotient(notional, quantity)
@@ -189,7 +196,8 @@ const fill = (row: ExecutionRow, e: Filled): ExecutionRow => ({
   priceCents: e.priceCents,
   ...legsOf(row, e.legs),
   brokerStatus: "FILLED",
-  executedAt: e.closedAt
+  executedAt: e.closedAt,
+  ...noRequest
 })
 
 /** Failed state from the broker status; a replacement that is not followed is its own state. */
@@ -217,7 +225,8 @@ const fail = (row: ExecutionRow, e: Failed, orderId: OrderId): ExecutionRow => (
   ...legsOf(row, e.legs),
   reason: e.reason,
   brokerStatus: e.brokerStatus ?? null,
-  failedAt: e.failedAt
+  failedAt: e.failedAt,
+  ...noRequest
 })
 
 /**
@@ -227,7 +236,9 @@ const fail = (row: ExecutionRow, e: Failed, orderId: OrderId): ExecutionRow => (
  * submission or the intent to place it). A PENDING row takes `Submitted` (it becomes the
  * submitted row) and a `Failed` without an order id (NOT_PLACED / PLACEMENT_AMBIGUOUS);
  * nothing else changes it. Terminal rows (FILLED, FAILED) take flags but no further fills,
- * replacements or outcomes; replace and cancel requests change no column. The same rules
+ * replacements or outcomes. A replace or cancel of the followed order is the row's
+ * `request` until `Replaced`, the order's end, or a `RequestLapsed` naming it (then
+ * `*_LAPSED`, kept until the next request or the end). The same rules
  * as the domain's `evolve`, so the row and the folded state agree.
  *
  * @since 0.1.0
@@ -300,8 +311,24 @@ export class RowFold {
     switch (e.type) {
       case "PlacementRequested":
       case "Submitted":
+        break
       case "ReplaceRequested":
       case "CancelRequested":
+        // Of the followed order only, as `evolve` takes it.
+        if (working && e.orderId === row.orderId) {
+          row.request = e.type === "ReplaceRequested" ? "REPLACE_REQUESTED" : "CANCEL_REQUESTED"
+          row.requestedAt = e.requestedAt
+        }
+        break
+      case "RequestLapsed":
+        // Only the open request it names (same kind, same request time, followed order).
+        if (
+          working &&
+          e.orderId === row.orderId &&
+          e.requestedAt === row.requestedAt &&
+          row.request === (e.request === "Replace" ? "REPLACE_REQUESTED" : "CANCEL_REQUESTED")
+        )
+          row.request = e.request === "Replace" ? "REPLACE_LAPSED" : "CANCEL_LAPSED"
         break
       case "LegFilled":
         if (!working) break
@@ -329,7 +356,12 @@ export class RowFold {
         break
       }
       case "Replaced":
-        if (working) row.orderId = e.replacementOrderId
+        if (working) {
+          row.orderId = e.replacementOrderId
+          // The replace it sees through is done; a cancel of the old order no longer applies.
+          row.request = null
+          row.requestedAt = null
+        }
         break
       case "FillFlagged":
         row.flagCount = row.flagCount + 1

@@ -20,7 +20,9 @@ export {
   isOpenRow,
   type LegRow,
   type OpenExecutionRow,
-  type RowDifference
+  type RequestState,
+  type RowDifference,
+  requestStates
 } from "./ExecutionRow.js"
 /** Queries over the executions read model. @since 0.1.0 @category services */
 export { Executions, type ExecutionsFilter, type ExecutionsService } from "./Executions.js"

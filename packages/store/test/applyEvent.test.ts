@@ -3,12 +3,15 @@ import type { TradeEvent } from "@fill-tracker/domain"
 import * as fc from "fast-check"
 import { applyEvent, type ExecutionRow, type RecordedEvent } from "../src/index.js"
 import {
+  at,
   cancelRequested,
   executionId,
   failed,
   legFilled,
   placementRequested,
+  replaced,
   replaceRequested,
+  requestLapsed,
   submitted,
   unplaced
 } from "./support/events.js"
@@ -139,19 +142,68 @@ describe("applyEvent", () => {
     assert.deepStrictEqual([late?.state, late?.orderId, late?.streamVersion], ["NOT_PLACED", null, 3])
   })
 
-  it("replace and cancel requests change no column but the version; a Failed without order id ends no order", () => {
+  it("a replace or cancel of the followed order is the row's request until Replaced, a lapse naming it, or the end", () => {
     const base = fold(record([submitted("p-1", "1")]))
-    const asked = fold(
-      record([
-        submitted("p-1", "1"),
-        replaceRequested("p-1", "1"),
-        cancelRequested("p-1", "1"),
-        unplaced("p-1")
-      ])
+    const rowAfter = (
+      events: ReadonlyArray<TradeEvent>
+    ):
+      | { request: string | null; requestedAt: string | null; orderId: string | null; state: string }
+      | undefined => {
+      const row = fold(record([submitted("p-1", "1"), ...events]))
+      return (
+        row && { request: row.request, requestedAt: row.requestedAt, orderId: row.orderId, state: row.state }
+      )
+    }
+    assert.deepStrictEqual(rowAfter([replaceRequested("p-1", "1")]), {
+      request: "REPLACE_REQUESTED",
+      requestedAt: at(1),
+      orderId: "1",
+      state: "SUBMITTED"
+    })
+    // Of another order: nothing. The latest request is the open one.
+    assert.deepStrictEqual(rowAfter([cancelRequested("p-1", "9")])?.request, null)
+    assert.deepStrictEqual(rowAfter([replaceRequested("p-1", "1"), cancelRequested("p-1", "1", 2)]), {
+      request: "CANCEL_REQUESTED",
+      requestedAt: at(2),
+      orderId: "1",
+      state: "SUBMITTED"
+    })
+    // A lapse closes only the request it names (kind and time), and says so until the next one.
+    assert.deepStrictEqual(
+      rowAfter([cancelRequested("p-1", "1"), requestLapsed("p-1", "1", "Cancel")])?.request,
+      "CANCEL_LAPSED"
     )
     assert.deepStrictEqual(
-      asked,
-      base && { ...base, streamVersion: 4, updatedAt: "2025-08-29T15:00:03.000Z" }
+      rowAfter([cancelRequested("p-1", "1", 2), requestLapsed("p-1", "1", "Cancel", 1)])?.request,
+      "CANCEL_REQUESTED"
+    )
+    assert.deepStrictEqual(
+      rowAfter([replaceRequested("p-1", "1"), requestLapsed("p-1", "1", "Cancel")])?.request,
+      "REPLACE_REQUESTED"
+    )
+    assert.deepStrictEqual(rowAfter([requestLapsed("p-1", "1", "Cancel")]), {
+      request: null,
+      requestedAt: null,
+      orderId: "1",
+      state: "SUBMITTED"
+    })
+    // Seen through: Replaced moves to the replacement; the order's end closes it.
+    assert.deepStrictEqual(rowAfter([replaceRequested("p-1", "1"), replaced("p-1", "1", "2")]), {
+      request: null,
+      requestedAt: null,
+      orderId: "2",
+      state: "SUBMITTED"
+    })
+    assert.deepStrictEqual(rowAfter([cancelRequested("p-1", "1"), failed("p-1", "1", "CANCELED")]), {
+      request: null,
+      requestedAt: null,
+      orderId: "1",
+      state: "CANCELED"
+    })
+    // A Failed without an order id ends no order and changes nothing but the version.
+    assert.deepStrictEqual(
+      fold(record([submitted("p-1", "1"), unplaced("p-1")])),
+      base && { ...base, streamVersion: 2, updatedAt: "2025-08-29T15:00:01.000Z" }
     )
   })
 

@@ -81,7 +81,9 @@ const rowOf = (text: fc.Arbitrary<string>, cents: fc.Arbitrary<bigint>): fc.Arbi
         executedAt: textOrNull,
         failedAt: textOrNull,
         streamVersion: fc.integer({ min: 1, max: 2 ** 31 }),
-        updatedAt: text
+        updatedAt: text,
+        request: textOrNull,
+        requestedAt: textOrNull
       })
       // The fingerprint reads fields only; brands do not matter to it.
       .map((r) => r as unknown as ExecutionRow)

@@ -1,17 +1,28 @@
 /**
  * Migration 0011 on a store written before it: every row and order id is kept, the
- * constraints and foreign keys still hold, and the store then takes intents.
+ * constraints and foreign keys still hold, and the store then takes intents. Migration
+ * 0013 fills in the replace or cancel still open on each working row, as a replay would.
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
+import { encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { EventStore, Executions } from "../src/index.js"
 import { loader } from "../src/internal/migrations.js"
 import { backends } from "./support/backends.js"
-import { executionId, placementRequested, unplaced } from "./support/events.js"
+import {
+  at,
+  cancelRequested,
+  executionId,
+  placementRequested,
+  replaced,
+  replaceRequested,
+  submitted,
+  unplaced
+} from "./support/events.js"
 
 const upTo0010 = Migrator.make({})({
   loader: Effect.map(loader, (all) => all.filter(([id]) => id <= 10)),
@@ -91,7 +102,11 @@ describe.each(backends)("migration 0011 on $name", (backend) => {
             ids.map((r) => Number(r.migration_id)),
             11
           )
-          assert.deepStrictEqual(yield* tables, before)
+          // Kept as they were; 0013 adds the request columns, empty on these rows.
+          assert.deepStrictEqual(yield* tables, {
+            ...before,
+            rows: before.rows.map((r) => ({ ...r, request: null, request_at: null }))
+          })
           // ...and the store reads them as before: all three still open.
           const executions = yield* Executions
           assert.deepStrictEqual(
@@ -149,5 +164,116 @@ describe.each(backends)("migration 0011 on $name", (backend) => {
         backend.layer(location)
       )
     })
+  )
+})
+
+const upTo0012 = Migrator.make({})({
+  loader: Effect.map(loader, (all) => all.filter(([id]) => id <= 12)),
+  table: "store_migrations"
+})
+
+describe.each(backends)("migration 0013 on $name", (backend) => {
+  it.scoped(
+    "fills in the request still open on each working row; the columns refuse a request on a closed row",
+    () =>
+      Effect.gen(function* () {
+        const location = yield* backend.fresh
+        yield* Effect.provide(
+          Effect.gen(function* () {
+            const sql = yield* SqlClient.SqlClient
+            yield* upTo0012
+            // Events and rows as a store before 0013 held them (written directly).
+            const streams: Record<string, ReadonlyArray<TradeEvent>> = {
+              // open replace of the followed order
+              "r-1": [submitted("r-1", "11"), replaceRequested("r-1", "11")],
+              // a replace seen through, then a cancel of the replacement: the cancel is open
+              "r-2": [
+                submitted("r-2", "21"),
+                replaceRequested("r-2", "21"),
+                replaced("r-2", "21", "22"),
+                cancelRequested("r-2", "22", 2)
+              ],
+              // a replace seen through: nothing open
+              "r-3": [submitted("r-3", "31"), replaceRequested("r-3", "31"), replaced("r-3", "31", "32")],
+              // no request at all
+              "r-4": [submitted("r-4", "41")]
+            }
+            let position = 0
+            for (const [id, events] of Object.entries(streams)) {
+              yield* sql`INSERT INTO streams ${sql.insert({ stream_id: id, version: events.length })}`
+              for (const [i, event] of events.entries()) {
+                position += 1
+                const stored = encodeStoredEvent(event)
+                yield* sql`INSERT INTO events ${sql.insert({
+                  stream_id: id,
+                  stream_version: i + 1,
+                  event_type: stored.type,
+                  schema_version: stored.version,
+                  payload: stored.data,
+                  metadata: "{}",
+                  recorded_at: at(position)
+                })}`
+              }
+              const orderId = id === "r-1" ? "11" : id === "r-2" ? "22" : id === "r-3" ? "32" : "41"
+              yield* sql`INSERT INTO executions ${sql.insert({
+                execution_id: id,
+                status: "SUBMITTED",
+                state: "SUBMITTED",
+                order_id: orderId,
+                original_order_id: `${id.slice(2)}1`,
+                account_hash: "HASH",
+                symbol: "AAPL",
+                shares: "10",
+                direction: "BUY",
+                filled_shares: "0",
+                notional: null,
+                average_price: null,
+                price_cents: null,
+                leg_id: null,
+                legs: null,
+                flag_count: 0,
+                last_flag_kind: null,
+                reason: null,
+                broker_status: null,
+                submitted_at: at(0),
+                executed_at: null,
+                failed_at: null,
+                stream_version: events.length,
+                updated_at: at(position)
+              })}`
+            }
+          }),
+          backend.rawClient(location)
+        )
+        yield* Effect.provide(
+          Effect.gen(function* () {
+            const executions = yield* Executions
+            const requests: Record<string, unknown> = {}
+            for (const id of ["r-1", "r-2", "r-3", "r-4"]) {
+              const row = Option.getOrThrow(yield* executions.byExecutionId(executionId(id)))
+              requests[id] = [row.request, row.requestedAt]
+            }
+            assert.deepStrictEqual(requests, {
+              "r-1": ["REPLACE_REQUESTED", at(1)],
+              "r-2": ["CANCEL_REQUESTED", at(2)],
+              "r-3": [null, null],
+              "r-4": [null, null]
+            })
+            const sql = yield* SqlClient.SqlClient
+            // A request without its time, or on a row that is not working, is refused.
+            for (const change of [
+              sql`UPDATE executions SET request_at = NULL WHERE execution_id = 'r-1'`,
+              sql`UPDATE executions SET request = 'CANCEL_REQUESTED', request_at = ${at(1)} WHERE execution_id = 'r-4' AND status = 'SUBMITTED'`.pipe(
+                Effect.zipRight(
+                  sql`UPDATE executions SET status = 'FAILED', state = 'CANCELED', reason = 'x', failed_at = ${at(9)}, broker_status = 'CANCELED' WHERE execution_id = 'r-4'`
+                )
+              ),
+              sql`UPDATE executions SET request = 'SOMETHING' WHERE execution_id = 'r-1'`
+            ])
+              assert.isTrue(Either.isLeft(yield* Effect.either(sql.withTransaction(change))))
+          }),
+          backend.layer(location)
+        )
+      })
   )
 })

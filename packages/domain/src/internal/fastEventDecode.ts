@@ -19,6 +19,7 @@ import type {
   PlacementRequested,
   Replaced,
   ReplaceRequested,
+  RequestLapsed,
   Submitted,
   TradeEvent
 } from "../Events.js"
@@ -235,6 +236,15 @@ const decoders: { readonly [K in TradeEvent["type"]]: (o: Json) => TradeEvent } 
     executionId: executionId(o),
     orderId: orderId(o),
     requestedAt: branded(Instant.is, o, "requestedAt")
+  }),
+  RequestLapsed: (o): RequestLapsed => ({
+    type: "RequestLapsed",
+    executionId: executionId(o),
+    orderId: orderId(o),
+    request: o.request === "Replace" || o.request === "Cancel" ? o.request : miss(),
+    requestedAt: branded(Instant.is, o, "requestedAt"),
+    reason: str(o, "reason"),
+    lapsedAt: branded(Instant.is, o, "lapsedAt")
   })
 }
 

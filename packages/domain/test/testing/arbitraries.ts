@@ -15,6 +15,7 @@ import type {
   PlacementRequested,
   Replaced,
   ReplaceRequested,
+  RequestLapsed,
   Submitted,
   TradeEvent
 } from "../../src/Events.js"
@@ -120,6 +121,16 @@ const cancelRequestedArb: fc.Arbitrary<CancelRequested> = fc
   .record({ ...base, requestedAt: instant })
   .map((r) => ({ type: "CancelRequested" as const, ...r }))
 
+const requestLapsedArb: fc.Arbitrary<RequestLapsed> = fc
+  .record({
+    ...base,
+    request: fc.constantFrom("Replace" as const, "Cancel" as const),
+    requestedAt: instant,
+    reason: text,
+    lapsedAt: instant
+  })
+  .map((r) => ({ type: "RequestLapsed" as const, ...r }))
+
 export const submittedArb: fc.Arbitrary<Submitted> = fc
   .record({
     ...base,
@@ -201,7 +212,8 @@ export const tradeEvent: fc.Arbitrary<TradeEvent> = fc.oneof(
   flaggedArb,
   placementRequestedArb,
   replaceRequestedArb,
-  cancelRequestedArb
+  cancelRequestedArb,
+  requestLapsedArb
 )
 
 /** One FILL execution leg spec; activity ids are assigned later so they stay unique. */

@@ -59,7 +59,9 @@ export const fingerprint = (r: ExecutionRow): string | undefined => {
     r.executedAt,
     r.failedAt,
     r.streamVersion,
-    r.updatedAt
+    r.updatedAt,
+    r.request,
+    r.requestedAt
   ])
 }
 

@@ -8,6 +8,7 @@
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
+import { decodeStoredEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
 import { StoreRefused } from "../errors.js"
 import { eventHash } from "./eventHash.js"
@@ -344,6 +345,70 @@ const learnedFacts = Effect.gen(function* () {
   yield* sql`CREATE INDEX untracked_reports_entered ON untracked_reports (entered_at)`
 })
 
+/**
+ * 0013: the working execution's replace or cancel (`request`, `request_at`; see
+ * `RequestState`). Both tables get the columns with their checks (SQLite can add a column
+ * with a CHECK naming other columns; PostgreSQL takes the check as a table constraint),
+ * and the live rows whose last replace or cancel of the followed order is still open are
+ * filled in from the events, as a replay would (nothing could have lapsed before 0013).
+ */
+const requestColumns = (table: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const states = sql.literal("'REPLACE_REQUESTED', 'CANCEL_REQUESTED', 'REPLACE_LAPSED', 'CANCEL_LAPSED'")
+    const check = sql.literal(
+      `(request IS NULL) = (request_at IS NULL) AND (request IS NULL OR status = 'SUBMITTED')`
+    )
+    yield* sql.onDialectOrElse({
+      pg: () =>
+        Effect.all(
+          [
+            sql`ALTER TABLE ${sql(table)} ADD COLUMN request TEXT CHECK (request IN (${states}))`,
+            sql`ALTER TABLE ${sql(table)} ADD COLUMN request_at TEXT`,
+            sql`ALTER TABLE ${sql(table)} ADD CONSTRAINT ${sql(`${table}_request_of_working`)} CHECK (${check})`
+          ],
+          { discard: true }
+        ),
+      orElse: () =>
+        Effect.zipRight(
+          sql`ALTER TABLE ${sql(table)} ADD COLUMN request TEXT CHECK (request IN (${states}))`,
+          sql`ALTER TABLE ${sql(table)} ADD COLUMN request_at TEXT CHECK (${check})`
+        )
+    })
+  })
+
+const openRequests = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* requestColumns(executionsTable)
+  yield* requestColumns(scratchExecutionsTable)
+  const rows = yield* sql<{
+    stream_id: string
+    order_id: string
+    event_type: string
+    schema_version: unknown
+    payload: string
+  }>`SELECT e.stream_id, x.order_id, e.event_type, e.schema_version, e.payload
+     FROM events e JOIN ${sql(executionsTable)} x ON x.execution_id = e.stream_id
+     WHERE x.status = 'SUBMITTED' AND e.event_type IN ('ReplaceRequested', 'CancelRequested', 'Replaced')
+     ORDER BY e.position`.pipe(safeIntegers)
+  // The last of each stream's replacements and requests of the order it follows now.
+  const open = new Map<string, { request: string; at: string } | undefined>()
+  for (const row of rows) {
+    const decoded = decodeStoredEvent(row.event_type, Number(row.schema_version), row.payload)
+    if (decoded._tag === "Left") continue // Ledger.check reports it; it changes no row.
+    const e = decoded.right
+    if (e.type === "Replaced") open.set(row.stream_id, undefined)
+    else if ((e.type === "ReplaceRequested" || e.type === "CancelRequested") && e.orderId === row.order_id)
+      open.set(row.stream_id, {
+        request: e.type === "ReplaceRequested" ? "REPLACE_REQUESTED" : "CANCEL_REQUESTED",
+        at: e.requestedAt
+      })
+  }
+  for (const [id, r] of open)
+    if (r !== undefined)
+      yield* sql`UPDATE ${sql(executionsTable)} SET request = ${r.request}, request_at = ${r.at} WHERE execution_id = ${id}`
+})
+
 /** Never edit a released migration: add the next number. */
 export const migrations = {
   "0001_events": events,
@@ -358,7 +423,8 @@ export const migrations = {
   // 0011, not 0009: the Migrator runs only ids above the newest applied, so a 0009 added
   // after 0010 had landed would be skipped on every store already at 10.
   "0011_placement_intents": placementIntents,
-  "0012_learned_facts": learnedFacts
+  "0012_learned_facts": learnedFacts,
+  "0013_open_requests": openRequests
 }
 export const loader = Migrator.fromRecord(migrations)
 

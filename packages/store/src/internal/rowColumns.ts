@@ -11,8 +11,8 @@ import {
   OrderId,
   TickerSymbol
 } from "@fill-tracker/domain"
-import type { ExecutionRow, ExecutionState, FlatStatus, LegRow } from "../ExecutionRow.js"
-import { executionStates } from "../ExecutionRow.js"
+import type { ExecutionRow, ExecutionState, FlatStatus, LegRow, RequestState } from "../ExecutionRow.js"
+import { executionStates, requestStates } from "../ExecutionRow.js"
 
 /** Column order of the executions tables (live and scratch). */
 export const columns = [
@@ -39,7 +39,9 @@ export const columns = [
   "executed_at",
   "failed_at",
   "stream_version",
-  "updated_at"
+  "updated_at",
+  "request",
+  "request_at"
 ] as const
 
 export type Column = (typeof columns)[number]
@@ -72,7 +74,9 @@ export const toColumns = (r: ExecutionRow): Columns => ({
   executed_at: r.executedAt,
   failed_at: r.failedAt,
   stream_version: r.streamVersion,
-  updated_at: r.updatedAt
+  updated_at: r.updatedAt,
+  request: r.request,
+  request_at: r.requestedAt
 })
 
 /** Thrown inside `fromColumns` and turned into a `StoreError` by the caller. */
@@ -105,6 +109,7 @@ const int = (raw: Raw, c: Column): bigint => {
 const isStatus = (u: unknown): u is FlatStatus =>
   u === "PENDING" || u === "SUBMITTED" || u === "FILLED" || u === "FAILED"
 const isState = (u: unknown): u is ExecutionState => executionStates.includes(u as ExecutionState)
+const isRequest = (u: unknown): u is RequestState => requestStates.includes(u as RequestState)
 const isLegRow = (u: unknown): u is LegRow => {
   if (typeof u !== "object" || u === null) return false
   const l = u as Record<string, unknown>
@@ -144,5 +149,7 @@ export const fromColumns = (raw: Raw): ExecutionRow => ({
   executedAt: brandedOrNull(Instant.is, raw, "executed_at"),
   failedAt: brandedOrNull(Instant.is, raw, "failed_at"),
   streamVersion: Number(int(raw, "stream_version")),
-  updatedAt: branded(Instant.is, raw, "updated_at")
+  updatedAt: branded(Instant.is, raw, "updated_at"),
+  request: brandedOrNull(isRequest, raw, "request"),
+  requestedAt: brandedOrNull(Instant.is, raw, "request_at")
 })

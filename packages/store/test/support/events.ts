@@ -11,6 +11,7 @@ import {
   PlacementRequested,
   Replaced,
   ReplaceRequested,
+  RequestLapsed,
   Submitted,
   type TradeEvent
 } from "@fill-tracker/domain"
@@ -171,5 +172,22 @@ export const replaceRequested = (id: string, orderId: string): TradeEvent =>
     requestedAt: at(1)
   })
 
-export const cancelRequested = (id: string, orderId: string): TradeEvent =>
-  decode(CancelRequested, { type: "CancelRequested", executionId: id, orderId, requestedAt: at(1) })
+export const cancelRequested = (id: string, orderId: string, minute = 1): TradeEvent =>
+  decode(CancelRequested, { type: "CancelRequested", executionId: id, orderId, requestedAt: at(minute) })
+
+/** The lapse of the request of `kind` made at minute `requested`. */
+export const requestLapsed = (
+  id: string,
+  orderId: string,
+  kind: "Replace" | "Cancel",
+  requested = 1
+): TradeEvent =>
+  decode(RequestLapsed, {
+    type: "RequestLapsed",
+    executionId: id,
+    orderId,
+    request: kind,
+    requestedAt: at(requested),
+    reason: "not carried out",
+    lapsedAt: at(requested + 3)
+  })

@@ -10,6 +10,7 @@ import {
   placementRequested,
   replaced,
   replaceRequested,
+  requestLapsed,
   submitted,
   unplaced
 } from "./events.js"
@@ -35,6 +36,7 @@ type Step =
   | { readonly kind: "replace" }
   | { readonly kind: "flag" }
   | { readonly kind: "ask"; readonly what: "replace" | "cancel" }
+  | { readonly kind: "lapse"; readonly what: "Replace" | "Cancel" }
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -51,6 +53,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant("ask" as const), what: fc.constantFrom("replace", "cancel") })
+  },
+  {
+    weight: 1,
+    // Names the request of that kind (or none is open: then it must change nothing).
+    arbitrary: fc.record({ kind: fc.constant("lapse" as const), what: fc.constantFrom("Replace", "Cancel") })
   }
 )
 
@@ -108,6 +115,7 @@ export const history = (name: string, orderBase: number): fc.Arbitrary<ReadonlyA
           order = String(orderNo)
         } else if (s.kind === "ask")
           events.push(s.what === "replace" ? replaceRequested(name, order) : cancelRequested(name, order))
+        else if (s.kind === "lapse") events.push(requestLapsed(name, order, s.what))
         else events.push(flagged(name, order))
       }
       steps.forEach(apply)
