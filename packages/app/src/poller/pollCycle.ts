@@ -23,7 +23,7 @@ import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { EnteredTimes } from "./enteredTimes.js"
 import { openExecutions } from "./openExecutions.js"
-import { resolvePendingIntents } from "./resolveIntents.js"
+import { type DueIntent, dueIntents, intentListFrom, resolveAccountIntents } from "./resolveIntents.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
 import { namesNoReplacement, type TrackOutcome, trackExecution } from "./trackExecution.js"
@@ -56,7 +56,11 @@ export interface CycleOptions {
   readonly enteredTimes?: EnteredTimes
   /** How long after an unnamed REPLACED order closed its replacement is looked for (domain default 5 min). */
   readonly replacementSearchMs?: number
-  /** How long after its request a placement intent is looked for before it ends as not placed (default 2 min). */
+  /**
+   * How long after its request a placement intent is looked for before it ends as not
+   * placed, and a replace or cancel may find the order still working before it lapses
+   * (default 2 min each).
+   */
   readonly intentWindowMs?: number
   /**
    * A wake from the account-activity stream: only the open executions following these
@@ -117,15 +121,15 @@ const emptyOutcomes = (): Record<TrackOutcome | "error", number> => ({
 const errorKind = (e: unknown): string =>
   typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : "Unknown"
 
+/** Whether the row has a replace or cancel open (it may lapse with time alone, the snapshot unchanged). */
+const awaitsRequest = (row: OpenExecutionRow): boolean =>
+  row.request === "REPLACE_REQUESTED" || row.request === "CANCEL_REQUESTED"
+
 /** Whether a streamed message named the order this execution follows (in its account, when known). */
 const wokenBy = (focus: ReadonlyMap<string, WokenOrder>, row: OpenExecutionRow): boolean => {
   const woken = focus.get(row.orderId)
   return woken !== undefined && (woken.accountHash === undefined || woken.accountHash === row.accountHash)
 }
-
-/** Whether this poller holds the account's shard now. */
-const holdsVia = (leases: CycleLeases) => (account: AccountHash) =>
-  Effect.map(leases.leaseOf(account), (lease) => lease !== undefined)
 
 export const pollCycle = (options: CycleOptions) =>
   Effect.gen(function* () {
@@ -134,13 +138,10 @@ export const pollCycle = (options: CycleOptions) =>
     const metrics = yield* Metrics
     const focus = options.focus
     if (focus === undefined) metrics.inc("fill_tracker_cycles_total", "Poll cycles started")
-    // Intents first: one resolved now is an open execution polled in this very cycle.
-    if (focus === undefined)
-      yield* resolvePendingIntents({
-        accounts: options.accounts,
-        ...(options.intentWindowMs === undefined ? {} : { windowMs: options.intentWindowMs }),
-        ...(options.leases === undefined ? {} : { holds: holdsVia(options.leases) })
-      })
+    // Intents are resolved from the lists this cycle fetches (see resolveIntents.ts); a wake lists nothing.
+    const intents: ReadonlyMap<AccountHash, ReadonlyArray<DueIntent>> = focus === undefined
+      ? yield* dueIntents(options.accounts)
+      : new Map()
     const all = yield* openExecutions
     const tracked =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
@@ -199,7 +200,25 @@ export const pollCycle = (options: CycleOptions) =>
     // What this or another poller learned before (a restart, an account taken over). Unread,
     // the window falls back to the recorded submissions: a getOrder more, never a lost fill.
     yield* entered.load(open).pipe(Effect.catchAll(storeFailed("reading learned entered times failed")))
-    const byAccount = Arr.groupBy(open, (r) => r.accountHash)
+    /**
+     * Where a list starts: at the earliest entered time of the open orders it is for, less
+     * the skew allowance, and early enough for the intents it resolves (within 60 days).
+     */
+    const listFrom = (
+      listable: ReadonlyArray<OpenExecutionRow>,
+      intentFroms: ReadonlyArray<number>,
+      now: number
+    ) =>
+      Math.max(
+        Math.min(...listable.map((r) => entered.of(r) - SKEW_MS), ...intentFroms),
+        now - MAX_LIST_WINDOW_MS
+      )
+    const byAccount: Record<string, ReadonlyArray<OpenExecutionRow>> = Arr.groupBy(open, (r) => r.accountHash)
+    // An account with intents and no open execution is listed (and leased) all the same.
+    for (const account of intents.keys()) byAccount[account] ??= []
+    /** The earliest entered time the account's intents need listed, if it has any. */
+    const intentsFrom = (account: AccountHash): ReadonlyArray<number> =>
+      (intents.get(account) ?? []).map((d) => intentListFrom(d.intent))
     const logSkipped = (
       skipped: ReadonlyArray<{ index: number; orderId?: string; path: string; message: string }>
     ) =>
@@ -232,9 +251,11 @@ export const pollCycle = (options: CycleOptions) =>
       const now = yield* Clock.currentTimeMillis
       const listable = open.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
       const maxResults = options.allAccountsMaxResults ?? ALL_ACCOUNTS_MAX_RESULTS
+      const intentFroms = [...intents.keys()].flatMap(intentsFrom)
       // As many open orders in the window as the answer may hold: it would be cut, so do not ask.
-      if (listable.length === 0 || listable.length >= maxResults) return undefined
-      const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
+      if ((listable.length === 0 && intentFroms.length === 0) || listable.length >= maxResults)
+        return undefined
+      const from = listFrom(listable, intentFroms, now)
       listRequests += 1
       const listed = yield* client
         .listAllOrders({
@@ -272,9 +293,10 @@ export const pollCycle = (options: CycleOptions) =>
         shared.set(accountHash, orders)
         for (const o of flattenOrders([order])) if (o.orderId !== undefined) orders.set(o.orderId, o)
       }
-      return shared
+      return { shared, from }
     })
-    const everyAccount = yield* listEveryAccount
+    const listedEvery = yield* listEveryAccount
+    const everyAccount = listedEvery?.shared
 
     /** Untracked orders among an account's listed orders: counted, each logged once (see untracked.ts). */
     const reportUntracked = (
@@ -329,12 +351,12 @@ export const pollCycle = (options: CycleOptions) =>
           focus !== undefined ? [] : rows.filter((r) => entered.of(r) >= now - MAX_LIST_WINDOW_MS + SKEW_MS)
         const fromShared = everyAccount === undefined ? undefined : everyAccount.get(accountHash)
         const byId = new Map<string, SchwabOrder>(fromShared ?? [])
-        if (everyAccount !== undefined) {
-          for (const r of rows) entered.learn(byId.get(r.orderId))
-          yield* reportUntracked(accountHash, rows, [...byId.values()], now)
-        }
-        if (everyAccount === undefined && listable.length > 0) {
-          const from = Math.min(...listable.map((r) => entered.of(r))) - SKEW_MS
+        // Where this cycle's list of the account starts (undefined: nothing listed for it).
+        let listedFrom: number | undefined = listedEvery?.from
+        const intentFroms = focus !== undefined ? [] : intentsFrom(accountHash)
+        if (everyAccount === undefined && (listable.length > 0 || intentFroms.length > 0)) {
+          const from = listFrom(listable, intentFroms, now)
+          listedFrom = from
           listRequests += 1
           const listed = yield* client
             .listOrders(accountHash, { from: new Date(from), to: new Date(now + SKEW_MS) })
@@ -364,8 +386,22 @@ export const pollCycle = (options: CycleOptions) =>
           yield* logSkipped(listed.value.skipped)
           for (const o of flattenOrders(listed.value.orders))
             if (o.orderId !== undefined) byId.set(o.orderId, o)
-          for (const r of rows) entered.learn(byId.get(r.orderId))
-          yield* reportUntracked(accountHash, rows, flattenOrders(listed.value.orders), now)
+        }
+        // The account's intents, from the list just read (one found is polled below, in this cycle).
+        const accountIntents = focus === undefined ? (intents.get(accountHash) ?? []) : []
+        const resolved =
+          accountIntents.length === 0 || listedFrom === undefined
+            ? []
+            : yield* resolveAccountIntents(accountIntents, [...byId.values()], listedFrom, {
+                ...(options.intentWindowMs === undefined ? {} : { windowMs: options.intentWindowMs }),
+                ...(lease === undefined ? {} : { fence: lease }),
+                ...(owner === undefined ? {} : { metadata: owner })
+              })
+        const tracked = resolved.length === 0 ? rows : [...rows, ...resolved]
+        if (listedFrom !== undefined) {
+          for (const r of tracked) entered.learn(byId.get(r.orderId))
+          // After the intents: an order just resolved is followed, not untracked.
+          yield* reportUntracked(accountHash, tracked, [...byId.values()], now)
         }
         const snapshot = (orderId: OrderId) => {
           const hit = byId.get(orderId)
@@ -415,7 +451,7 @@ export const pollCycle = (options: CycleOptions) =>
           })
         const memo = options.memo
         yield* Effect.forEach(
-          rows,
+          tracked,
           (row: OpenExecutionRow) => {
             // Same recorded history, same snapshot as a cycle that changed nothing: skip.
             const listedNow = row.orderId === null ? undefined : byId.get(row.orderId)
@@ -430,6 +466,7 @@ export const pollCycle = (options: CycleOptions) =>
               })
             return trackExecution(row.executionId, snapshot, {
               priceBand: options.priceBand,
+              ...(options.intentWindowMs === undefined ? {} : { requestWindowMs: options.intentWindowMs }),
               ...(lease === undefined ? {} : { fence: lease }),
               ...(owner === undefined ? {} : { metadata: owner }),
               replacementSearch
@@ -440,11 +477,13 @@ export const pollCycle = (options: CycleOptions) =>
                   if (outcome !== "terminal") openSubmittedAt.push(Date.parse(row.submittedAt))
                   // An unnamed REPLACED order is looked at again every cycle: its replacement
                   // may be listed later, and the search time runs out; the memo would skip it.
+                  // So is an open replace or cancel: it lapses once its window is over.
                   if (
                     outcome === "unchanged" &&
                     memo !== undefined &&
                     listedNow !== undefined &&
-                    !namesNoReplacement(listedNow)
+                    !namesNoReplacement(listedNow) &&
+                    !awaitsRequest(row)
                   )
                     memo.remember(row.executionId, row.streamVersion, listedNow)
                 })

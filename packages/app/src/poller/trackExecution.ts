@@ -41,6 +41,8 @@ export interface TrackOptions {
    * list this cycle and the order ids already followed. Asked only for such a snapshot.
    */
   readonly replacementSearch?: (original: SchwabOrder) => Effect.Effect<ReplacementSearch, unknown>
+  /** How long an open replace or cancel may find the order still working before it lapses (domain default 2 min). */
+  readonly requestWindowMs?: number
 }
 
 /** A REPLACED snapshot of the followed order that names no readable replacement. */
@@ -122,6 +124,16 @@ const logEvents = (events: ReadonlyArray<TradeEvent>) =>
             replacement: e.replacementOrderId
           })
         )
+      case "RequestLapsed":
+        return Effect.logWarning("replace or cancel not carried out by Schwab; the request is closed").pipe(
+          Effect.annotateLogs({
+            executionId: e.executionId,
+            orderId: e.orderId,
+            request: e.request,
+            requestedAt: e.requestedAt,
+            reason: e.reason
+          })
+        )
       default:
         return Effect.void
     }
@@ -153,7 +165,8 @@ export const trackExecution = <R>(
           : undefined
       const decided = reconcile(state, order, now, {
         priceBand: options.priceBand,
-        ...(search === undefined ? {} : { replacementSearch: search })
+        ...(search === undefined ? {} : { replacementSearch: search }),
+        ...(options.requestWindowMs === undefined ? {} : { requestWindowMs: options.requestWindowMs })
       })
       if (decided._tag === "Left") {
         yield* count("fill_tracker_inconsistencies_total", "Snapshots that contradict recorded history")

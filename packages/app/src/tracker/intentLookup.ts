@@ -15,7 +15,7 @@ import {
   type SchwabOrder
 } from "@fill-tracker/domain"
 import type { SchwabClient as Client } from "@fill-tracker/schwab-client"
-import type { EventStoreService, ExecutionsService } from "@fill-tracker/store"
+import type { EventStoreService, ExecutionsService, Fence } from "@fill-tracker/store"
 import { Effect, Option } from "effect"
 
 /** The orders of the intent's account entered from just before its request to `now`. */
@@ -48,21 +48,26 @@ export const resolveFromList = (
 /**
  * Records a resolution on the intent's stream at `version` (the intent's): `Submitted`
  * marked recovered, or the `Failed` that ends it; nothing while it is not yet decided.
+ * A poller passes its lease as `fence` (and names itself in `metadata`).
  */
 export const recordResolution = (
   store: EventStoreService,
   intent: PlacementRequested,
   version: number,
   resolution: IntentResolution,
-  source: string
-) =>
-  resolution._tag === "NotYet"
-    ? Effect.void
-    : Effect.asVoid(
-        store.append(
-          intent.executionId,
-          version,
-          [resolution._tag === "Found" ? resolution.submitted : resolution.failed],
-          resolution._tag === "Found" ? { source, recovered: true } : { source }
-        )
-      )
+  source: string,
+  options: { readonly fence?: Fence; readonly metadata?: Record<string, unknown> } = {}
+) => {
+  if (resolution._tag === "NotYet") return Effect.void
+  const events = [resolution._tag === "Found" ? resolution.submitted : resolution.failed]
+  const metadata = {
+    source,
+    ...options.metadata,
+    ...(resolution._tag === "Found" ? { recovered: true } : {})
+  }
+  return Effect.asVoid(
+    options.fence === undefined
+      ? store.append(intent.executionId, version, events, metadata)
+      : store.append(intent.executionId, version, events, metadata, { fence: options.fence })
+  )
+}
