@@ -49,6 +49,7 @@ export {
   type FillEvent,
   FillTracker,
   PlacementUnavailable,
+  RequestUnresolved,
   SubmissionConflict
 } from "./tracker/FillTracker.js"
 /** What a bot asks the tracker to place (`placeOrder`). @since 0.4.0 @category models */

@@ -17,6 +17,7 @@ const USAGE_ERRORS = new Set([
   "InvalidConfig",
   "InvalidSubmission",
   "ExecutionNotWorking",
+  "RequestUnresolved",
   "InvalidAccount",
   "CannotAdopt",
   "MissingValue",

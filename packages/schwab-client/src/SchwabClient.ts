@@ -139,7 +139,7 @@ export interface SchwabClient {
     accountHash: AccountHash,
     order: PlaceOrderRequest
   ) => Effect.Effect<OrderId, SchwabError>
-  /** Cancels an order (Schwab answers 200 with no body). */
+  /** Cancels an order (Schwab answers 200 with no body). Not retried once sent. */
   readonly cancelOrder: (accountHash: AccountHash, orderId: OrderId) => Effect.Effect<void, SchwabError>
   /** Replaces an order with a new market order; returns the new order id. Not retried once sent. */
   readonly replaceOrder: (
@@ -491,6 +491,9 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         return id
       })
 
+    // Sent once, like a placement: a cancel whose answer was lost is not sent again (the
+    // order's own status says whether it was carried out), and a resend would spend the
+    // day's order entries and meet "not open" for a cancel that did go through.
     const cancelOrder = (hash: AccountHash, orderId: OrderId) =>
       Effect.zipRight(
         spendEntry(CANCEL_ORDER),
@@ -498,7 +501,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
           call(
             CANCEL_ORDER,
             HttpClientRequest.del(path("accounts", hash, "orders", orderId)),
-            "idempotent",
+            "once",
             orderId
           )
         )

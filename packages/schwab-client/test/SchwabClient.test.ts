@@ -151,6 +151,26 @@ describe("SchwabClient endpoints", () => {
     })
   )
 
+  it.scopedLive(
+    "a cancel whose answer is lost (5xx after Schwab acted) is not sent again; one refused before sending is retried",
+    () =>
+      Effect.gen(function* () {
+        const { s, client, hash } = yield* setup()
+        const id = s.seedOrder(hash, { symbol: "AAPL", quantity: 2 }, working())
+        s.faults.inject({ route: "cancelOrder", kind: "serverError", afterHandling: true })
+        const lost = yield* Effect.flip(client.cancelOrder(hash, id as OrderId))
+        expect(lost._tag).toBe("ServerError")
+        expect(count(s, "cancelOrder")).toBe(1)
+        expect((yield* client.getOrder(hash, id as OrderId)).status.value).toBe("CANCELED")
+        // A 429 proves Schwab did nothing: that one is sent again.
+        const other = s.seedOrder(hash, { symbol: "AAPL", quantity: 2 }, working())
+        s.faults.inject({ route: "cancelOrder", kind: "rateLimited", retryAfterSeconds: 0 })
+        yield* client.cancelOrder(hash, other as OrderId)
+        expect(count(s, "cancelOrder")).toBe(3)
+        expect((yield* client.getOrder(hash, other as OrderId)).status.value).toBe("CANCELED")
+      })
+  )
+
   it.scopedLive("a 400 carries Schwab's message and is not retried", () =>
     Effect.gen(function* () {
       const { s, client } = yield* setup()

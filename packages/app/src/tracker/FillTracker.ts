@@ -6,6 +6,7 @@
 import { SqlClient } from "@effect/sql"
 import {
   type AccountHash,
+  type CancelRequested,
   DEFAULT_INTENT_WINDOW_MS,
   Decimal,
   type ExecutionId,
@@ -13,6 +14,7 @@ import {
   fold,
   instantFromDate,
   type PlacementRequested,
+  type ReplaceRequested,
   type TradeEvent
 } from "@fill-tracker/domain"
 import { SchwabClient, type SchwabError } from "@fill-tracker/schwab-client"
@@ -62,8 +64,27 @@ const provesNotPlaced = (e: SchwabError): boolean =>
     e._tag === "DecodeError" ||
     e._tag === "RequestTimeout" ||
     e._tag === "ServerError" ||
+    // An answer too long to read is still an answer (the client looks a placement up itself).
+    e._tag === "ResponseTooLarge" ||
     (e._tag === "TransportError" && e.sent)
   )
+
+/**
+ * A replace or cancel of this execution is recorded and its outcome not yet known (its
+ * answer was lost, or a cancel Schwab accepted has not ended the order yet): another one
+ * is refused, nothing sent, until the poll sees it through or it lapses (Schwab never
+ * acted on it: the order still working after INTENT_RESOLUTION_WINDOW).
+ */
+export class RequestUnresolved extends Data.TaggedError("RequestUnresolved")<{
+  readonly executionId: string
+  readonly request: "Replace" | "Cancel"
+  readonly orderId: string
+  readonly requestedAt: string
+}> {
+  override get message() {
+    return `execution ${this.executionId} has a ${this.request === "Replace" ? "replace" : "cancel"} of order ${this.orderId} requested at ${this.requestedAt} whose outcome is not known yet; it is resolved from what Schwab reports, nothing was sent`
+  }
+}
 
 /** Replace and cancel act on a working execution only: this one is closed (or unknown). */
 export class ExecutionNotWorking extends Data.TaggedError("ExecutionNotWorking")<{
@@ -273,16 +294,67 @@ export const makeFillTracker = Effect.gen(function* () {
       const state = fold(stream.events.map((r) => r.event))
       if (state.status !== "Submitted")
         return yield* Effect.fail(new ExecutionNotWorking({ executionId, status: state.status }))
+      const open = state.request
+      if (open !== undefined)
+        return yield* Effect.fail(
+          new RequestUnresolved({
+            executionId,
+            request: open.type === "ReplaceRequested" ? "Replace" : "Cancel",
+            orderId: open.orderId,
+            requestedAt: open.requestedAt
+          })
+        )
       if (client === undefined) return yield* Effect.fail(new PlacementUnavailable())
       return { id: executionId, state, version: stream.version, client }
     })
+
+  /**
+   * Sends a recorded replace or cancel. A failure that proves Schwab never acted on it
+   * (refused, or never sent) closes the request at once with `RequestLapsed`; an uncertain
+   * one (the answer lost) leaves it open for the poll to resolve. The failure is returned.
+   */
+  const sendRequest = <A>(
+    id: ExecutionId,
+    request: ReplaceRequested | CancelRequested,
+    send: Effect.Effect<A, SchwabError>
+  ) =>
+    Effect.tapError(send, (e) =>
+      provesNotPlaced(e)
+        ? Effect.gen(function* () {
+            const at = instantFromDate(new Date(yield* Clock.currentTimeMillis))
+            const stream = yield* store.readStream(id)
+            yield* store.append(
+              id,
+              stream.version,
+              [
+                {
+                  type: "RequestLapsed",
+                  executionId: id,
+                  orderId: request.orderId,
+                  request: request.type === "ReplaceRequested" ? "Replace" : "Cancel",
+                  requestedAt: request.requestedAt,
+                  reason: `${request.type === "ReplaceRequested" ? "replace" : "cancel"} of order ${request.orderId} not carried out: Schwab refused it or it was never sent (${e._tag}: ${e.message})`,
+                  lapsedAt: at
+                }
+              ],
+              { source: request.type === "ReplaceRequested" ? "replaceOrder" : "cancelOrder" }
+            )
+          }).pipe(
+            // The poll moved the stream on meanwhile: its decision stands, the request lapses there.
+            Effect.catchTag("ConcurrencyError", () => Effect.void)
+          )
+        : Effect.void
+    )
 
   /**
    * Replaces the order an execution follows with a market order for `shares` (same symbol
    * and side): `ReplaceRequested` is recorded before the PUT, `Replaced` with the id from
    * Schwab's answer at once, so the replacement is followed from the next poll. A lost
    * answer leaves the request for the poll, which finds the replacement from the REPLACED
-   * original. A closed execution is ExecutionNotWorking, nothing sent.
+   * original, or closes the request (`RequestLapsed`) once the original is still working
+   * after the window; a refusal closes it at once. Nothing is ever sent again. A closed
+   * execution is ExecutionNotWorking, one with a request still open RequestUnresolved;
+   * nothing sent.
    */
   const replaceOrder = (executionId: string, input: { readonly shares: string | number | bigint }) =>
     Effect.gen(function* () {
@@ -295,25 +367,23 @@ export const makeFillTracker = Effect.gen(function* () {
         now
       )
       if (checked instanceof InvalidSubmission) return yield* Effect.fail(checked)
-      yield* store.append(
+      const request: ReplaceRequested = {
+        type: "ReplaceRequested",
+        executionId: w.id,
+        orderId: w.state.orderId,
+        order: checked.order,
+        requestedAt: checked.requestedAt
+      }
+      yield* store.append(w.id, w.version, [request], { source: "replaceOrder" })
+      const newId = yield* sendRequest(
         w.id,
-        w.version,
-        [
-          {
-            type: "ReplaceRequested",
-            executionId: w.id,
-            orderId: w.state.orderId,
-            order: checked.order,
-            requestedAt: checked.requestedAt
-          }
-        ],
-        { source: "replaceOrder" }
+        request,
+        w.client.replaceOrder(sub.accountHash, w.state.orderId, {
+          symbol: sub.symbol,
+          shares: checked.order.shares,
+          direction: sub.direction
+        })
       )
-      const newId = yield* w.client.replaceOrder(sub.accountHash, w.state.orderId, {
-        symbol: sub.symbol,
-        shares: checked.order.shares,
-        direction: sub.direction
-      })
       yield* store.append(
         w.id,
         w.version + 1,
@@ -334,20 +404,23 @@ export const makeFillTracker = Effect.gen(function* () {
   /**
    * Cancels the order an execution follows: `CancelRequested` is recorded before the DELETE;
    * the outcome is recorded when Schwab reports it (the poll's `Failed` CANCELED keeps the
-   * shares that executed; a fill that came first ends it `Filled`). A closed execution is
-   * ExecutionNotWorking, nothing sent.
+   * shares that executed; a fill that came first ends it `Filled`). Sent once: a lost answer
+   * is never answered by sending again; the poll reads the outcome, or closes the request
+   * (`RequestLapsed`) when the order still works after the window. A closed execution is
+   * ExecutionNotWorking, one with a request still open RequestUnresolved; nothing sent.
    */
   const cancelOrder = (executionId: string) =>
     Effect.gen(function* () {
       const w = yield* working(executionId)
       const now = instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)))
-      yield* store.append(
-        w.id,
-        w.version,
-        [{ type: "CancelRequested", executionId: w.id, orderId: w.state.orderId, requestedAt: now }],
-        { source: "cancelOrder" }
-      )
-      yield* w.client.cancelOrder(w.state.submission.accountHash, w.state.orderId)
+      const request: CancelRequested = {
+        type: "CancelRequested",
+        executionId: w.id,
+        orderId: w.state.orderId,
+        requestedAt: now
+      }
+      yield* store.append(w.id, w.version, [request], { source: "cancelOrder" })
+      yield* sendRequest(w.id, request, w.client.cancelOrder(w.state.submission.accountHash, w.state.orderId))
       return Option.getOrThrow(yield* executions.byExecutionId(w.id))
     })
 
