@@ -18,6 +18,7 @@ import {
   placementRequested,
   replaced,
   replaceRequested,
+  requestLapsed,
   submitted,
   unplaced
 } from "./support/events.js"
@@ -62,7 +63,7 @@ const sound: ReadonlyArray<readonly [string, ReadonlyArray<TradeEvent>]> = [
   ],
   ["e-3", [submitted("e-3", "3001"), legFilled("e-3", "3001", "c:0", "1", "99.99")]],
   // Intents: one still Pending, one that found no order (Failed without an order id), one
-  // placed through the tracker then asked to replace and to cancel.
+  // placed through the tracker then asked to replace and to cancel (a cancel that lapsed).
   ["e-4", [placementRequested("e-4")]],
   ["e-5", [placementRequested("e-5"), unplaced("e-5", ["5001", "5002"])]],
   [
@@ -72,7 +73,9 @@ const sound: ReadonlyArray<readonly [string, ReadonlyArray<TradeEvent>]> = [
       submitted("e-6", "6001"),
       replaceRequested("e-6", "6001"),
       replaced("e-6", "6001", "6002"),
-      cancelRequested("e-6", "6002")
+      cancelRequested("e-6", "6002"),
+      // Schwab never acted on the cancel: the request lapsed.
+      requestLapsed("e-6", "6002", "Cancel")
     ]
   ]
 ]
@@ -129,7 +132,7 @@ describe.each(backends)("Ledger.check on $name", (backend) => {
       const report = yield* check
       assert.deepStrictEqual(report.findings, [])
       assert.strictEqual(report.findingCount, 0)
-      assert.strictEqual(report.events, 17)
+      assert.strictEqual(report.events, 18)
       assert.strictEqual(report.streams, 6)
       assert.isUndefined(report.firstBrokenLink)
     })
@@ -274,7 +277,7 @@ describe.each(backends)("Ledger.check on $name", (backend) => {
       yield* sql`UPDATE events SET hash = NULL`
       const report = yield* Effect.flatMap(Ledger, (l) => l.check({ maxFindings: 2 }))
       assert.strictEqual(report.findings.length, 2)
-      assert.strictEqual(report.findingCount, 17)
+      assert.strictEqual(report.findingCount, 18)
       assert.strictEqual(report.firstBrokenLink?.kind, "MissingHash")
       assert.strictEqual(report.firstBrokenLink?.position, yield* positionOf("e-1", 1))
     })

@@ -19,7 +19,8 @@ export const statusRow = (row: ExecutionRow): ReadonlyArray<string> => [
   `${row.filledShares}/${row.shares}`,
   priceText(row),
   row.executedAt ?? row.failedAt ?? "",
-  row.reason ?? ""
+  // A working row has no reason; its open (or lapsed) replace or cancel says what is under way.
+  row.reason ?? (row.request === null ? "" : `${row.request} at ${row.requestedAt ?? ""}`)
 ]
 
 export const STATUS_HEADER = [

@@ -334,7 +334,7 @@ export const settings = {
     env: "INTENT_RESOLUTION_WINDOW",
     flag: "intent-resolution-window",
     description:
-      "How long after a placement whose answer was lost its order is looked for in the account's orders before the execution fails as not placed (nothing is sent again)",
+      "How long after a placement whose answer was lost its order is looked for in the account's orders before the execution fails as not placed, and how long a replace or cancel whose answer was lost may find the order still working before the request is closed as not carried out (nothing is sent again)",
     default: "2m",
     value: "duration",
     parse: duration(10_000, 24 * 3_600_000)
