@@ -323,6 +323,14 @@ export const makeFillTracker = Effect.gen(function* () {
         ? Effect.gen(function* () {
             const at = instantFromDate(new Date(yield* Clock.currentTimeMillis))
             const stream = yield* store.readStream(id)
+            const open = fold(stream.events.map((r) => r.event))
+            // Only while this request is still the open one (the poll may have seen it through).
+            const stillOpen =
+              open.status === "Submitted" &&
+              open.request?.type === request.type &&
+              open.request.requestedAt === request.requestedAt &&
+              open.request.orderId === request.orderId
+            if (!stillOpen) return
             yield* store.append(
               id,
               stream.version,
