@@ -3,9 +3,13 @@
  * the intent event before the request goes out.
  *
  * It holds what the client sends and what finds the order again in the account's list
- * when the answer is lost: symbol, shares, instruction and order type are compared with
- * the listed orders; session, duration, limit price and tag are kept so the intent says
- * exactly what was asked for.
+ * when the answer is lost (see `requestMatch.ts`): symbol, shares, instruction, order type,
+ * limit and stop prices, duration and session are compared with the listed orders.
+ *
+ * The words stay as loose as Schwab's (`WireWord`) in the stored event, so every intent
+ * ever recorded decodes; what a new placement may say is checked where it is made
+ * (`OrderTerms.ts`). Events recorded before `stopPrice` existed have none, which is what
+ * they meant: they were MARKET orders.
  *
  * @since 0.2.0
  */
@@ -23,8 +27,10 @@ export type WireWord = t.Branded<string, WireWordBrand>
 export const WireWord = t.brand(t.string, (s): s is WireWord => /^[A-Z][A-Z_]{0,39}$/.test(s), "WireWord")
 
 /**
- * One single-leg order request. `price` is the limit of a LIMIT order (absent for MARKET);
- * `tag` is the tag Schwab echoes on the order, which marks it as this app's.
+ * One single-leg order request. `price` is the limit (LIMIT, STOP_LIMIT), `stopPrice` the
+ * trigger (STOP, STOP_LIMIT), both absent on a MARKET order. `tag` is kept for intents
+ * that carry one; the tracker sends none (the spec's `OrderRequest` has no `tag`: Schwab
+ * stamps it on the order itself, from the app key).
  *
  * @since 0.2.0
  * @category codecs
@@ -39,7 +45,13 @@ export const OrderRequest = t.intersection(
       session: WireWord,
       duration: WireWord
     }),
-    t.exact(t.partial({ price: NonNegativeDecimalFromString, tag: t.string }))
+    t.exact(
+      t.partial({
+        price: NonNegativeDecimalFromString,
+        stopPrice: NonNegativeDecimalFromString,
+        tag: t.string
+      })
+    )
   ],
   "OrderRequest"
 )

@@ -90,7 +90,11 @@ export interface SchwabOrder {
   readonly remainingQuantity?: Decimal
   /** The order's limit, never a fill price. */
   readonly price?: Decimal
+  /** A STOP or STOP_LIMIT order's trigger. */
+  readonly stopPrice?: Decimal
   readonly orderType?: string
+  readonly duration?: string
+  readonly session?: string
   readonly orderStrategyType?: string
   readonly complexOrderStrategyType?: string
   readonly enteredTime?: Instant

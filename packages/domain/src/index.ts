@@ -28,6 +28,8 @@ export * from "./ids.js"
 /** Which order a placement intent made, from the account's list (never by sending again). @since 0.4.0 @category decisions */
 export * from "./intentResolution.js"
 export * from "./OrderRequest.js"
+/** Order types, prices, durations and sessions a placement may name, and the rules that refuse bad ones. @since 0.5.0 @category validation */
+export * from "./OrderTerms.js"
 /** Fill sanity flags (reference price band, price <= 0, overfill). @since 0.1.0 @category sanity */
 export { DEFAULT_PRICE_BAND, outsideBand, priceFlags } from "./priceSanity.js"
 /** The decision: new events from a broker snapshot. @since 0.1.0 @category decisions */
@@ -36,6 +38,8 @@ export { type ReconcileOptions, reconcile } from "./reconcile.js"
 export * from "./replacementDiscovery.js"
 /** Closing a replace or cancel Schwab never acted on. @since 0.4.0 @category decisions */
 export * from "./requestLapse.js"
+/** Whether a listed order is what a request asked for (finding a lost answer's order). @since 0.5.0 @category decisions */
+export * from "./requestMatch.js"
 export * from "./SchwabOrder.js"
 export * from "./schwab/AccountNumbers.js"
 export * from "./schwab/LosslessJson.js"

@@ -9,6 +9,7 @@
 import * as D from "./Decimal.js"
 import type { Failed, PlacementRequested, Submitted } from "./Events.js"
 import type { Instant, OrderId } from "./ids.js"
+import { matchesRequest } from "./requestMatch.js"
 import type { SchwabOrder } from "./SchwabOrder.js"
 
 /**
@@ -65,24 +66,11 @@ export type IntentResolution =
 const byOrderId = (a: OrderId, b: OrderId): number =>
   a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0
 
-/** Whether a listed order is what the intent asked for: one leg, same symbol, instruction, quantity and type. */
-const matches = (intent: PlacementRequested, o: SchwabOrder): boolean => {
-  const [leg, ...more] = o.legs
-  if (leg === undefined || more.length > 0) return false
-  const quantity = o.quantity ?? leg.quantity
-  return (
-    leg.symbol === intent.order.symbol &&
-    leg.instruction === intent.order.instruction &&
-    quantity !== undefined &&
-    D.equals(quantity, intent.order.shares) &&
-    o.orderType === intent.order.orderType
-  )
-}
-
 /**
  * The orders that could be what `intent` placed: entered from `skewMs` before its
- * `requestedAt` to `windowMs` after, the same symbol, instruction, quantity and order
- * type on its one leg, not followed by any execution. Each id once, in id order.
+ * `requestedAt` to `windowMs` after, the order the intent asked for (`matchesRequest`: its
+ * one leg's symbol, instruction and quantity, its order type, limit, stop, duration and
+ * session), not followed by any execution. Each id once, in id order.
  *
  * @since 0.4.0
  * @category decisions
@@ -99,7 +87,7 @@ export const intentCandidates = (
     if (o.orderId === undefined || search.followed.has(o.orderId) || o.enteredTime === undefined) continue
     const entered = Date.parse(o.enteredTime)
     if (entered < from || entered > to) continue
-    if (matches(intent, o)) found.add(o.orderId)
+    if (matchesRequest(intent.order, o)) found.add(o.orderId)
   }
   return [...found].sort(byOrderId)
 }
@@ -159,7 +147,7 @@ export const resolveIntent = (
   return {
     _tag: "NotPlaced",
     failed: failed(
-      `not placed: no order in the account with the same symbol, instruction, quantity and order type was entered within ${windowMs / 1000} s of the request`,
+      `not placed: no order in the account with the same symbol, instruction, quantity, order type, prices and duration was entered within ${windowMs / 1000} s of the request`,
       []
     )
   }

@@ -54,4 +54,29 @@ describe("event codecs", () => {
     expect(E.isLeft(decodeStoredEvent("Submitted", 1, stored.data))).toBe(true)
     expect(E.isLeft(decodeStoredEvent("Submitted", 2, encodeStoredEvent(submitted()).data))).toBe(true)
   })
+
+  it("a PlacementRequested stored before stop prices and order terms were placed decodes as the market order it was", () => {
+    // Byte for byte what placeOrder wrote before 0.5.0 (MARKET / NORMAL / DAY, no stopPrice).
+    const old =
+      '{"type":"PlacementRequested","executionId":"exec-1","accountHash":"HASH123","order":{"symbol":"AAPL","shares":"100","instruction":"BUY","orderType":"MARKET","session":"NORMAL","duration":"DAY"},"requestedAt":"2025-08-29T17:00:00.000Z","referencePrice":"150.25"}'
+    const decoded = decodeStoredEvent("PlacementRequested", 1, old)
+    expect(E.isRight(decoded) && decoded.right).toMatchObject({
+      type: "PlacementRequested",
+      order: { orderType: "MARKET", session: "NORMAL", duration: "DAY" }
+    })
+    expect(
+      E.isRight(decoded) && decoded.right.type === "PlacementRequested" && decoded.right.order
+    ).not.toHaveProperty("stopPrice")
+    // And a new one keeps its stop price exactly.
+    const stop = old.replace(
+      '"orderType":"MARKET"',
+      '"orderType":"STOP_LIMIT","price":"10.5","stopPrice":"10.25"'
+    )
+    const again = decodeStoredEvent("PlacementRequested", 1, stop)
+    expect(E.isRight(again) && JSON.parse(encodeStoredEvent(again.right).data).order).toMatchObject({
+      orderType: "STOP_LIMIT",
+      price: "10.5",
+      stopPrice: "10.25"
+    })
+  })
 })

@@ -74,7 +74,17 @@ describe("fastDecodeEvent", () => {
   })
 
   it("never accepts what the io-ts codec refuses inside an event's order request", () => {
-    const orderKeys = ["symbol", "shares", "instruction", "orderType", "session", "duration", "price", "tag"]
+    const orderKeys = [
+      "symbol",
+      "shares",
+      "instruction",
+      "orderType",
+      "session",
+      "duration",
+      "price",
+      "stopPrice",
+      "tag"
+    ]
     fc.assert(
       fc.property(fc.oneof(placementRequestedArb, tradeEvent), fc.nat(), mutation, (event, pick, value) => {
         const stored = encodeStoredEvent(event)

@@ -2,6 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { Instant, OrderId, TickerSymbol } from "../src/ids.js"
 import { intentCandidates, resolveIntent } from "../src/intentResolution.js"
+import type { WireWord } from "../src/OrderRequest.js"
 import type { SchwabOrder } from "../src/SchwabOrder.js"
 import { numRuns } from "./testing/arbitraries.js"
 import { at, dec, EXECUTION_ID, leg, order, orderId, placementRequested } from "./testing/build.js"
@@ -42,6 +43,26 @@ describe("intent resolution", () => {
         referencePrice: dec("150.25")
       }
     })
+  })
+
+  it("a lost LIMIT answer is never matched to a MARKET order, nor to a limit at another price or duration", () => {
+    const limit = placementRequested({
+      order: {
+        ...intent.order,
+        orderType: "LIMIT" as WireWord,
+        price: dec("150.25"),
+        duration: "GOOD_TILL_CANCEL" as WireWord
+      }
+    })
+    const listed = [
+      candidate("2001"), // the MARKET order of the same symbol, side and size
+      candidate("2002", { orderType: "LIMIT", price: dec("150.26"), duration: "GOOD_TILL_CANCEL" }),
+      candidate("2003", { orderType: "LIMIT", price: dec("150.25"), duration: "DAY" }),
+      candidate("2004", { orderType: "LIMIT", price: dec("150.250"), duration: "GOOD_TILL_CANCEL" })
+    ]
+    expect(intentCandidates(limit, { listed, followed: none })).toEqual(["2004"])
+    // And the MARKET intent does not take the limit order either.
+    expect(intentCandidates(intent, { listed: listed.slice(1), followed: none })).toEqual([])
   })
 
   it("the quantity is compared exactly, from the order or its one leg", () => {

@@ -107,6 +107,7 @@ const orderRequest = (u: unknown): OrderRequest => {
     duration: branded(WireWord.is, o, "duration")
   }
   optional(r, "price", optNonNeg(o, "price"))
+  optional(r, "stopPrice", optNonNeg(o, "stopPrice"))
   optional(r, "tag", optStr(o, "tag"))
   return r as unknown as OrderRequest
 }

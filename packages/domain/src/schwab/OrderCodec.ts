@@ -167,7 +167,10 @@ interface WireOrderFields {
   readonly filledQuantity: Decimal | undefined
   readonly remainingQuantity: Decimal | undefined
   readonly price: Decimal | undefined
+  readonly stopPrice: Decimal | undefined
   readonly orderType: string | undefined
+  readonly duration: string | undefined
+  readonly session: string | undefined
   readonly orderStrategyType: string | undefined
   readonly complexOrderStrategyType: string | undefined
   readonly enteredTime: Instant | undefined
@@ -196,7 +199,10 @@ const orderOf = (w: WireOrderFields): SchwabOrder => ({
   ...opt("filledQuantity", w.filledQuantity),
   ...opt("remainingQuantity", w.remainingQuantity),
   ...opt("price", w.price),
+  ...opt("stopPrice", w.stopPrice),
   ...opt("orderType", w.orderType),
+  ...opt("duration", w.duration),
+  ...opt("session", w.session),
   ...opt("orderStrategyType", w.orderStrategyType),
   ...opt("complexOrderStrategyType", w.complexOrderStrategyType),
   ...opt("enteredTime", w.enteredTime),
@@ -216,7 +222,10 @@ const fieldsOf = (o: SchwabOrder): WireOrderFields => ({
   filledQuantity: o.filledQuantity,
   remainingQuantity: o.remainingQuantity,
   price: o.price,
+  stopPrice: o.stopPrice,
   orderType: o.orderType,
+  duration: o.duration,
+  session: o.session,
   orderStrategyType: o.orderStrategyType,
   complexOrderStrategyType: o.complexOrderStrategyType,
   enteredTime: o.enteredTime,
@@ -249,7 +258,10 @@ export const SchwabOrderFromWire: t.Type<SchwabOrder, WireOrderJson, unknown> = 
         filledQuantity: optional(NonNegativeDecimalFromWire),
         remainingQuantity: optional(NonNegativeDecimalFromWire),
         price: optional(DecimalFromWire),
+        stopPrice: optional(DecimalFromWire),
         orderType: optional(t.string),
+        duration: optional(t.string),
+        session: optional(t.string),
         orderStrategyType: optional(t.string),
         complexOrderStrategyType: optional(t.string),
         enteredTime: optional(InstantFromWire),

@@ -95,10 +95,11 @@ export const orderRequestArb: fc.Arbitrary<OrderRequest> = fc
     symbol: symbolArb,
     shares: quantity.map((q) => q as Shares),
     instruction: directionArb,
-    orderType: word("MARKET", "LIMIT"),
-    session: word("NORMAL", "SEAMLESS"),
-    duration: word("DAY", "GOOD_TILL_CANCEL"),
+    orderType: word("MARKET", "LIMIT", "STOP", "STOP_LIMIT"),
+    session: word("NORMAL", "AM", "PM", "SEAMLESS"),
+    duration: word("DAY", "GOOD_TILL_CANCEL", "FILL_OR_KILL", "IMMEDIATE_OR_CANCEL"),
     price: opt(price),
+    stopPrice: opt(price),
     tag: opt(fc.constantFrom("fill-tracker", ""))
   })
   .map(compact)
