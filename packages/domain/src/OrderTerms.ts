@@ -71,9 +71,24 @@ const ONE = D.fromBigInt(1n)
 const PLAIN_PRICE = /^\d{1,8}(\.\d{1,12})?$/
 
 /**
+ * Why `d` cannot be an order's price, or undefined when it can: more than zero, at most
+ * {@link MAX_ORDER_PRICE}, on Rule 612's tick (whole cents from $1.00, hundredths of a
+ * cent below).
+ *
+ * @since 0.5.0
+ * @category validation
+ */
+export const priceProblem = (d: D.Decimal): string | undefined => {
+  if (!D.isPositive(d)) return "must be more than 0"
+  if (D.compare(d, MAX_ORDER_PRICE) > 0) return `must be at most ${D.format(MAX_ORDER_PRICE)}`
+  if (D.compare(d, ONE) >= 0 && d.scale > 2) return "must be in whole cents at $1.00 or more (SEC Rule 612)"
+  if (d.scale > 4) return "must be in hundredths of a cent below $1.00 (SEC Rule 612)"
+  return undefined
+}
+
+/**
  * A price as the bot gives it, or why it cannot be one: plain decimal text (`150.25`,
- * `0.5123`), more than zero, at most {@link MAX_ORDER_PRICE}, on Rule 612's tick (whole
- * cents from $1.00, hundredths of a cent below).
+ * `0.5123`; no sign, exponent or spaces) that passes {@link priceProblem}.
  *
  * @since 0.5.0
  * @category constructors
@@ -81,11 +96,7 @@ const PLAIN_PRICE = /^\d{1,8}(\.\d{1,12})?$/
 export const parseOrderPrice = (text: string): D.Decimal | string => {
   const d = PLAIN_PRICE.test(text) ? D.fromString(text) : undefined
   if (d === undefined) return "is not a plain decimal price (digits, an optional point and decimals)"
-  if (!D.isPositive(d)) return "must be more than 0"
-  if (D.compare(d, MAX_ORDER_PRICE) > 0) return `must be at most ${D.format(MAX_ORDER_PRICE)}`
-  if (D.compare(d, ONE) >= 0 && d.scale > 2) return "must be in whole cents at $1.00 or more (SEC Rule 612)"
-  if (d.scale > 4) return "must be in hundredths of a cent below $1.00 (SEC Rule 612)"
-  return d
+  return priceProblem(d) ?? d
 }
 
 /** What {@link termsProblems} checks. @since 0.5.0 @category models */

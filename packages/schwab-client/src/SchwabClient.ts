@@ -16,9 +16,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type {
   AccountHash,
+  Decimal,
   DecodedOrderList,
   Direction,
+  OrderDuration,
   OrderId,
+  OrderSession,
+  OrderType,
   SchwabOrder,
   Shares,
   TickerSymbol
@@ -36,8 +40,8 @@ import { withRetry } from "./internal/backoff.js"
 import { context, type Endpoint, exchange, type Reply, statusError } from "./internal/exchange.js"
 import {
   checkListQuery,
-  type MarketOrder,
-  marketOrderBody,
+  type OrderEntry,
+  orderBody as orderBodyText,
   orderIdFromLocation,
   schwabTime
 } from "./internal/orderRequest.js"
@@ -93,11 +97,27 @@ export interface ListOrdersQuery {
   readonly maxResults?: number | undefined
 }
 
-/** The bot's order: whole shares, market, DAY, regular session, equity. @since 0.1.0 @category models */
+/**
+ * The bot's order: a single-leg whole-share equity order. `orderType` (MARKET, LIMIT, STOP,
+ * STOP_LIMIT), `duration` and `session` default to MARKET, DAY and NORMAL; `price` is the
+ * limit (LIMIT, STOP_LIMIT) and `stopPrice` the trigger (STOP, STOP_LIMIT), exact decimals.
+ * Terms that are not an order (a LIMIT without price, a MARKET with one, a price off the
+ * tick, a non-limit order outside the regular session) are an `InvalidRequest` naming the
+ * field, and nothing is sent. No `tag` is sent: the spec's `OrderRequest` has none, and
+ * Schwab stamps it on the order from the app key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PlaceOrderRequest {
   readonly symbol: TickerSymbol
   readonly shares: Shares
   readonly direction: Direction
+  readonly orderType?: OrderType | undefined
+  readonly price?: Decimal.Decimal | undefined
+  readonly stopPrice?: Decimal.Decimal | undefined
+  readonly duration?: OrderDuration | undefined
+  readonly session?: OrderSession | undefined
 }
 
 /**
@@ -134,14 +154,14 @@ export interface SchwabClient {
   ) => Effect.Effect<DecodedOrderList, SchwabError>
   /** Orders of every account entered in [from, to] (`GET /orders`), each with its account's hash. */
   readonly listAllOrders: (query: ListOrdersQuery) => Effect.Effect<AllAccountsOrderList, SchwabError>
-  /** Places a market order and returns its id; never sends it twice (see the module doc). */
+  /** Places an order (market unless its terms say otherwise) and returns its id; never sends it twice (see the module doc). */
   readonly placeOrder: (
     accountHash: AccountHash,
     order: PlaceOrderRequest
   ) => Effect.Effect<OrderId, SchwabError>
   /** Cancels an order (Schwab answers 200 with no body). Not retried once sent. */
   readonly cancelOrder: (accountHash: AccountHash, orderId: OrderId) => Effect.Effect<void, SchwabError>
-  /** Replaces an order with a new market order; returns the new order id. Not retried once sent. */
+  /** Replaces an order with a new one (market unless its terms say otherwise); returns the new order id. Not retried once sent. */
   readonly replaceOrder: (
     accountHash: AccountHash,
     orderId: OrderId,
@@ -403,7 +423,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     const newOrderId = (
       endpoint: Endpoint,
       hash: AccountHash,
-      order: MarketOrder,
+      order: OrderEntry,
       startedAt: number,
       reply: Reply,
       replacing?: OrderId
@@ -421,8 +441,8 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
         onRight: (id) => Effect.succeed(id)
       })
 
-    const orderBody = (endpoint: Endpoint, order: MarketOrder) =>
-      Either.match(marketOrderBody(order), {
+    const orderBody = (endpoint: Endpoint, order: OrderEntry) =>
+      Either.match(orderBodyText(order), {
         onLeft: (detail) => Effect.fail(new InvalidRequest({ ...context(endpoint), detail })),
         onRight: (body) => Effect.succeed(body)
       })
@@ -431,7 +451,7 @@ export const make: Effect.Effect<SchwabClient, never, SchwabConfig | SchwabAuth 
     const recoverPlacement = (
       endpoint: Endpoint,
       hash: AccountHash,
-      order: MarketOrder,
+      order: OrderEntry,
       startedAt: number,
       cause: SchwabError,
       replacing?: OrderId

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Decimal, type Shares, type TickerSymbol } from "@fill-tracker/domain"
 import * as Either from "effect/Either"
-import {
-  checkListQuery,
-  marketOrderBody,
-  orderIdFromLocation,
-  schwabTime
-} from "../src/internal/orderRequest.js"
+import { checkListQuery, orderBody, orderIdFromLocation, schwabTime } from "../src/internal/orderRequest.js"
 
 const DAY = 86_400_000
 
@@ -17,7 +12,7 @@ describe("orderRequest", () => {
   })
 
   it("writes a MARKET/DAY/NORMAL/SINGLE whole-share equity order", () => {
-    const body = marketOrderBody({
+    const body = orderBody({
       symbol: "BRK.B" as TickerSymbol,
       shares: Decimal.fromBigInt(12n) as Shares,
       direction: "SELL"
@@ -35,7 +30,7 @@ describe("orderRequest", () => {
     )
     expect(
       Either.isLeft(
-        marketOrderBody({
+        orderBody({
           symbol: "A" as TickerSymbol,
           shares: Decimal.fromString("0.5") as Shares,
           direction: "BUY"
@@ -44,9 +39,73 @@ describe("orderRequest", () => {
     ).toBe(true)
     expect(
       Either.isLeft(
-        marketOrderBody({ symbol: "A" as TickerSymbol, shares: Decimal.zero as Shares, direction: "BUY" })
+        orderBody({ symbol: "A" as TickerSymbol, shares: Decimal.zero as Shares, direction: "BUY" })
       )
     ).toBe(true)
+  })
+
+  it("writes each order type with its prices from their exact digits, and the duration and session asked for", () => {
+    const entry = {
+      symbol: "AAPL" as TickerSymbol,
+      shares: Decimal.fromBigInt(10n) as Shares,
+      direction: "SELL_SHORT" as const
+    }
+    const dec = (s: string) => Decimal.fromString(s) as Decimal.Decimal
+    const body = orderBody({
+      ...entry,
+      orderType: "STOP_LIMIT",
+      price: dec("150.25"),
+      stopPrice: dec("0.1234"),
+      duration: "GOOD_TILL_CANCEL",
+      session: "NORMAL"
+    })
+    // The text itself: a float would write 0.1234 fine but lose digits elsewhere; the digits are copied.
+    expect(Either.getOrThrow(body)).toContain('"price":150.25,"stopPrice":0.1234,')
+    expect(Either.map(body, JSON.parse)).toEqual(
+      Either.right({
+        orderType: "STOP_LIMIT",
+        session: "NORMAL",
+        duration: "GOOD_TILL_CANCEL",
+        price: 150.25,
+        stopPrice: 0.1234,
+        orderStrategyType: "SINGLE",
+        orderLegCollection: [
+          { instruction: "SELL_SHORT", quantity: 10, instrument: { symbol: "AAPL", assetType: "EQUITY" } }
+        ]
+      })
+    )
+    const limit = orderBody({ ...entry, orderType: "LIMIT", price: dec("9999999.99"), session: "SEAMLESS" })
+    expect(Either.getOrThrow(limit)).toContain('"session":"SEAMLESS","duration":"DAY","price":9999999.99,')
+  })
+
+  it("refuses terms that are not an order, naming each field, before any body exists", () => {
+    const entry = {
+      symbol: "AAPL" as TickerSymbol,
+      shares: Decimal.fromBigInt(1n) as Shares,
+      direction: "BUY" as const
+    }
+    const dec = (s: string) => Decimal.fromString(s) as Decimal.Decimal
+    const refused = (order: Parameters<typeof orderBody>[0]) =>
+      Either.getLeft(orderBody(order)).pipe((o) => (o._tag === "Some" ? o.value : ""))
+    expect(refused({ ...entry, orderType: "LIMIT" })).toMatch(/^price is required/)
+    expect(refused({ ...entry, price: dec("10") })).toMatch(/^price is not allowed on a MARKET order/)
+    expect(refused({ ...entry, orderType: "STOP" })).toMatch(/^stopPrice is required/)
+    expect(refused({ ...entry, orderType: "LIMIT", price: dec("10.001") })).toMatch(
+      /^price must be in whole cents/
+    )
+    expect(refused({ ...entry, orderType: "STOP", stopPrice: dec("-1") })).toMatch(
+      /^stopPrice must be more than 0/
+    )
+    expect(refused({ ...entry, session: "AM" })).toMatch(
+      /^session AM \(extended hours\) takes LIMIT orders only/
+    )
+    // A caller outside TypeScript.
+    expect(refused({ ...entry, orderType: "TRAILING_STOP" as "STOP" })).toMatch(
+      /^orderType must be one of MARKET, LIMIT, STOP, STOP_LIMIT, not "TRAILING_STOP"/
+    )
+    expect(refused({ ...entry, duration: "UNKNOWN" as "DAY" })).toMatch(
+      /^duration must be one of DAY, .*, not "UNKNOWN"/
+    )
   })
 
   it("reads the order id at the end of Location, keeping every digit", () => {

@@ -63,6 +63,8 @@ export interface LifecycleOrder {
   readonly orderType: string
   /** The limit, when there is one. */
   readonly price?: string
+  /** The trigger of a STOP or STOP_LIMIT order. */
+  readonly stopPrice?: string
 }
 
 /** @since 0.1.0 @category models */
@@ -89,6 +91,8 @@ export const lifecycle = (
  */
 export const seededPrice = (order: LifecycleOrder, rng: Random): string => {
   if (order.price !== undefined) return order.price
+  // A stop order trades once its trigger is reached: near the trigger.
+  if (order.stopPrice !== undefined) return order.stopPrice
   const whole = rng.int(5, 480)
   return rng.chance(1 / 3)
     ? `${whole}.${String(rng.int(1, 9999)).padStart(4, "0")}`

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { fromUnits, toUnits } from "./DecimalText.js"
+import { honourTerms } from "./honourTerms.js"
 import type { Lifecycle, LifecycleOrder, OpenStatus } from "./Lifecycle.js"
 import type { Random } from "./Random.js"
 
@@ -352,10 +353,13 @@ export class OrderBook {
   }
 
   private compile(order: BookOrder, lifecycle: Lifecycle): Array<CompiledStep> {
-    const planned = lifecycle
+    const sorted = lifecycle
       .plan(order.spec, this.rng.fork(`lifecycle/${order.orderId}`))
       .map((step, index) => ({ step, index }))
       .sort((a, b) => a.step.atMs - b.step.atMs || a.index - b.index)
+      .map(({ step }) => step)
+    // The order's limit and duration bind whatever the lifecycle scripts (honourTerms.ts).
+    const planned = honourTerms(order.spec, sorted).map((step) => ({ step }))
     let remaining = toUnits(order.spec.quantity)
     const out: Array<CompiledStep> = []
     const fail = (why: string): never => {

@@ -112,7 +112,13 @@ export const validateOrderRequest = (bodyText: string): Validated => {
   }
   const price = body.price === undefined ? undefined : positiveDecimal(body.price)
   if (body.price !== undefined && price === undefined) errors.push("price must be a positive number")
-  if (orderType === "LIMIT" && price === undefined) errors.push("price is required for a LIMIT order")
+  if ((orderType === "LIMIT" || orderType === "STOP_LIMIT") && price === undefined)
+    errors.push(`price is required for a ${orderType} order`)
+  const stopPrice = body.stopPrice === undefined ? undefined : positiveDecimal(body.stopPrice)
+  if (body.stopPrice !== undefined && stopPrice === undefined)
+    errors.push("stopPrice must be a positive number")
+  if ((orderType === "STOP" || orderType === "STOP_LIMIT") && stopPrice === undefined)
+    errors.push(`stopPrice is required for a ${orderType} order`)
   const legs = body.orderLegCollection
   let leg: { symbol: string; assetType: string; instruction: string; quantity: string } | undefined
   if (!Array.isArray(legs) || legs.length === 0) {
@@ -160,7 +166,8 @@ export const validateOrderRequest = (bodyText: string): Validated => {
       duration,
       orderStrategyType,
       complexOrderStrategyType: typeof complex === "string" ? complex : "NONE",
-      ...(price === undefined ? {} : { price })
+      ...(price === undefined ? {} : { price }),
+      ...(stopPrice === undefined ? {} : { stopPrice })
     }
   }
 }

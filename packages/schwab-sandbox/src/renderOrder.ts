@@ -88,6 +88,7 @@ export const renderOrder = (book: OrderBook, order: BookOrder, now: number): Jso
     requestedDestination: "AUTO",
     destinationLinkName: destination,
     price: spec.price === undefined ? undefined : raw(withFraction(spec.price)),
+    stopPrice: spec.stopPrice === undefined ? undefined : raw(withFraction(spec.stopPrice)),
     orderLegCollection: [
       {
         orderLegType: spec.assetType,

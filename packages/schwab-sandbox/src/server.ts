@@ -69,6 +69,10 @@ export interface SeedOrder {
   readonly orderType?: string
   /** The limit price, decimal text. */
   readonly price?: string
+  /** The trigger of a STOP or STOP_LIMIT order, decimal text. */
+  readonly stopPrice?: string
+  readonly duration?: string
+  readonly session?: string
   readonly assetType?: string
 }
 
@@ -463,11 +467,12 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         instruction: order.instruction ?? "BUY",
         orderType: order.orderType ?? (order.price === undefined ? "MARKET" : "LIMIT"),
         assetType: order.assetType ?? "EQUITY",
-        session: "NORMAL",
-        duration: "DAY",
+        session: order.session ?? "NORMAL",
+        duration: order.duration ?? "DAY",
         orderStrategyType: "SINGLE",
         complexOrderStrategyType: "NONE",
-        ...(order.price === undefined ? {} : { price: order.price })
+        ...(order.price === undefined ? {} : { price: order.price }),
+        ...(order.stopPrice === undefined ? {} : { stopPrice: order.stopPrice })
       }
       const enteredAt = order.enteredAt === undefined ? clock.now() : toMillis(order.enteredAt)
       const orderId = book

@@ -1,15 +1,36 @@
 /**
- * What the client writes to Schwab and reads from its headers: the market-order body, the
- * new order id in `Location`, and the one time format `listOrders` accepts.
+ * What the client writes to Schwab and reads from its headers: the order body, the new
+ * order id in `Location`, and the one time format `listOrders` accepts.
  */
-import { type Decimal, type Direction, OrderId, type Shares, type TickerSymbol } from "@fill-tracker/domain"
+import {
+  Decimal,
+  type Direction,
+  OrderDuration,
+  OrderId,
+  OrderSession,
+  OrderType,
+  priceProblem,
+  type Shares,
+  type TickerSymbol,
+  termsProblems
+} from "@fill-tracker/domain"
 import * as Either from "effect/Either"
 
-/** The bot's order: a whole-share market equity order, DAY, regular session. */
-export interface MarketOrder {
+/**
+ * The bot's order: a whole-share single-leg equity order. The terms are optional for the
+ * callers that predate them; absent, they are MARKET / DAY / NORMAL.
+ */
+export interface OrderEntry {
   readonly symbol: TickerSymbol
   readonly shares: Shares
   readonly direction: Direction
+  readonly orderType?: OrderType | undefined
+  /** The limit (LIMIT, STOP_LIMIT). */
+  readonly price?: Decimal.Decimal | undefined
+  /** The trigger (STOP, STOP_LIMIT). */
+  readonly stopPrice?: Decimal.Decimal | undefined
+  readonly duration?: OrderDuration | undefined
+  readonly session?: OrderSession | undefined
 }
 
 /** Whole shares as JSON number text; a count beyond 2^53 is not an order anyone means to send. */
@@ -20,14 +41,51 @@ export const wholeSharesText = (shares: Decimal.Decimal): Either.Either<string, 
       ? Either.left("shares is implausibly large")
       : Either.right(shares.units.toString())
 
-/** The JSON body of a MARKET / DAY / NORMAL / SINGLE equity order. */
-export const marketOrderBody = (order: MarketOrder): Either.Either<string, string> =>
-  Either.map(
+/**
+ * Every problem with the order's terms, each naming its field (`price: ...`), or none. A
+ * caller outside TypeScript can pass any word, so the words are checked here too.
+ */
+const termsOf = (order: OrderEntry): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const word = (field: string, codec: { is: (u: unknown) => boolean; keys: object }, value: unknown) => {
+    if (!codec.is(value))
+      problems.push(
+        `${field} must be one of ${Object.keys(codec.keys).join(", ")}, not ${JSON.stringify(value)}`
+      )
+  }
+  const orderType = order.orderType ?? "MARKET"
+  const session = order.session ?? "NORMAL"
+  word("orderType", OrderType, orderType)
+  word("duration", OrderDuration, order.duration ?? "DAY")
+  word("session", OrderSession, session)
+  for (const [field, price] of [
+    ["price", order.price],
+    ["stopPrice", order.stopPrice]
+  ] as const) {
+    const problem = price === undefined ? undefined : priceProblem(price)
+    if (problem !== undefined) problems.push(`${field} ${problem}`)
+  }
+  if (problems.length > 0 || !OrderType.is(orderType) || !OrderSession.is(session)) return problems
+  const terms = { orderType, session, price: order.price, stopPrice: order.stopPrice }
+  for (const [field, problem] of termsProblems(terms)) problems.push(`${field} ${problem}`)
+  return problems
+}
+
+/**
+ * The JSON body of a SINGLE equity order with these terms. Built as text so the quantity
+ * and the prices are written from their exact digits, never via a float.
+ */
+export const orderBody = (order: OrderEntry): Either.Either<string, string> => {
+  const problems = termsOf(order)
+  if (problems.length > 0) return Either.left(problems.join("; "))
+  const price = (field: string, d: Decimal.Decimal | undefined) =>
+    d === undefined ? "" : `,${JSON.stringify(field)}:${Decimal.format(d)}`
+  return Either.map(
     wholeSharesText(order.shares),
     (quantity) =>
-      // Built as text so the quantity is written from its exact digits, never via a float.
-      `{"orderType":"MARKET","session":"NORMAL","duration":"DAY","orderStrategyType":"SINGLE","orderLegCollection":[{"instruction":${JSON.stringify(order.direction)},"quantity":${quantity},"instrument":{"symbol":${JSON.stringify(order.symbol)},"assetType":"EQUITY"}}]}`
+      `{"orderType":${JSON.stringify(order.orderType ?? "MARKET")},"session":${JSON.stringify(order.session ?? "NORMAL")},"duration":${JSON.stringify(order.duration ?? "DAY")}${price("price", order.price)}${price("stopPrice", order.stopPrice)},"orderStrategyType":"SINGLE","orderLegCollection":[{"instruction":${JSON.stringify(order.direction)},"quantity":${quantity},"instrument":{"symbol":${JSON.stringify(order.symbol)},"assetType":"EQUITY"}}]}`
   )
+}
 
 /**
  * The order id in a `Location` header (`{baseUrl}/accounts/{hash}/orders/1004055538`), read
