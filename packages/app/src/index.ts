@@ -52,8 +52,8 @@ export {
   RequestUnresolved,
   SubmissionConflict
 } from "./tracker/FillTracker.js"
-/** What a bot asks the tracker to place (`placeOrder`). @since 0.4.0 @category models */
-export type { PlacementInput } from "./tracker/Placement.js"
+/** What a bot asks the tracker to place (`placeOrder`), and the order terms a replace may give. @since 0.4.0 @category models */
+export type { OrderTermsInput, PlacementInput } from "./tracker/Placement.js"
 /** @since 0.1.0 @category models */
 export { InvalidSubmission, type SubmissionInput } from "./tracker/Submission.js"
 /** Durable subscription options and handler type (checkpointed, retried, never skipped). @since 0.1.0 @category services */

@@ -32,7 +32,13 @@ import type { UntrackedOptions } from "../poller/untracked.js"
 import { resolveAccount } from "./accounts.js"
 import { CannotAdopt, findOrder, listUntracked, recordHistory, submissionOf } from "./adopt.js"
 import { listForIntent, recordResolution, resolveFromList } from "./intentLookup.js"
-import { differingIntent, type PlacementInput, toPlacementRequested } from "./Placement.js"
+import {
+  differingIntent,
+  entryOf,
+  type OrderTermsInput,
+  type PlacementInput,
+  toPlacementRequested
+} from "./Placement.js"
 import { differingFields, InvalidSubmission, type SubmissionInput, toSubmitted } from "./Submission.js"
 import { isFillEvent, runSubscription } from "./subscribe.js"
 
@@ -176,7 +182,9 @@ export const makeFillTracker = Effect.gen(function* () {
     })
 
   /**
-   * Places an order for execution `executionId`: records the intent first, then POSTs it,
+   * Places an order for execution `executionId` (MARKET, LIMIT, STOP or STOP_LIMIT, any
+   * duration and session the spec lists; see `PlacementInput`; terms that are not an order
+   * are InvalidSubmission naming each field, nothing recorded): records the intent first, then POSTs it,
    * then records `Submitted` with the id Schwab's answer gives. Called again for the same
    * execution it never POSTs again: an intent still unconfirmed is looked up in the
    * account's order list (found: `Submitted`, recovered; not yet: the PENDING row, which the
@@ -222,13 +230,7 @@ export const makeFillTracker = Effect.gen(function* () {
         )
         return yield* row
       }
-      const placed = yield* Effect.either(
-        client.placeOrder(intent.accountHash, {
-          symbol: intent.order.symbol,
-          shares: intent.order.shares,
-          direction: intent.order.instruction
-        })
-      )
+      const placed = yield* Effect.either(client.placeOrder(intent.accountHash, entryOf(intent.order)))
       if (placed._tag === "Left") {
         const e = placed.left
         if (provesNotPlaced(e))
@@ -355,23 +357,28 @@ export const makeFillTracker = Effect.gen(function* () {
     )
 
   /**
-   * Replaces the order an execution follows with a market order for `shares` (same symbol
-   * and side): `ReplaceRequested` is recorded before the PUT, `Replaced` with the id from
+   * Replaces the order an execution follows with one for `shares` (same symbol and side)
+   * on the terms given (default a MARKET order, DAY, regular session, as before the terms
+   * existed): `ReplaceRequested` is recorded before the PUT, `Replaced` with the id from
    * Schwab's answer at once, so the replacement is followed from the next poll. A lost
    * answer leaves the request for the poll, which finds the replacement from the REPLACED
    * original, or closes the request (`RequestLapsed`) once the original is still working
    * after the window; a refusal closes it at once. Nothing is ever sent again. A closed
    * execution is ExecutionNotWorking, one with a request still open RequestUnresolved;
-   * nothing sent.
+   * nothing sent. Terms that are not an order are InvalidSubmission naming the field,
+   * nothing recorded.
    */
-  const replaceOrder = (executionId: string, input: { readonly shares: string | number | bigint }) =>
+  const replaceOrder = (
+    executionId: string,
+    input: OrderTermsInput & { readonly shares: string | number | bigint }
+  ) =>
     Effect.gen(function* () {
       const w = yield* working(executionId)
       const now = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))
       const sub = w.state.submission
       const checked = toPlacementRequested(
         w.id,
-        { accountHash: sub.accountHash, symbol: sub.symbol, shares: input.shares, direction: sub.direction },
+        { ...input, accountHash: sub.accountHash, symbol: sub.symbol, direction: sub.direction },
         now
       )
       if (checked instanceof InvalidSubmission) return yield* Effect.fail(checked)
@@ -386,11 +393,7 @@ export const makeFillTracker = Effect.gen(function* () {
       const newId = yield* sendRequest(
         w.id,
         request,
-        w.client.replaceOrder(sub.accountHash, w.state.orderId, {
-          symbol: sub.symbol,
-          shares: checked.order.shares,
-          direction: sub.direction
-        })
+        w.client.replaceOrder(sub.accountHash, w.state.orderId, entryOf(checked.order))
       )
       yield* store.append(
         w.id,

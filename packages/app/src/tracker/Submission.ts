@@ -29,7 +29,7 @@ export interface SubmissionInput {
   readonly accountHash: string
   readonly symbol: string
   readonly shares: string | number | bigint
-  readonly direction: "BUY" | "SELL"
+  readonly direction: "BUY" | "SELL" | "SELL_SHORT" | "BUY_TO_COVER"
   /** When the bot sent it; defaults to now. */
   readonly submittedAt?: Date | string
   /** The price the bot expected, for the fill price sanity band. Text keeps it exact. */
@@ -49,7 +49,7 @@ export class InvalidSubmission extends Data.TaggedError("InvalidSubmission")<{
  * printable ASCII written as `\u{...}`, so a NUL, an escape sequence or a bidi override
  * in the input cannot reach a terminal or a log through the error; long values are cut.
  */
-const shown = (value: unknown): string => {
+export const shown = (value: unknown): string => {
   const text = JSON.stringify(typeof value === "bigint" ? value.toString() : value) ?? "undefined"
   const safe = text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`)
   return safe.length > 80 ? `${safe.slice(0, 80)}...` : safe
@@ -59,7 +59,12 @@ const shown = (value: unknown): string => {
 const RULES: Record<string, string> = {
   orderId: "a positive int64",
   symbol: "a Schwab symbol (e.g. AAPL, BRK.B, $SPX or an option such as SPY   250919C00500000)",
-  shares: `a whole number from 1 to ${MAX_ORDER_SHARES}`
+  shares: `a whole number from 1 to ${MAX_ORDER_SHARES}`,
+  direction: "one of BUY, SELL, SELL_SHORT, BUY_TO_COVER",
+  orderType: "one of MARKET, LIMIT, STOP, STOP_LIMIT",
+  duration:
+    "one of DAY, GOOD_TILL_CANCEL, FILL_OR_KILL, IMMEDIATE_OR_CANCEL, END_OF_WEEK, END_OF_MONTH, NEXT_END_OF_MONTH",
+  session: "one of NORMAL, AM, PM, SEAMLESS"
 }
 
 /** Decodes one field, or adds the problem naming it (and what it must be) to `problems`. */

@@ -21,7 +21,7 @@ import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import type { UntrackedOrder } from "../poller/untracked.js"
 import { selectedAccounts } from "./accounts.js"
 import { type FillEvent, FillTracker } from "./FillTracker.js"
-import type { PlacementInput } from "./Placement.js"
+import type { OrderTermsInput, PlacementInput } from "./Placement.js"
 import { runToPromise } from "./runToPromise.js"
 import type { SubmissionInput } from "./Submission.js"
 import type { SubscribeOptions } from "./subscribe.js"
@@ -66,15 +66,18 @@ export interface FillTrackerHandle {
   readonly authorize: (codeOrRedirectUrl: string) => Promise<void>
   readonly recordSubmission: (input: SubmissionInput) => Promise<ExecutionRow>
   /**
-   * Places a market order for `executionId` through the tracker: the intent is recorded
-   * before the POST, so a crash or a lost answer is resolved from Schwab's order list.
-   * Calling it again for the same execution never sends the order again.
+   * Places an order for `executionId` through the tracker: MARKET unless `orderType` says
+   * LIMIT (with `price`), STOP (with `stopPrice`) or STOP_LIMIT (both), for `duration`
+   * (default DAY) in `session` (default NORMAL). The intent is recorded before the POST,
+   * so a crash or a lost answer is resolved from Schwab's order list. Calling it again for
+   * the same execution never sends the order again. Bad terms reject with
+   * InvalidSubmission naming each field, and nothing is recorded.
    */
   readonly placeOrder: (executionId: string, order: PlacementInput) => Promise<ExecutionRow>
-  /** Replaces the followed order with one for `shares` (request recorded first, then `Replaced`). */
+  /** Replaces the followed order with one for `shares` on the terms given (default MARKET, DAY, NORMAL; request recorded first, then `Replaced`). */
   readonly replaceOrder: (
     executionId: string,
-    order: { readonly shares: string | number | bigint }
+    order: OrderTermsInput & { readonly shares: string | number | bigint }
   ) => Promise<ExecutionRow>
   /** Cancels the followed order (request recorded first; the outcome when Schwab reports it). */
   readonly cancelOrder: (executionId: string) => Promise<ExecutionRow>
