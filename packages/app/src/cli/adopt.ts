@@ -43,4 +43,8 @@ export const adoptCommand = Command.make(
         Effect.provide(loggingLayer(config))
       )
     })
-).pipe(Command.withDescription("Start tracking an order no execution follows, with what it executed so far"))
+).pipe(
+  Command.withDescription(
+    "Start tracking an order no execution follows, with what it executed so far: any single-leg equity order (BUY, SELL, SELL_SHORT, BUY_TO_COVER; any order type); multi-leg, option and fractional orders are refused"
+  )
+)

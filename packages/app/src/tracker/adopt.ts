@@ -1,6 +1,7 @@
 /**
  * Adopting an untracked order: an order this app entered (its tag) that no execution
- * follows, e.g. one placed by a bot that crashed before recording it. `adopt` records it
+ * follows, e.g. one placed by a bot that crashed before recording it. Any single-leg
+ * equity order, of any order type and any of the four equity instructions. `adopt` records it
  * under the execution id given, from Schwab's own snapshot (symbol, shares, side, entered
  * time), and at once records what the snapshot already shows (its fills so far, or its
  * end), so nothing that executed before the adoption is lost. `untracked` lists them.
@@ -9,6 +10,7 @@ import {
   type AccountHash,
   DEFAULT_PRICE_BAND,
   Decimal,
+  Direction,
   flattenOrders,
   fold,
   instantFromDate,
@@ -33,19 +35,38 @@ export class CannotAdopt extends Data.TaggedError("CannotAdopt")<{
   }
 }
 
-/** The submission Schwab's snapshot describes, or why the tracker cannot record it. */
+/**
+ * Asset types whose orders the tracker models: whole shares of one instrument bought or
+ * sold (an ETF may be listed as either). Options trade in contracts with their own
+ * instructions (BUY_TO_OPEN, ...), mutual funds and bonds in dollars or face value: the
+ * events have no place for them, so such an order is refused rather than misread.
+ */
+const MODELLED_ASSETS = new Set(["EQUITY", "COLLECTIVE_INVESTMENT"])
+
+/**
+ * The submission Schwab's snapshot describes, or why the tracker cannot record it. Any
+ * order type is taken (MARKET, LIMIT, STOP, STOP_LIMIT, TRAILING_STOP, on-close orders,
+ * ...): fills arrive the same way whatever made them. What is refused is what the events
+ * cannot model: several legs (a spread fills per leg), another asset type than equity, an
+ * instruction other than the four equity ones, a quantity that is not whole shares.
+ */
 export const submissionOf = (
   order: SchwabOrder,
   accountHash: AccountHash,
   executionId: string
 ): SubmissionInput | string => {
-  if (order.legs.length !== 1) return `it has ${order.legs.length} legs; only single-leg orders are recorded`
+  if (order.legs.length !== 1)
+    return `it has ${order.legs.length} legs; only single-leg orders are recorded (a multi-leg order fills per leg)`
   const leg = order.legs[0]
   const shares = order.quantity ?? leg?.quantity
   if (leg?.symbol === undefined) return "its snapshot names no symbol"
   if (shares === undefined) return "its snapshot names no quantity"
-  if (leg.instruction !== "BUY" && leg.instruction !== "SELL")
-    return `its instruction ${leg.instruction ?? "(none)"} is not one the tracker records (BUY, SELL)`
+  if (leg.assetType !== undefined && !MODELLED_ASSETS.has(leg.assetType))
+    return `its asset type ${leg.assetType} is not one the tracker records (equities: EQUITY, COLLECTIVE_INVESTMENT)`
+  if (!Direction.is(leg.instruction))
+    return `its instruction ${leg.instruction ?? "(none)"} is not one the tracker records (BUY, SELL, SELL_SHORT, BUY_TO_COVER)`
+  if (!Decimal.isInteger(shares) || !Decimal.isPositive(shares))
+    return `its quantity ${Decimal.format(shares)} is not whole shares`
   if (order.orderId === undefined) return "its snapshot has no order id"
   return {
     executionId,
