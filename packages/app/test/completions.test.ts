@@ -57,5 +57,8 @@ describe.runIf(hasBash)("bash completions", () => {
     expect(complete("fill-tracker", "status", "--wa")).toEqual(["--watch"])
     expect(complete("fill-tracker", "show", "--fol")).toEqual(["--follow"])
     expect(complete("fill-tracker", "run", "--fresh")).toEqual(["--fresh-order-poll-offsets"])
+    expect(complete("fill-tracker", "place", "--order-t")).toEqual(["--order-type"])
+    expect(complete("fill-tracker", "place", "--stop")).toEqual(["--stop-price"])
+    expect(complete("fill-tracker", "replace", "--sess")).toEqual(["--session"])
   })
 })

@@ -107,6 +107,34 @@ describe("the Promise facade's rejections", () => {
     }
   })
 
+  it("placeOrder: a LIMIT is placed with its limit; terms that are not an order are InvalidSubmission naming them, nothing recorded or sent", async () => {
+    const tracker = await createFillTracker(options(path.join(dir, "fills.db")))
+    try {
+      await tracker.authorize(sandbox.issueAuthorizationCode())
+      const order = {
+        accountHash: sandbox.accounts[0]!.hashValue,
+        symbol: "AAPL",
+        shares: 3,
+        direction: "BUY" as const
+      }
+      const bad = await rejection(
+        tracker.placeOrder("p-1", { ...order, orderType: "LIMIT", stopPrice: "10" })
+      )
+      expect(bad).toBeInstanceOf(InvalidSubmission)
+      expect((bad as InvalidSubmission).problems.map((p) => p.split(":")[0])).toEqual(["price", "stopPrice"])
+      expect(await tracker.getExecution("p-1")).toBeUndefined()
+      expect(sandbox.placements()).toHaveLength(0)
+      const row = await tracker.placeOrder("p-1", { ...order, orderType: "LIMIT", price: "150.25" })
+      expect(row.status).toBe("SUBMITTED")
+      expect(JSON.parse(sandbox.orderJson(row.orderId ?? ""))).toMatchObject({
+        orderType: "LIMIT",
+        price: 150.25
+      })
+    } finally {
+      await tracker.stop()
+    }
+  })
+
   it("getExecution, listOpen and recordSubmission: a store that cannot answer is the StoreError", async () => {
     const database = path.join(dir, "fills.db")
     const tracker = await createFillTracker(options(database))

@@ -8,6 +8,7 @@ import { appLayer } from "../layers.js"
 import { FillTracker } from "../tracker/FillTracker.js"
 import { loggingLayer, resolve } from "./common.js"
 import { rowJson } from "./executionView.js"
+import { orderTermsOf, orderTermsOptions } from "./orderTermsOptions.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson } from "./terminalText.js"
 
@@ -38,10 +39,14 @@ export const replaceCommand = Command.make(
     executionId,
     shares: Options.text("shares").pipe(
       Options.withPseudoName("count"),
-      Options.withDescription("Whole shares of the replacing market order (same symbol and side)")
-    )
+      Options.withDescription("Whole shares of the replacing order (same symbol and side)")
+    ),
+    ...orderTermsOptions
   },
-  (args) => withTracker(args.settings, (t) => t.replaceOrder(args.executionId, { shares: args.shares }))
+  (args) =>
+    withTracker(args.settings, (t) =>
+      t.replaceOrder(args.executionId, { shares: args.shares, ...orderTermsOf(args) })
+    )
 ).pipe(
   Command.withDescription("Replace an execution's order through the tracker (recorded before it is sent)")
 )

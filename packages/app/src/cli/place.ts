@@ -1,6 +1,7 @@
 /**
- * `place`: the tracker places a market order (intent recorded before the POST, then the
- * id), so the order is tracked from its first moment. Run again with the same execution
+ * `place`: the tracker places an order (MARKET, LIMIT, STOP or STOP_LIMIT, any duration and
+ * session; intent recorded before the POST, then the id), so the order is tracked from its
+ * first moment. Run again with the same execution
  * id after an error or a crash: it never sends the order a second time.
  */
 import { Command, Options } from "@effect/cli"
@@ -10,6 +11,7 @@ import { FillTracker } from "../tracker/FillTracker.js"
 import { loggingLayer, resolve } from "./common.js"
 import { rowJson } from "./executionView.js"
 import { choice } from "./options.js"
+import { orderTermsOf, orderTermsOptions } from "./orderTermsOptions.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson } from "./terminalText.js"
 
@@ -36,6 +38,7 @@ export const placeCommand = Command.make(
     direction: choice("direction", ["BUY", "SELL", "SELL_SHORT", "BUY_TO_COVER"] as const).pipe(
       Options.withDescription("BUY, SELL, SELL_SHORT or BUY_TO_COVER")
     ),
+    ...orderTermsOptions,
     referencePrice: Options.text("reference-price").pipe(
       Options.withPseudoName("price"),
       Options.withDescription(
@@ -54,10 +57,15 @@ export const placeCommand = Command.make(
           symbol: args.symbol,
           shares: args.shares,
           direction: args.direction,
+          ...orderTermsOf(args),
           ...(Option.isSome(args.referencePrice) ? { referencePrice: args.referencePrice.value } : {})
         })
         yield* Console.log(terminalJson(rowJson(row)))
       })
       yield* place.pipe(Effect.provide(appLayer(config)), Effect.provide(loggingLayer(config)))
     })
-).pipe(Command.withDescription("Place a market order through the tracker (recorded before it is sent)"))
+).pipe(
+  Command.withDescription(
+    "Place an order through the tracker (recorded before it is sent): market, limit, stop or stop-limit"
+  )
+)
