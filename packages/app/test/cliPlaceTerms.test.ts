@@ -1,7 +1,8 @@
 /**
  * The built binary's `place` and `replace` with order terms: a STOP_LIMIT is sent as
- * asked, a replace gives a working LIMIT a new price, and each bad combination exits 2
- * naming the field with nothing recorded or sent (counted in the sandbox's placements).
+ * asked, a replace gives a working LIMIT a new price, each bad combination exits 2
+ * naming the field with nothing recorded or sent (counted in the sandbox's placements), and
+ * `submit` takes a BUY_TO_COVER.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -107,6 +108,22 @@ describe("place and replace with order terms", () => {
       expect(refused.code).toBe(2)
       expect(refused.stderr).toContain("price: is required for a LIMIT order")
       expect(sandbox.placements()).toHaveLength(2)
+      // submit (an order the bot placed itself) takes the four equity instructions too.
+      const submitted = await cli(
+        [
+          "submit",
+          "--execution-id",
+          "hand-1",
+          "--order-id",
+          "424242",
+          ...order.slice(0, 6),
+          "--direction",
+          "buy_to_cover"
+        ],
+        env
+      )
+      expect(submitted.code, submitted.stderr).toBe(0)
+      expect(JSON.parse(submitted.stdout)).toMatchObject({ executionId: "hand-1", direction: "BUY_TO_COVER" })
     } finally {
       await sandbox.close()
       fs.rmSync(dir, { recursive: true, force: true })

@@ -5,7 +5,7 @@
  * the tracker, which names the field and exits 2 before anything is recorded.
  */
 import { Options } from "@effect/cli"
-import { OrderDuration, OrderSession, OrderType } from "@fill-tracker/domain"
+import { Direction, OrderDuration, OrderSession, OrderType } from "@fill-tracker/domain"
 import { Option } from "effect"
 import type { OrderTermsInput } from "../tracker/Placement.js"
 import { choice } from "./options.js"
@@ -13,6 +13,11 @@ import { choice } from "./options.js"
 /** A keyof codec's words, in the spec's order. */
 const words = <A extends string>(codec: { readonly keys: { readonly [K in A]: null } }): ReadonlyArray<A> =>
   Object.keys(codec.keys).filter((k): k is A => k in codec.keys)
+
+/** The instruction of a placed or submitted order: the four equity ones, kept as given. */
+export const directionOption = choice("direction", words(Direction)).pipe(
+  Options.withDescription("BUY, SELL, SELL_SHORT or BUY_TO_COVER")
+)
 
 export const orderTermsOptions = {
   orderType: choice("order-type", words(OrderType)).pipe(

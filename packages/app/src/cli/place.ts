@@ -10,8 +10,7 @@ import { appLayer } from "../layers.js"
 import { FillTracker } from "../tracker/FillTracker.js"
 import { loggingLayer, resolve } from "./common.js"
 import { rowJson } from "./executionView.js"
-import { choice } from "./options.js"
-import { orderTermsOf, orderTermsOptions } from "./orderTermsOptions.js"
+import { directionOption, orderTermsOf, orderTermsOptions } from "./orderTermsOptions.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson } from "./terminalText.js"
 
@@ -35,9 +34,7 @@ export const placeCommand = Command.make(
       Options.withPseudoName("count"),
       Options.withDescription("Whole shares to order")
     ),
-    direction: choice("direction", ["BUY", "SELL", "SELL_SHORT", "BUY_TO_COVER"] as const).pipe(
-      Options.withDescription("BUY, SELL, SELL_SHORT or BUY_TO_COVER")
-    ),
+    direction: directionOption,
     ...orderTermsOptions,
     referencePrice: Options.text("reference-price").pipe(
       Options.withPseudoName("price"),

@@ -4,7 +4,7 @@ import { appLayer } from "../layers.js"
 import { FillTracker } from "../tracker/FillTracker.js"
 import { loggingLayer, resolve, withStore } from "./common.js"
 import { rowJson } from "./executionView.js"
-import { choice } from "./options.js"
+import { directionOption } from "./orderTermsOptions.js"
 import { schwabSettings, settingsOptions } from "./settingsOptions.js"
 import { terminalJson } from "./terminalText.js"
 
@@ -32,7 +32,7 @@ export const submitCommand = Command.make(
       Options.withPseudoName("count"),
       Options.withDescription("Whole shares ordered")
     ),
-    direction: choice("direction", ["BUY", "SELL"] as const).pipe(Options.withDescription("BUY or SELL")),
+    direction: directionOption,
     referencePrice: Options.text("reference-price").pipe(
       Options.withPseudoName("price"),
       Options.withDescription(
