@@ -25,6 +25,7 @@ import { DEFAULT_ORDER_ENTRY_PER_DAY } from "./config/settings.js"
 import { HealthChecks } from "./health/HealthChecks.js"
 import { Metrics } from "./health/Metrics.js"
 import { requestObserverLayer } from "./health/schwabMetrics.js"
+import { PlacementWatch } from "./poller/PlacementWatch.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
 import { PollerWake } from "./poller/PollerWake.js"
 import { FillTracker } from "./tracker/FillTracker.js"
@@ -157,7 +158,8 @@ export const appLayer = (
     metricsLayer,
     HealthChecks.layer,
     PollerStatus.layer,
-    PollerWake.layer
+    PollerWake.layer,
+    PlacementWatch.layer
   )
   return Layer.provideMerge(services, store)
 }

@@ -8,16 +8,26 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
-import { fillsInLegs, manualClock, replace, type Sandbox, startSandbox } from "@fill-tracker/schwab-sandbox"
+import {
+  fillsInLegs,
+  manualClock,
+  realClock,
+  replace,
+  type Sandbox,
+  startSandbox
+} from "@fill-tracker/schwab-sandbox"
 import { EventStore } from "@fill-tracker/store"
-import { Duration, Effect, Option } from "effect"
+import { Duration, Effect, Either, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { currentHealth } from "../src/health/HealthServer.js"
 import { Metrics } from "../src/health/Metrics.js"
 import { startPoller } from "../src/poller/Poller.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
+import { INTENT_GRACE_MS } from "../src/poller/resolveIntents.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
+import { toPlacementRequested } from "../src/tracker/Placement.js"
+import { InvalidSubmission } from "../src/tracker/Submission.js"
 import { accountOf, authorize, manualSandbox, requestsNamed, runApp, tempDir, testConfig } from "./support.js"
 
 const HOUR = 3_600_000
@@ -358,6 +368,111 @@ describe("streaming", () => {
           "followed to the replacement",
           Effect.map(row("rep-1"), (r) => r.orderId !== orderId)
         )
+      })
+    )
+  })
+})
+
+describe("streaming: a placement intent awaiting its id", () => {
+  /** The sandbox on the real clock, so the orders it enters carry this host's time, as the intents do. */
+  const onRealClock = async () => {
+    await sandbox.close()
+    sandbox = await startSandbox({ seed: 13, clock: realClock() })
+    config = testConfig(sandbox, path.join(dir, "fills.db"), {
+      pollingInterval: HOUR,
+      streaming: true,
+      freshPollOffsets: []
+    })
+  }
+  /** Authorized, the poller's first cycle done, the stream subscribed. */
+  const streamingStarted = Effect.gen(function* () {
+    yield* authorize(sandbox)
+    const poller = yield* started()
+    yield* until("subscribed", subscribed)
+    return poller
+  })
+  const history = (executionId: string) =>
+    Effect.flatMap(EventStore, (s) => s.readStream(executionId as ExecutionId)).pipe(
+      Effect.map((s) =>
+        s.events.map((r) => ({ type: r.event.type, metadata: r.metadata, at: r.recordedAt.getTime() }))
+      )
+    )
+
+  it("a lost placement answer: the stream's OrderCreated resolves the intent at once from the list, never placing again", async () => {
+    await onRealClock()
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        const poller = yield* streamingStarted
+        // The order is placed, its answer lost; the client does not look for it itself.
+        sandbox.faults.inject({ route: "placeOrder", kind: "serverError", afterHandling: true })
+        const placed = yield* Effect.either(
+          Effect.flatMap(FillTracker, (t) =>
+            t.placeOrder("lost-1", {
+              accountHash: accountOf(sandbox),
+              symbol: "AAPL",
+              shares: 3,
+              direction: "BUY"
+            })
+          )
+        )
+        expect(Either.isLeft(placed) && placed.left._tag).toBe("OrderPlacementUnknown")
+        yield* until(
+          "resolved",
+          Effect.map(row("lost-1"), (r) => r.status !== "PENDING")
+        )
+        const [order] = sandbox.placements()
+        expect(sandbox.placements()).toHaveLength(1)
+        expect((yield* row("lost-1")).orderId).toBe(order?.orderId)
+        expect((yield* history("lost-1")).slice(0, 2)).toMatchObject([
+          { type: "PlacementRequested" },
+          { type: "Submitted", metadata: { source: "poller", recovered: true } }
+        ])
+        // Neither the interval (an hour) nor the intent's grace was waited for: one cycle, the start's.
+        expect(poller.cycles()).toBe(1)
+        expect(yield* metric("fill_tracker_stream_intent_wakes_total")).toBe(1)
+      }),
+      { placementRecovery: { lookups: 0 } }
+    )
+  })
+
+  it("an intent another process is placing is left to it for the grace, then resolved from the list", async () => {
+    await onRealClock()
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        const poller = yield* streamingStarted
+        // Recorded as by another process's placeOrder, whose POST this one cannot see.
+        const intent = toPlacementRequested(
+          "elsewhere-1",
+          { accountHash: accountOf(sandbox), symbol: "MSFT", shares: 2, direction: "SELL" },
+          new Date()
+        )
+        if (intent instanceof InvalidSubmission) throw new Error(intent.message)
+        yield* Effect.flatMap(EventStore, (s) =>
+          s.append(intent.executionId, 0, [intent], { source: "test" })
+        )
+        const orderId = sandbox.seedOrder(accountOf(sandbox), {
+          symbol: "MSFT",
+          quantity: 2,
+          instruction: "SELL",
+          orderType: "MARKET"
+        })
+        yield* until(
+          "resolved",
+          Effect.map(row("elsewhere-1"), (r) => r.status !== "PENDING")
+        )
+        expect((yield* row("elsewhere-1")).orderId).toBe(orderId)
+        const [requested, submitted] = yield* history("elsewhere-1")
+        expect(submitted).toMatchObject({
+          type: "Submitted",
+          metadata: { source: "poller", recovered: true }
+        })
+        // Not before the grace: its placing call may have been still at work.
+        expect((submitted?.at ?? 0) - Date.parse(intent.requestedAt)).toBeGreaterThanOrEqual(INTENT_GRACE_MS)
+        expect(requested?.type).toBe("PlacementRequested")
+        expect(poller.cycles()).toBe(1)
+        expect(sandbox.placements()).toHaveLength(0)
       })
     )
   })

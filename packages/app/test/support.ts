@@ -12,7 +12,7 @@ import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from "@fill-tracker/schwab-sandbox"
 import { Duration, Effect, HashMap, Layer, Logger, LogLevel, Redacted, type Scope } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
-import { appLayer } from "../src/layers.js"
+import { appLayer, type SchwabTuning } from "../src/layers.js"
 import { loggingLayer } from "../src/logging.js"
 import type { PollerOptions } from "../src/poller/Poller.js"
 
@@ -50,11 +50,12 @@ export const testConfig = (
   ...overrides
 })
 
-/** The real app graph with retries fast enough for tests. */
-export const testLayer = (config: AppConfig) =>
+/** The real app graph with retries fast enough for tests (and any other tuning a test needs). */
+export const testLayer = (config: AppConfig, tuning: SchwabTuning = {}) =>
   Layer.merge(
     appLayer(config, {
-      retry: { baseDelay: Duration.millis(5), maxDelay: Duration.millis(20), maxAttempts: 2 }
+      retry: { baseDelay: Duration.millis(5), maxDelay: Duration.millis(20), maxAttempts: 2 },
+      ...tuning
     }),
     loggingLayer(config)
   )
@@ -62,8 +63,9 @@ export const testLayer = (config: AppConfig) =>
 /** Runs a program against the real app graph (built once for this run, closed after it). */
 export const runApp = <A, E>(
   config: AppConfig,
-  program: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof testLayer>> | Scope.Scope>
-): Promise<A> => Effect.runPromise(Effect.scoped(Effect.provide(program, testLayer(config))))
+  program: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof testLayer>> | Scope.Scope>,
+  tuning: SchwabTuning = {}
+): Promise<A> => Effect.runPromise(Effect.scoped(Effect.provide(program, testLayer(config, tuning))))
 
 /** Exchanges a fresh authorization code, as `auth login` does. */
 export const authorize = (sandbox: Sandbox) =>

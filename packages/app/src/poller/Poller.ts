@@ -29,7 +29,9 @@ import { describeCause, storeErrorIn } from "./cycleFailures.js"
 import { afterCycle, type CycleOutcome } from "./cycleStatus.js"
 import { EnteredTimes } from "./enteredTimes.js"
 import { nextDelayMs } from "./freshSchedule.js"
+import { IntentWakes } from "./intentWake.js"
 import { type LeaseOptions, makeLeaseKeeper } from "./leaseKeeper.js"
+import { PlacementWatch } from "./PlacementWatch.js"
 import { PollerStatus } from "./PollerStatus.js"
 import { PollerWake } from "./PollerWake.js"
 import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
@@ -157,6 +159,33 @@ export const startPoller = (
       stream === undefined
         ? Effect.succeed<ReadonlyArray<StreamSignal>>([])
         : Effect.map(Queue.takeAll(stream.signals), (c) => Chunk.toReadonlyArray(c))
+    // Placement intents awaiting their id, looked for when the stream names a new order (intentWake.ts).
+    const watch = Option.getOrUndefined(yield* Effect.serviceOption(PlacementWatch))
+    const intents =
+      stream === undefined
+        ? undefined
+        : new IntentWakes({
+            accounts: options.accounts,
+            ...(options.intentWindowMs === undefined ? {} : { windowMs: options.intentWindowMs }),
+            ...(keeper === undefined ? {} : { leases: keeper.cycle }),
+            ...(watch === undefined ? {} : { watch })
+          })
+    const placingEnded =
+      intents === undefined || watch === undefined
+        ? []
+        : [Effect.as(Queue.take(watch.ended), { _tag: "PlacingEnded" as const })]
+    /** Resolves the intents the stream's new orders make due. */
+    const wakeIntents = (entered: ReadonlyArray<WokenOrder>) =>
+      intents === undefined
+        ? Effect.void
+        : intents.wake(entered).pipe(
+            Effect.asVoid,
+            Effect.catchAllCause((cause) =>
+              Cause.isInterruptedOnly(cause)
+                ? Effect.interrupt
+                : Effect.logError("resolving intents the stream woke failed; the next cycle looks", cause)
+            )
+          )
     /**
      * The orders a streamed message named, each fetched once at once. Runs between cycles in
      * the loop's own fiber, so never beside a cycle over the same executions; what a wake
@@ -189,6 +218,7 @@ export const startPoller = (
         const submittedAt = [...(report?.openSubmittedAt ?? []), ...(yield* drainWakes)]
         // Signals that came during the cycle: the cycle may have read the orders before they changed.
         const pending = coalesce(yield* drainStream)
+        yield* wakeIntents(pending.newOrders)
         if (pending.pollAll) continue
         if (pending.orders.length > 0) yield* wake(pending.orders)
         const regularWakeAt = (yield* Clock.currentTimeMillis) + options.intervalMs + jitter
@@ -204,10 +234,16 @@ export const startPoller = (
             offsetsMs: stream !== undefined && (yield* stream.connected) ? [] : (options.freshOffsetsMs ?? [])
           })
           if (delay <= 0) break
+          const recheckAt = intents?.nextRecheckAt()
+          const now = yield* Clock.currentTimeMillis
           const woke = yield* Effect.raceAll([
             Effect.as(Effect.sleep(Duration.millis(delay)), "timer" as const),
             Effect.as(Deferred.await(stopRequested), "stop" as const),
             ...(submissions === undefined ? [] : [Queue.take(submissions)]),
+            ...(recheckAt === undefined || recheckAt - now >= delay
+              ? []
+              : [Effect.as(Effect.sleep(Duration.millis(Math.max(0, recheckAt - now))), "recheck" as const)]),
+            ...placingEnded,
             ...streamSignals
           ])
           if (woke === "timer" || woke === "stop") break
@@ -215,11 +251,16 @@ export const startPoller = (
             submittedAt.push(woke)
             continue
           }
+          if (woke === "recheck" || woke._tag === "PlacingEnded") {
+            yield* wakeIntents([])
+            continue
+          }
           // Everything the stream said meanwhile, coalesced: one getOrder per order named.
           // An execution comes as a burst of messages (ExecutionCreated, OrderFillCompleted):
           // a moment's wait lets one fetch answer the whole burst.
           yield* Effect.sleep(WAKE_COALESCE)
           const batch = coalesce([woke.signal, ...(yield* drainStream)])
+          yield* wakeIntents(batch.newOrders)
           if (batch.pollAll) break
           if (batch.orders.length > 0) yield* wake(batch.orders)
         }

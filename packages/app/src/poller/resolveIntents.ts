@@ -22,7 +22,14 @@ import {
   type PlacementRequested,
   type SchwabOrder
 } from "@fill-tracker/domain"
-import { EventStore, Executions, type Fence, isOpenRow, type OpenExecutionRow } from "@fill-tracker/store"
+import {
+  EventStore,
+  type ExecutionRow,
+  Executions,
+  type Fence,
+  isOpenRow,
+  type OpenExecutionRow
+} from "@fill-tracker/store"
 import { Array as Arr, Clock, Effect, Option } from "effect"
 import { recordResolution, resolveFromList } from "../tracker/intentLookup.js"
 
@@ -39,20 +46,25 @@ export interface DueIntent {
 export const intentListFrom = (intent: PlacementRequested): number =>
   Date.parse(intent.requestedAt) - DEFAULT_INTENT_SKEW_MS
 
+/** Whether a PENDING row is old enough to look for: its placing call may still be at work before. */
+const pastGrace = (row: ExecutionRow, nowMs: number) => nowMs - Date.parse(row.submittedAt) >= INTENT_GRACE_MS
+
 /**
  * The intents due now (older than the grace, still Pending), by account; only in
- * `accounts` when it is non-empty.
+ * `accounts` when it is non-empty. A stream wake passes its own `isDue`: the intents whose
+ * placing call it knows is over (intentWake.ts).
  */
-export const dueIntents = (accounts: ReadonlyArray<AccountHash>) =>
+export const dueIntents = (
+  accounts: ReadonlyArray<AccountHash>,
+  isDue: (row: ExecutionRow, nowMs: number) => boolean = pastGrace
+) =>
   Effect.gen(function* () {
     const executions = yield* Executions
     const store = yield* EventStore
     const nowMs = yield* Clock.currentTimeMillis
     const pending = yield* executions.query({ status: "PENDING" })
     const due = pending.filter(
-      (r) =>
-        nowMs - Date.parse(r.submittedAt) >= INTENT_GRACE_MS &&
-        (accounts.length === 0 || accounts.includes(r.accountHash))
+      (r) => isDue(r, nowMs) && (accounts.length === 0 || accounts.includes(r.accountHash))
     )
     const out = new Map<AccountHash, Array<DueIntent>>()
     for (const row of due) {

@@ -19,13 +19,18 @@ import type { StreamSignal } from "./StreamSignal.js"
 const GAUGE_EVERY = Duration.seconds(1)
 
 /**
+ * Messages that say an order was just entered: no getOrder for it (nothing a REST snapshot
+ * would record comes of them), but a placement intent in its account may await its id.
+ */
+const ENTERED: ReadonlySet<string> = new Set(["OrderCreated", "OrderAccepted"])
+
+/**
  * Messages that only say an order was entered or routed: nothing a REST snapshot would
- * record comes of them, so they wake nothing (the budget goes to fills, cancels and
+ * record comes of them, so they wake no getOrder (the budget goes to fills, cancels and
  * replacements). Any type not listed here, unknown ones included, wakes its order.
  */
 const ROUTING_ONLY: ReadonlySet<string> = new Set([
-  "OrderCreated",
-  "OrderAccepted",
+  ...ENTERED,
   "ExecutionRequested",
   "ExecutionRequestCreated",
   "ExecutionRequestCompleted"
@@ -102,9 +107,9 @@ export const startAccountStream = (options: {
             metrics.inc("fill_tracker_stream_messages_total", "Account-activity messages by type", {
               type: event.messageType || event.event.type
             })
-            if (ROUTING_ONLY.has(event.messageType)) return
+            if (ROUTING_ONLY.has(event.messageType) && !ENTERED.has(event.messageType)) return
             yield* Queue.offer(signals, {
-              _tag: "Order",
+              _tag: ENTERED.has(event.messageType) ? "NewOrder" : "Order",
               orderId: event.orderId,
               accountHash: yield* hashOf(event)
             })

@@ -27,6 +27,7 @@ import {
   StoreError
 } from "@fill-tracker/store"
 import { Clock, Context, Data, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { watchSending } from "../poller/PlacementWatch.js"
 import { signalSubmission } from "../poller/PollerWake.js"
 import type { UntrackedOptions } from "../poller/untracked.js"
 import { resolveAccount } from "./accounts.js"
@@ -230,59 +231,66 @@ export const makeFillTracker = Effect.gen(function* () {
         )
         return yield* row
       }
-      const placed = yield* Effect.either(client.placeOrder(intent.accountHash, entryOf(intent.order)))
-      if (placed._tag === "Left") {
-        const e = placed.left
-        if (provesNotPlaced(e))
-          yield* store.append(
-            id,
-            1,
-            [
-              {
-                type: "Failed",
-                executionId: id,
-                reason: `not placed: Schwab refused the order or it was never sent (${e._tag}: ${e.message})`,
-                filledShares: Decimal.zero,
-                failedAt: instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))),
-                legs: []
-              }
-            ],
-            { source: "placeOrder" }
-          )
-        return yield* Effect.fail(e)
-      }
-      yield* store
-        .append(
-          id,
-          1,
-          [
-            {
-              type: "Submitted",
-              executionId: id,
-              orderId: placed.right,
-              accountHash: intent.accountHash,
-              symbol: intent.order.symbol,
-              shares: intent.order.shares,
-              direction: intent.order.instruction,
-              submittedAt: intent.requestedAt,
-              ...(intent.referencePrice === undefined ? {} : { referencePrice: intent.referencePrice })
-            }
-          ],
-          { source: "placeOrder" }
-        )
-        .pipe(
-          // The poller (or a second call for this id) resolved the intent from the account's
-          // list while this answer was on its way: a POST can take the request timeout plus the
-          // client's lookups, longer than the poller's grace. Its Submitted stands when it
-          // follows the order Schwab just named; anything else is still the conflict.
-          Effect.catchTag("ConcurrencyError", (conflict) =>
-            Effect.flatMap(executions.byExecutionId(id), (recorded) =>
-              Option.exists(recorded, (r) => r.originalOrderId === placed.right)
-                ? Effect.void
-                : Effect.fail(conflict)
+      // While the POST and its outcome's recording run, the poller leaves the intent to this call.
+      yield* watchSending(
+        id,
+        intent.accountHash,
+        Effect.gen(function* () {
+          const placed = yield* Effect.either(client.placeOrder(intent.accountHash, entryOf(intent.order)))
+          if (placed._tag === "Left") {
+            const e = placed.left
+            if (provesNotPlaced(e))
+              yield* store.append(
+                id,
+                1,
+                [
+                  {
+                    type: "Failed",
+                    executionId: id,
+                    reason: `not placed: Schwab refused the order or it was never sent (${e._tag}: ${e.message})`,
+                    filledShares: Decimal.zero,
+                    failedAt: instantFromDate(new Date(yield* Effect.clockWith((c) => c.currentTimeMillis))),
+                    legs: []
+                  }
+                ],
+                { source: "placeOrder" }
+              )
+            return yield* Effect.fail(e)
+          }
+          yield* store
+            .append(
+              id,
+              1,
+              [
+                {
+                  type: "Submitted",
+                  executionId: id,
+                  orderId: placed.right,
+                  accountHash: intent.accountHash,
+                  symbol: intent.order.symbol,
+                  shares: intent.order.shares,
+                  direction: intent.order.instruction,
+                  submittedAt: intent.requestedAt,
+                  ...(intent.referencePrice === undefined ? {} : { referencePrice: intent.referencePrice })
+                }
+              ],
+              { source: "placeOrder" }
             )
-          )
-        )
+            .pipe(
+              // The poller (or a second call for this id) resolved the intent from the account's
+              // list while this answer was on its way: a POST can take the request timeout plus the
+              // client's lookups, longer than the poller's grace. Its Submitted stands when it
+              // follows the order Schwab just named; anything else is still the conflict.
+              Effect.catchTag("ConcurrencyError", (conflict) =>
+                Effect.flatMap(executions.byExecutionId(id), (recorded) =>
+                  Option.exists(recorded, (r) => r.originalOrderId === placed.right)
+                    ? Effect.void
+                    : Effect.fail(conflict)
+                )
+              )
+            )
+        })
+      )
       yield* signalSubmission(Date.parse(intent.requestedAt))
       return yield* row
     })
