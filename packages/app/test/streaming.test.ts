@@ -8,6 +8,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ExecutionId } from "@fill-tracker/domain"
+import { StreamerClient } from "@fill-tracker/schwab-client"
 import {
   fillsInLegs,
   manualClock,
@@ -211,6 +212,54 @@ describe("streaming", () => {
         yield* until(
           "duplicates counted",
           Effect.map(metric("fill_tracker_stream_duplicates"), (n) => n >= 1)
+        )
+      })
+    )
+  })
+
+  it("the connected, last-message-age and duplicates gauges are read from the streamer when scraped, not sampled", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        sandbox.streamer.faults.inject({ kind: "duplicate", probability: 1 })
+        yield* submitTwoLegs("gauges-1")
+        yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.advance(6_000)
+        // In the graph because streaming is on (its type is not: the layer adds it by config).
+        const streamer = Option.getOrThrow(yield* Effect.serviceOption(StreamerClient.StreamerClient))
+        yield* until(
+          "a duplicate seen",
+          Effect.map(streamer.status, (s) => s.duplicates >= 1)
+        )
+        const metrics = yield* Metrics
+        const scraped = (text: string, name: string) =>
+          Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN)
+        // A scrape between two readings of the status, repeated until no message came in
+        // between: the gauges then show exactly that status at the moment of the scrape.
+        for (;;) {
+          const before = yield* streamer.status
+          const from = Date.now()
+          const text = yield* Effect.promise(() => metrics.render())
+          const to = Date.now()
+          const after = yield* streamer.status
+          if (before.lastMessageAt !== after.lastMessageAt || before.duplicates !== after.duplicates) continue
+          expect(scraped(text, "fill_tracker_stream_connected")).toBe(after.connected ? 1 : 0)
+          expect(scraped(text, "fill_tracker_stream_duplicates")).toBe(after.duplicates)
+          const age = scraped(text, "fill_tracker_stream_last_message_age_seconds")
+          expect(age).toBeGreaterThanOrEqual((from - (after.lastMessageAt ?? 0)) / 1000)
+          expect(age).toBeLessThanOrEqual((to - (after.lastMessageAt ?? 0)) / 1000)
+          break
+        }
+        // Disconnected: the next scrape says so, without waiting for a sample.
+        sandbox.streamer.kickOff()
+        yield* until(
+          "disconnected",
+          Effect.map(streamer.status, (s) => !s.connected)
+        )
+        expect(scraped(yield* Effect.promise(() => metrics.render()), "fill_tracker_stream_connected")).toBe(
+          0
         )
       })
     )

@@ -10,13 +10,10 @@
  */
 import type { AccountHash } from "@fill-tracker/domain"
 import { SchwabClient, StreamerClient, type StreamerStatus } from "@fill-tracker/schwab-client"
-import { Clock, Duration, Effect, Exit, Fiber, Option, Queue, Scope } from "effect"
+import { Clock, Effect, Exit, Fiber, Option, Queue, Scope } from "effect"
 import { HealthChecks, type HealthSignal } from "../health/HealthChecks.js"
 import { Metrics, type MetricsRegistry } from "../health/Metrics.js"
 import type { StreamSignal } from "./StreamSignal.js"
-
-/** How often the connected and last-message-age gauges are sampled. */
-const GAUGE_EVERY = Duration.seconds(1)
 
 /**
  * Messages that say an order was just entered: no getOrder for it (nothing a REST snapshot
@@ -65,16 +62,31 @@ export const streamHealth = (
   }
 }
 
-const setConnected = (metrics: MetricsRegistry, connected: boolean) =>
-  metrics.set("fill_tracker_stream_connected", "1 while subscribed to account activity", connected ? 1 : 0)
-
-/** Set on each connect and disconnect, and sampled every second with the age of the last message. */
-const sampleGauges = (metrics: MetricsRegistry, status: StreamerStatus.StreamerStatus, now: number) => {
-  setConnected(metrics, status.connected)
-  metrics.set(
+/**
+ * The stream's gauges, read from the streamer's status when scraped, so a scrape says how
+ * things are at that moment (sampled, the age of the last message was up to a second stale).
+ * `read` is the status now, undefined once the stream is stopped.
+ */
+const registerGauges = (
+  metrics: MetricsRegistry,
+  read: () => StreamerStatus.StreamerStatus | undefined,
+  now: () => number
+) => {
+  metrics.gauge("fill_tracker_stream_connected", "1 while subscribed to account activity", () =>
+    read()?.connected === true ? 1 : 0
+  )
+  metrics.gauge(
     "fill_tracker_stream_last_message_age_seconds",
     "Seconds since the streamer last sent anything (heartbeats included); -1 before the first",
-    status.lastMessageAt === undefined ? -1 : Math.max(0, (now - status.lastMessageAt) / 1000)
+    () => {
+      const at = read()?.lastMessageAt
+      return at === undefined ? -1 : Math.max(0, (now() - at) / 1000)
+    }
+  )
+  metrics.gauge(
+    "fill_tracker_stream_duplicates",
+    "Streamed messages recognised as duplicates by content",
+    () => read()?.duplicates ?? 0
   )
 }
 
@@ -116,7 +128,6 @@ export const startAccountStream = (options: {
             return
           }
           case "Subscribed":
-            setConnected(metrics, true)
             if (event.reconnect) {
               metrics.inc(
                 "fill_tracker_stream_reconnects_total",
@@ -130,7 +141,6 @@ export const startAccountStream = (options: {
             yield* Queue.offer(signals, { _tag: "PollAll", why: "gap" })
             return
           case "Disconnected":
-            setConnected(metrics, false)
             metrics.inc("fill_tracker_stream_disconnects_total", "Stream connections that ended, by reason", {
               reason: event.error.reason
             })
@@ -143,20 +153,13 @@ export const startAccountStream = (options: {
         Effect.catchAllDefect((defect) => Effect.logError("handling a streamed event failed", defect))
       )
     const runFiber = yield* Effect.forkIn(streamer.value.run(safeOnEvent), scope)
-    const gauges = yield* Effect.forkIn(
-      Effect.forever(
-        Effect.gen(function* () {
-          const status = yield* streamer.value.status
-          sampleGauges(metrics, status, yield* Clock.currentTimeMillis)
-          metrics.set(
-            "fill_tracker_stream_duplicates",
-            "Streamed messages recognised as duplicates by content",
-            status.duplicates
-          )
-          yield* Effect.sleep(GAUGE_EVERY)
-        })
-      ),
-      scope
+    // The status is a Ref, so reading it is synchronous; the clock is this graph's own.
+    const clock = yield* Effect.clock
+    let stopped = false
+    registerGauges(
+      metrics,
+      () => (stopped ? undefined : Effect.runSync(streamer.value.status)),
+      () => clock.unsafeCurrentTimeMillis()
     )
     const checks = yield* Effect.serviceOption(HealthChecks)
     if (Option.isSome(checks))
@@ -172,7 +175,13 @@ export const startAccountStream = (options: {
       )
     // Closing the scope interrupts the stream (its socket closes) and takes the check away.
     const stop = Effect.asVoid(
-      Effect.all([Fiber.interrupt(runFiber), Fiber.interrupt(gauges), Scope.close(scope, Exit.void)])
+      Effect.all([
+        Fiber.interrupt(runFiber),
+        Scope.close(scope, Exit.void),
+        Effect.sync(() => {
+          stopped = true
+        })
+      ])
     )
     return { signals, stop, connected: Effect.map(streamer.value.status, (s) => s.connected) }
   })
