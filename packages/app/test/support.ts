@@ -65,7 +65,9 @@ export const runApp = <A, E>(
   config: AppConfig,
   program: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof testLayer>> | Scope.Scope>,
   tuning: SchwabTuning = {}
-): Promise<A> => Effect.runPromise(Effect.scoped(Effect.provide(program, testLayer(config, tuning))))
+): Promise<A> =>
+  // The program's finalizers (a poller's stop, say) run before the graph's store closes.
+  Effect.runPromise(Effect.provide(Effect.scoped(program), testLayer(config, tuning)))
 
 /** Exchanges a fresh authorization code, as `auth login` does. */
 export const authorize = (sandbox: Sandbox) =>
