@@ -22,7 +22,7 @@ import { count, Metrics } from "../health/Metrics.js"
 import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { EnteredTimes } from "./enteredTimes.js"
-import { openExecutions } from "./openExecutions.js"
+import { openExecutions, wokenExecutions } from "./openExecutions.js"
 import { type DueIntent, dueIntents, intentListFrom, resolveAccountIntents } from "./resolveIntents.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
 import { timeSlicedScheduler } from "./timeSlicedScheduler.js"
@@ -91,7 +91,7 @@ export interface CycleLeases {
 export interface CycleReport {
   /** Open executions this poller held and polled. */
   readonly open: number
-  /** Open executions in the store, whoever polls them. */
+  /** Open executions in the store, whoever polls them (a wake: those following the orders it names). */
   readonly storeOpen: number
   /** Open executions (and their accounts) whose shard no live poller holds. */
   readonly unheld: { readonly executions: number; readonly accounts: number }
@@ -142,7 +142,7 @@ export const pollCycle = (options: CycleOptions) =>
     const intents: ReadonlyMap<AccountHash, ReadonlyArray<DueIntent>> = focus === undefined
       ? yield* dueIntents(options.accounts)
       : new Map()
-    const all = yield* openExecutions
+    const all = focus === undefined ? yield* openExecutions : yield* wokenExecutions(focus)
     const tracked =
       options.accounts.length === 0 ? all : all.filter((r) => options.accounts.includes(r.accountHash))
     const woken = focus === undefined ? undefined : new Map(focus.map((w) => [w.orderId, w]))
@@ -182,8 +182,8 @@ export const pollCycle = (options: CycleOptions) =>
         }),
         count("fill_tracker_schwab_errors_total", "Schwab request failures by kind", { kind: errorKind(e) })
       )
-    metrics.set("fill_tracker_open_executions", "Open executions in the store", all.length)
     if (focus === undefined) {
+      metrics.set("fill_tracker_open_executions", "Open executions in the store", all.length)
       metrics.set("fill_tracker_held_executions", "Open executions this poller holds and polls", open.length)
       options.memo?.retain(new Set(open.map((r) => r.executionId)))
     } else
