@@ -163,6 +163,52 @@ describe("streaming", () => {
     )
   })
 
+  it("a wake whose getOrder hangs holds back no other order's wake", async () => {
+    await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        const seed = (executionId: string, symbol: string, afterMs: number) =>
+          Effect.gen(function* () {
+            const orderId = sandbox.seedOrder(
+              accountOf(sandbox),
+              { symbol, quantity: 2 },
+              fillsInLegs(1, 0, { price: "50.25", firstAfterMs: afterMs })
+            )
+            yield* Effect.flatMap(FillTracker, (t) =>
+              t.recordSubmission({
+                executionId,
+                orderId,
+                accountHash: accountOf(sandbox),
+                symbol,
+                shares: 2,
+                direction: "BUY"
+              })
+            )
+          })
+        yield* seed("slow-1", "KO", 5_000)
+        yield* seed("quick-1", "PEP", 10_000)
+        yield* started()
+        yield* until("subscribed", subscribed)
+        sandbox.resetRequests()
+        // The first order's getOrder never answers (until the client's timeout, 30 s here).
+        sandbox.faults.inject({ route: "getOrder", kind: "hang" })
+        sandbox.advance(5_000)
+        yield* until(
+          "the first wake's getOrder sent",
+          Effect.sync(() => requestsNamed(sandbox, "getOrder").length >= 1)
+        )
+        sandbox.advance(5_000)
+        yield* until(
+          "the second order's fill recorded",
+          Effect.map(fillKeys("quick-1"), (k) => k.length === 1)
+        )
+        expect(yield* fillKeys("slow-1")).toHaveLength(0)
+        expect(requestsNamed(sandbox, "listOrders")).toHaveLength(0)
+      })
+    )
+  })
+
   it("a message about an order no execution follows costs no request", async () => {
     await runApp(
       config,

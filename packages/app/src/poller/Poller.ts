@@ -36,6 +36,7 @@ import { PollerStatus } from "./PollerStatus.js"
 import { PollerWake } from "./PollerWake.js"
 import { type CycleOptions, type CycleReport, pollCycle } from "./pollCycle.js"
 import { SnapshotMemo } from "./snapshotMemo.js"
+import { makeWakeGate } from "./wakeGate.js"
 
 export interface PollerOptions extends CycleOptions {
   readonly intervalMs: number
@@ -62,8 +63,12 @@ export interface PollerOptions extends CycleOptions {
   readonly onWake?: (report: CycleReport | undefined) => Effect.Effect<void>
 }
 
-/** How long a wake waits for the rest of its burst of messages before fetching. */
-const WAKE_COALESCE = Duration.millis(100)
+/**
+ * How long a wake waits for the rest of its burst of messages before fetching: an
+ * execution's messages come together (in one frame or a few ms apart), and a wake in flight
+ * already fetches an order named again once it ends (wakeGate.ts).
+ */
+const WAKE_COALESCE = Duration.millis(50)
 
 /** What the poller needs from its environment. */
 export type PollerEnv =
@@ -187,9 +192,9 @@ export const startPoller = (
             )
           )
     /**
-     * The orders a streamed message named, each fetched once at once. Runs between cycles in
-     * the loop's own fiber, so never beside a cycle over the same executions; what a wake
-     * reads is a REST snapshot like any cycle's, so the events and fill keys are the same.
+     * The orders a streamed message named, each fetched once at once. Never beside a cycle
+     * (wakeGate.ts); what a wake reads is a REST snapshot like any cycle's, so the events
+     * and fill keys are the same.
      */
     const wake = (orders: ReadonlyArray<WokenOrder>) =>
       pollCycle({ ...cycleOptions, focus: orders }).pipe(
@@ -208,11 +213,12 @@ export const startPoller = (
         ),
         Effect.flatMap((report) => (options.onWake === undefined ? Effect.void : options.onWake(report)))
       )
+    const wakes = yield* makeWakeGate(wake, Math.max(1, options.concurrency))
     const loop = Effect.gen(function* () {
       while (!(yield* Deferred.isDone(stopRequested))) {
         if (keeper !== undefined) yield* keeper.rebalance
         const cycleStartedAt = yield* Clock.currentTimeMillis
-        const report = yield* runCycleOnce(cycleOptions)
+        const report = yield* wakes.exclusive(runCycleOnce(cycleOptions))
         if (options.onCycle !== undefined) yield* options.onCycle(report)
         const jitter = options.maxJitterMs > 0 ? yield* Random.nextIntBetween(0, options.maxJitterMs + 1) : 0
         const submittedAt = [...(report?.openSubmittedAt ?? []), ...(yield* drainWakes)]
@@ -220,7 +226,7 @@ export const startPoller = (
         const pending = coalesce(yield* drainStream)
         yield* wakeIntents(pending.newOrders)
         if (pending.pollAll) continue
-        if (pending.orders.length > 0) yield* wake(pending.orders)
+        if (pending.orders.length > 0) yield* wakes.launch(pending.orders)
         const regularWakeAt = (yield* Clock.currentTimeMillis) + options.intervalMs + jitter
         // Sleep until the regular interval ends or a fresh order is due, whichever is first;
         // a submission signalled meanwhile moves the wake-up earlier.
@@ -262,7 +268,7 @@ export const startPoller = (
           const batch = coalesce([woke.signal, ...(yield* drainStream)])
           yield* wakeIntents(batch.newOrders)
           if (batch.pollAll) break
-          if (batch.orders.length > 0) yield* wake(batch.orders)
+          if (batch.orders.length > 0) yield* wakes.launch(batch.orders)
         }
       }
     })
@@ -271,7 +277,7 @@ export const startPoller = (
       yield* Deferred.succeed(stopRequested, undefined)
       // `stop` runs in finalizers, which are uninterruptible: without `interruptible` the
       // timeout could not cut the wait and shutdown took the whole cycle timeout.
-      const finished = yield* Fiber.await(fiber).pipe(
+      const finished = yield* Effect.zip(Fiber.await(fiber), wakes.idle).pipe(
         Effect.interruptible,
         Effect.timeout(Duration.millis(options.graceMs)),
         Effect.option
@@ -279,6 +285,7 @@ export const startPoller = (
       if (finished._tag === "None") {
         yield* Effect.logWarning("in-flight cycle cut at the shutdown grace period")
         yield* Fiber.interrupt(fiber)
+        yield* wakes.interrupt
       }
       if (stream !== undefined) yield* stream.stop
       if (keeper !== undefined) yield* keeper.release
