@@ -54,6 +54,12 @@ export interface EventLoopReport {
   readonly cycleMs: ReadonlyArray<number>
   readonly polling: Delay
   readonly idle: Delay
+  /**
+   * The same span spent busy in 2 ms slices of pure CPU with a turn of the loop between
+   * (what the time-sliced cycle does, without its work or garbage): on a host whose cores
+   * are shared with other work, the delay a busy process gets from the OS scheduler alone.
+   */
+  readonly busy: Delay
   /** Garbage-collection pauses while polling: the longest, and how many took over 10 ms. */
   readonly gc: { readonly maxMs: number; readonly over10Ms: number }
   /** With streaming: wakes the stream caused, and the streamed orders whose fills were recorded. */
@@ -271,18 +277,15 @@ export const runEventLoop = async (options: {
       )
     )
     // The same span with nothing running: the floor the polling figures stand on.
+    const spanMs = Math.max(
+      500,
+      r.cycleMs.reduce((a, b) => a + b, 0)
+    )
     const idleHistogram = monitorEventLoopDelay({ resolution: 1 })
     idleHistogram.enable()
-    await new Promise((done) =>
-      setTimeout(
-        done,
-        Math.max(
-          500,
-          r.cycleMs.reduce((a, b) => a + b, 0)
-        )
-      )
-    )
+    await new Promise((done) => setTimeout(done, spanMs))
     idleHistogram.disable()
+    const busy = await busyLoopDelay(spanMs)
     return {
       orders: options.orders,
       accounts: options.accounts,
@@ -293,6 +296,7 @@ export const runEventLoop = async (options: {
       cycleMs: r.cycleMs,
       polling: r.polling,
       idle: delayOf(idleHistogram),
+      busy,
       gc: r.gc,
       ...(r.streaming === undefined ? {} : { streaming: r.streaming })
     }
@@ -306,11 +310,32 @@ export const runEventLoop = async (options: {
 const ms = (d: Delay) =>
   `p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms`
 
+/** Event-loop delay while the loop is kept busy in 2 ms slices of CPU for `spanMs`. */
+const busyLoopDelay = async (spanMs: number): Promise<Delay> => {
+  const histogram = monitorEventLoopDelay({ resolution: 1 })
+  histogram.enable()
+  const until = performance.now() + spanMs
+  await new Promise<void>((done) => {
+    const slice = () => {
+      const end = performance.now() + 2
+      while (performance.now() < end) {
+        // spin: the CPU a cycle slice would use
+      }
+      if (performance.now() < until) setImmediate(slice)
+      else done()
+    }
+    slice()
+  })
+  histogram.disable()
+  return delayOf(histogram)
+}
+
 export const describeEventLoop = (r: EventLoopReport): string =>
   [
     `event-loop delay: ${r.orders} open orders across ${r.accounts} accounts, ${r.cycles} cycles after a warm-up (sandbox in its own process)`,
     `  while polling: ${ms(r.polling)}`,
     `  idle loop:     ${ms(r.idle)}`,
+    `  busy loop:     ${ms(r.busy)} (2 ms CPU slices, nothing else)`,
     `  GC pauses while polling: longest ${r.gc.maxMs.toFixed(1)} ms, ${r.gc.over10Ms} over 10 ms`,
     ...(r.streaming === undefined
       ? []
