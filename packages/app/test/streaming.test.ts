@@ -523,6 +523,11 @@ describe("streaming: a placement intent awaiting its id", () => {
           { type: "PlacementRequested" },
           { type: "Submitted", metadata: { source: "poller", recovered: true } }
         ])
+        // Followed from then on: its fill is recorded without a cycle.
+        yield* until(
+          "filled",
+          Effect.map(row("lost-1"), (r) => r.status === "FILLED")
+        )
         // Neither the interval (an hour) nor the intent's grace was waited for: one cycle, the start's.
         expect(poller.cycles()).toBe(1)
         expect(yield* metric("fill_tracker_stream_intent_wakes_total")).toBe(1)

@@ -180,11 +180,12 @@ export const startPoller = (
         ? []
         : [Effect.as(Queue.take(watch.ended), { _tag: "PlacingEnded" as const })]
     /** Resolves the intents the stream's new orders make due. */
+    // The orders found are fetched at once: their fills may have streamed before anyone followed them.
     const wakeIntents = (entered: ReadonlyArray<WokenOrder>) =>
       intents === undefined
         ? Effect.void
         : intents.wake(entered).pipe(
-            Effect.asVoid,
+            Effect.flatMap((found) => (found.length === 0 ? Effect.void : wakes.launch(found))),
             Effect.catchAllCause((cause) =>
               Cause.isInterruptedOnly(cause)
                 ? Effect.interrupt
