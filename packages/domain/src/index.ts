@@ -47,6 +47,7 @@ export * from "./schwab/OrderCodec.js"
 export * from "./schwab/OrderList.js"
 export * from "./schwab/OrderStatus.js"
 export * from "./schwab/OrderTree.js"
+export * from "./schwab/PlainJson.js"
 export * from "./schwab/SchwabError.js"
 export * from "./schwab/wire.js"
 /** The fills a snapshot shows, as LegFilled events. @since 0.1.0 @category fills */

@@ -34,6 +34,20 @@ describe("decodeAccountNumbers", () => {
     expect(E.isLeft(decodeAccountNumbers(F.accountNumbersBody.slice(0, 40)))).toBe(true)
   })
 
+  it("fields under __proto__ or constructor keys are not read as the account's", () => {
+    const hash = F.ACCOUNT_HASH
+    const smuggled = `[{"__proto__": {"accountNumber": "99999999", "hashValue": "${hash}"}}]`
+    expect(decodeAccountNumbers(smuggled)).toEqual(
+      E.left({
+        _tag: "AccountNumbersDecodeError",
+        message: "0.accountNumber: expected an integer id; 0.hashValue: expected AccountHash, got undefined"
+      })
+    )
+    const beside = `[{"accountNumber": "12345678", "hashValue": "${hash}", "constructor": {"prototype": {"hashValue": "x"}}, "__proto__": {"accountNumber": "99999999"}}]`
+    expect(decodeAccountNumbers(beside)).toEqual(E.right([{ accountNumber: "12345678", hashValue: hash }]))
+    expect(({} as Record<string, unknown>).accountNumber).toBeUndefined()
+  })
+
   it("property: never throws", () => {
     fc.assert(
       fc.property(

@@ -28,6 +28,16 @@ describe("decodeStreamerInfo", () => {
     )
   })
 
+  it("fields under __proto__ or constructor keys are not read as the streamer's", () => {
+    const smuggled = `{"streamerInfo": [{"__proto__": ${JSON.stringify(info)}}]}`
+    expect(decodeStreamerInfo(smuggled)).toMatchObject(E.left({ path: "streamerInfo.0.streamerSocketUrl" }))
+    const { streamerSocketUrl: _, ...rest } = info
+    const partly = `{"streamerInfo": [{"constructor": {"prototype": {"streamerSocketUrl": "wss://evil.example/ws"}}, "__proto__": {"streamerSocketUrl": "wss://evil.example/ws"}, ${JSON.stringify(rest).slice(1, -1)}}]}`
+    expect(decodeStreamerInfo(partly)).toMatchObject(E.left({ path: "streamerInfo.0.streamerSocketUrl" }))
+    const beside = `{"__proto__": {"streamerInfo": []}, "streamerInfo": [${JSON.stringify(info).slice(0, -1)}, "__proto__": {"streamerSocketUrl": "wss://evil.example/ws"}}]}`
+    expect(decodeStreamerInfo(beside)).toEqual(E.right(expected))
+  })
+
   it("names the field that is wrong and never quotes an id", () => {
     const wrong = (body: unknown) => {
       const r = decodeStreamerInfo(JSON.stringify(body))

@@ -2,6 +2,7 @@
  * The tokens as we keep them (inside the encrypted blob) and as Schwab's token endpoint
  * sends them.
  */
+import { parsePlainJson } from "@fill-tracker/domain"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -72,15 +73,16 @@ export const TokenResponse = Schema.Struct({
 })
 export type TokenResponse = typeof TokenResponse.Type
 
-/** Decodes the token answer; a failure names the field, never its value (it could be a token). */
+/**
+ * Decodes the token answer; a failure names the field, never its value (it could be a token).
+ * `__proto__`/`constructor`/`prototype` keys are dropped as in the order bodies: the schema
+ * reads only its own fields today, but the answer is outside input and nothing that copies
+ * it later should meet such a key.
+ */
 export const decodeTokenResponse = (text: string): Either.Either<TokenResponse, { path: string }> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return Either.left({ path: "<root>" })
-  }
-  return Schema.decodeUnknownEither(TokenResponse)(json).pipe(
+  const parsed = parsePlainJson(text)
+  if (parsed._tag === "Left") return Either.left({ path: "<root>" })
+  return Schema.decodeUnknownEither(TokenResponse)(parsed.right).pipe(
     Either.mapLeft((e) => {
       const first = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
       return { path: first === undefined || first.path.length === 0 ? "<root>" : first.path.join(".") }
@@ -90,10 +92,8 @@ export const decodeTokenResponse = (text: string): Either.Either<TokenResponse, 
 
 /** The OAuth `error` code of a token endpoint answer, when it is a plain code (safe to show). */
 export const oauthErrorCode = (text: string): string | undefined => {
-  try {
-    const code = (JSON.parse(text) as { error?: unknown }).error
-    return typeof code === "string" && /^[a-z_]{1,64}$/.test(code) ? code : undefined
-  } catch {
-    return undefined
-  }
+  const parsed = parsePlainJson(text)
+  if (parsed._tag === "Left" || typeof parsed.right !== "object" || parsed.right === null) return undefined
+  const code = Object.hasOwn(parsed.right, "error") ? (parsed.right as { error?: unknown }).error : undefined
+  return typeof code === "string" && /^[a-z_]{1,64}$/.test(code) ? code : undefined
 }
