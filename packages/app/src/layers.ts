@@ -133,7 +133,16 @@ export const schwabLayer = (config: AppConfig, tuning: SchwabTuning = {}) => {
   const client = Layer.provideMerge(SchwabClient.layer, Layer.provideMerge(SchwabAuth.layer, base))
   // With streaming off there is no StreamerClient in the graph, so nothing can open a socket.
   return config.streaming === true
-    ? Layer.provideMerge(StreamerClient.layer({ ...StreamerConfig.defaults, ...tuning.streamer }), client)
+    ? Layer.provideMerge(
+        StreamerClient.layer({
+          ...StreamerConfig.defaults,
+          ...(config.streamerMaxFrameBytes === undefined
+            ? {}
+            : { maxFrameBytes: config.streamerMaxFrameBytes }),
+          ...tuning.streamer
+        }),
+        client
+      )
     : client
 }
 

@@ -383,6 +383,45 @@ describe("streaming", () => {
     )
   })
 
+  it("a streamer message over SCHWAB_STREAMER_MAX_FRAME_BYTES is counted, warned on /health, and the stream reconnects and lists", async () => {
+    const capped = { ...config, streamerMaxFrameBytes: 16 * 1024 }
+    await runApp(
+      capped,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        yield* submitTwoLegs("big-1")
+        yield* started()
+        yield* until("subscribed", subscribed)
+        const health = currentHealth({
+          intervalMs: HOUR,
+          maxJitterMs: 0,
+          tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+          port: 0
+        })
+        sandbox.resetRequests()
+        sandbox.streamer.sendLargeFrame(16 * 1024 + 1)
+        yield* until(
+          "subscribed again and listed",
+          Effect.sync(() => requestsNamed(sandbox, "listOrders").length >= 1)
+        )
+        expect(yield* metric("fill_tracker_stream_oversized_frames_total")).toBe(1)
+        expect(yield* metric("fill_tracker_stream_disconnects_total", { reason: "FrameTooLarge" })).toBe(1)
+        yield* until(
+          "connected again",
+          Effect.map(metric("fill_tracker_stream_connected"), (v) => v === 1)
+        )
+        // Connected again, and still a warning: the operator learns a message was refused.
+        const report = yield* health
+        expect(report.status).toBe("ok")
+        expect(report.warnings.filter((w) => w.startsWith("stream:"))).toEqual([
+          expect.stringMatching(
+            /^stream: the streamer sent a message over the size limit \d+s ago \(1 since start; SCHWAB_STREAMER_MAX_FRAME_BYTES\)/
+          )
+        ])
+      })
+    )
+  })
+
   it("streaming off: no streamer info, no socket, the interval poll alone records the fills", async () => {
     const off = { ...config, streaming: false, pollingInterval: 100 }
     await runApp(

@@ -64,6 +64,8 @@ export interface StreamerStats {
   readonly drops: number
   readonly frames: number
   readonly items: number
+  /** Bytes of never-ending messages (`sendEndlessMessage`) handed to their sockets before these closed. */
+  readonly endlessBytes: number
 }
 
 /** The streamer half of a running sandbox. @since 0.1.0 @category models */
@@ -84,6 +86,14 @@ export interface SandboxStreamer {
   readonly stall: () => void
   /** Sends a heartbeat to every logged-in connection now. */
   readonly heartbeat: () => void
+  /** Sends every subscribed connection one ACCT_ACTIVITY frame of `bytes` bytes (its item's data is padding). */
+  readonly sendLargeFrame: (bytes: number) => void
+  /**
+   * Starts a fragmented message that never ends on every subscribed connection: 64 KiB
+   * fragments, each sent when the one before has gone out, until the connection closes or
+   * `maxBytes` (default 1 GiB) went out. The connection sends nothing else meanwhile.
+   */
+  readonly sendEndlessMessage: (maxBytes?: number) => void
 }
 
 interface Session {
@@ -148,7 +158,8 @@ export class Streamer implements SandboxStreamer {
     kickOffs: 0,
     drops: 0,
     frames: 0,
-    items: 0
+    items: 0,
+    endlessBytes: 0
   }
 
   constructor(
@@ -218,6 +229,43 @@ export class Streamer implements SandboxStreamer {
   heartbeat = (): void => {
     for (const session of this.sessions)
       if (session.loggedIn && !session.stalled) this.send(session, heartbeatFrame(this.clock.now()))
+  }
+
+  sendLargeFrame = (bytes: number): void => {
+    for (const session of this.sessions) {
+      const subscription = session.subscription
+      if (subscription === undefined || session.stalled || session.closing) continue
+      const item = (data: string): ContentItem => ({
+        seq: subscription.seq,
+        key: subscription.key,
+        account: "",
+        type: "OrderMonitorCreated",
+        data
+      })
+      // The frame's length without padding, so the padding brings it to `bytes` exactly.
+      const bare = Buffer.byteLength(dataFrame(this.clock.now(), [item("")]))
+      subscription.seq++
+      this.counts.items++
+      this.send(session, dataFrame(this.clock.now(), [item("x".repeat(Math.max(0, bytes - bare)))]))
+    }
+  }
+
+  sendEndlessMessage = (maxBytes = 1024 ** 3): void => {
+    const fragment = Buffer.alloc(64 * 1024, 0x20)
+    for (const session of this.sessions) {
+      if (session.subscription === undefined || session.stalled || session.closing) continue
+      // Anything else sent now would land inside the message as one of its fragments.
+      session.stalled = true
+      let sent = 0
+      // ws calls back with null, or the error that ended the connection.
+      const next = (error?: Error | null): void => {
+        if (error || session.ws.readyState !== session.ws.OPEN || sent >= maxBytes) return
+        sent += fragment.length
+        this.counts.endlessBytes += fragment.length
+        session.ws.send(fragment, { binary: false, fin: false }, next)
+      }
+      next()
+    }
   }
 
   close(): void {

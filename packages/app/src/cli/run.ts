@@ -99,7 +99,8 @@ export const runCommand = Command.make(
       "orderTag",
       "untrackedLookback",
       "intentWindow",
-      "streaming"
+      "streaming",
+      "streamerMaxFrameBytes"
     ])
   },
   (args) => Effect.flatMap(resolve(args.settings, ["appKey", "appSecret", "tokenKey"]), runService)

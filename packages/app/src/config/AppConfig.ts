@@ -44,6 +44,8 @@ export interface AppConfig {
   readonly untrackedLookback?: number
   /** Longest Schwab answer read, in bytes (default 32 MiB, SchwabConfig's). */
   readonly maxResponseBytes?: number
+  /** Longest streamer message read, in bytes (default 4 MiB, StreamerConfig's). */
+  readonly streamerMaxFrameBytes?: number
 }
 
 /** One thing wrong with the configuration, naming both ways to set it. */

@@ -3,7 +3,7 @@
  * default and how to parse it. The CLI options, the env lookup, `--help` and the README's
  * configuration table all come from this list, so they cannot drift apart.
  */
-import { SchwabConfig } from "@fill-tracker/schwab-client"
+import { SchwabConfig, StreamerConfig } from "@fill-tracker/schwab-client"
 import * as Either from "effect/Either"
 import { parseDurationMs } from "./Duration.js"
 
@@ -360,7 +360,16 @@ export const settings = {
       const choice = oneOf("on", "off")(text)
       return choice.ok ? ok(choice.value === "on") : choice
     }
-  } satisfies Setting<boolean>
+  } satisfies Setting<boolean>,
+  streamerMaxFrameBytes: {
+    env: "SCHWAB_STREAMER_MAX_FRAME_BYTES",
+    flag: "streamer-max-frame-bytes",
+    description:
+      "Longest streamer message read, in bytes; a longer one (or one that never ends) closes the connection with FrameTooLarge and the stream reconnects",
+    default: String(StreamerConfig.DEFAULT_MAX_FRAME_BYTES),
+    value: "integer",
+    parse: integer(1024, 256 * 1024 * 1024)
+  } satisfies Setting<number>
 } as const
 
 export type Settings = typeof settings

@@ -5,8 +5,8 @@
  * does, so a stream that is down is a warning on `/health`, never a degraded service.
  *
  * Metrics: connected, age of the last message, reconnects, gaps, duplicates, messages by
- * type (wakes are counted by the poller, which knows whether an open execution follows
- * the order).
+ * type, messages refused for their size (wakes are counted by the poller, which knows
+ * whether an open execution follows the order).
  */
 import type { AccountHash } from "@fill-tracker/domain"
 import { SchwabClient, StreamerClient, type StreamerStatus } from "@fill-tracker/schwab-client"
@@ -20,6 +20,9 @@ import type { StreamSignal } from "./StreamSignal.js"
  * would record comes of them), but a placement intent in its account may await its id.
  */
 const ENTERED: ReadonlySet<string> = new Set(["OrderCreated", "OrderAccepted"])
+
+/** How long `/health` warns after a message over the size limit closed the connection. */
+export const OVERSIZED_WARNING_MS = 60 * 60 * 1000
 
 /**
  * Messages that only say an order was entered or routed: nothing a REST snapshot would
@@ -47,7 +50,13 @@ export const streamHealth = (
   intervalMs: number
 ): HealthSignal => {
   const covered = `polling every ${Math.round(intervalMs / 100) / 10}s covers every order meanwhile`
-  if (status.connected) return {}
+  const oversized =
+    status.lastOversizedFrameAt !== undefined && now - status.lastOversizedFrameAt < OVERSIZED_WARNING_MS
+      ? [
+          `the streamer sent a message over the size limit ${Math.round((now - status.lastOversizedFrameAt) / 1000)}s ago (${status.oversizedFrames} since start; SCHWAB_STREAMER_MAX_FRAME_BYTES): the connection was closed without reading it and reopened; ${covered}`
+        ]
+      : []
+  if (status.connected) return oversized.length === 0 ? {} : { warnings: oversized }
   const why = status.lastError === undefined ? "" : ` (${status.lastError})`
   const since =
     status.lastMessageAt === undefined
@@ -57,7 +66,8 @@ export const streamHealth = (
     warnings: [
       status.state === "takenOver"
         ? `another connection logged in as this Schwab user (one streamer per user) and took the stream over; retrying slowly; ${covered}`
-        : `not connected, ${status.state}${why}, ${since}; ${covered}`
+        : `not connected, ${status.state}${why}, ${since}; ${covered}`,
+      ...oversized
     ]
   }
 }
@@ -104,6 +114,15 @@ export const startAccountStream = (options: {
     const metrics = yield* Metrics
     // Sliding: a poller that is stuck in a long cycle drops the oldest signals, never blocks the stream.
     const signals = yield* Queue.sliding<StreamSignal>(16_384)
+    const countOversized = (by: number) =>
+      metrics.inc(
+        "fill_tracker_stream_oversized_frames_total",
+        "Streamer messages over SCHWAB_STREAMER_MAX_FRAME_BYTES (each closed its connection unread)",
+        undefined,
+        by
+      )
+    // Served at 0 from the start: Prometheus's increase() sees no rise in a series whose first sample is 1.
+    countOversized(0)
     const scope = yield* Scope.make()
 
     const hashOf = (event: Extract<StreamerClient.StreamerEvent, { _tag: "Activity" }>) =>
@@ -144,6 +163,7 @@ export const startAccountStream = (options: {
             metrics.inc("fill_tracker_stream_disconnects_total", "Stream connections that ended, by reason", {
               reason: event.error.reason
             })
+            if (event.error.reason === "FrameTooLarge") countOversized(1)
         }
       })
 

@@ -19,7 +19,6 @@
  * @since 0.1.0
  */
 import * as Socket from "@effect/platform/Socket"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import {
   type ActivityEvent,
   decodeActivityItem,
@@ -42,6 +41,7 @@ import * as Requests from "../internal/streamer/requests.js"
 import { SchwabAuth } from "../SchwabAuth.js"
 import { SchwabClient, type StreamerInfo } from "../SchwabClient.js"
 import type { SchwabError } from "../SchwabError.js"
+import { isFrameTooLarge, layerWebSocketConstructor, MESSAGE_TOO_BIG } from "./cappedWebSocket.js"
 import { defaults, type StreamerConfig } from "./StreamerConfig.js"
 import { StreamerError } from "./StreamerError.js"
 import { initial, type StreamerStatus } from "./StreamerStatus.js"
@@ -113,17 +113,33 @@ const hostOf = (url: string): string => {
   }
 }
 
+/** A message over the cap, as the error that ends the connection. */
+const frameTooLarge = (limit: number, cause: unknown): StreamerError =>
+  new StreamerError({
+    reason: "FrameTooLarge",
+    detail: `a message over the ${limit}-byte limit (SCHWAB_STREAMER_MAX_FRAME_BYTES); the connection was closed before reading it`,
+    code: MESSAGE_TOO_BIG,
+    limit,
+    cause
+  })
+
 /** Why the socket stopped, as the error that ends the connection. */
-const socketEnded = (e: Socket.SocketError | undefined): StreamerError =>
-  e === undefined
-    ? new StreamerError({ reason: "Closed", detail: "the streamer closed the connection" })
-    : e.reason === "Close"
-      ? new StreamerError({
-          reason: "Closed",
-          detail: `socket closed${e.closeReason ? `: ${e.closeReason.slice(0, 200)}` : ""}`,
-          code: e.code
-        })
-      : new StreamerError({ reason: "Open", detail: `socket ${e.reason}`, cause: e })
+const socketEnded =
+  (maxFrameBytes: number) =>
+  (e: Socket.SocketError | undefined): StreamerError =>
+    e === undefined
+      ? new StreamerError({ reason: "Closed", detail: "the streamer closed the connection" })
+      : e.reason === "Close"
+        ? e.code === MESSAGE_TOO_BIG
+          ? frameTooLarge(maxFrameBytes, e)
+          : new StreamerError({
+              reason: "Closed",
+              detail: `socket closed${e.closeReason ? `: ${e.closeReason.slice(0, 200)}` : ""}`,
+              code: e.code
+            })
+        : isFrameTooLarge(e.cause)
+          ? frameTooLarge(maxFrameBytes, e)
+          : new StreamerError({ reason: "Open", detail: `socket ${e.reason}`, cause: e })
 
 /**
  * Builds the client from its source and timings.
@@ -175,7 +191,10 @@ export const make = (
             socket
               .runRaw((data) => Queue.offer(inbox, typeof data === "string" ? data : decoder.decode(data)))
               .pipe(
-                Effect.match({ onFailure: socketEnded, onSuccess: () => socketEnded(undefined) }),
+                Effect.match({
+                  onFailure: socketEnded(config.maxFrameBytes),
+                  onSuccess: () => socketEnded(config.maxFrameBytes)(undefined)
+                }),
                 Effect.flatMap((ended) => Queue.offer(inbox, ended))
               )
           )
@@ -394,11 +413,13 @@ export const make = (
             now - before.connectedSince >= Duration.toMillis(config.stableAfter)
           attempt = stable ? 0 : attempt + 1
           const takenOver = ended.reason === "TakenOver"
-          yield* patch(() => ({
+          const oversized = ended.reason === "FrameTooLarge"
+          yield* patch((s) => ({
             state: takenOver ? "takenOver" : "waiting",
             connected: false,
             connectedSince: undefined,
-            lastError: ended.message
+            lastError: ended.message,
+            ...(oversized ? { oversizedFrames: s.oversizedFrames + 1, lastOversizedFrameAt: now } : {})
           }))
           if (ended.reason === "LoginDenied") {
             // The token was refused: refresh it once before the next attempt.
@@ -420,7 +441,7 @@ export const make = (
   })
 
 /**
- * The client on this SchwabClient and SchwabAuth, with Node's WebSocket (`ws` on Node 20).
+ * The client on this SchwabClient and SchwabAuth, with `ws` capped at `config.maxFrameBytes`.
  *
  * @since 0.1.0
  * @category layers
@@ -442,4 +463,4 @@ export const layer = (
         config
       )
     })
-  ).pipe(Layer.provide(NodeSocket.layerWebSocketConstructor))
+  ).pipe(Layer.provide(layerWebSocketConstructor(config.maxFrameBytes)))

@@ -26,7 +26,22 @@ export interface StreamerConfig {
   readonly tokenCheckInterval: Duration.Duration
   /** How many recent content keys are remembered to recognise duplicates. */
   readonly duplicateWindow: number
+  /**
+   * Longest message read, in bytes (SCHWAB_STREAMER_MAX_FRAME_BYTES in the app): a longer one,
+   * or a fragmented one that never ends, closes the connection (`FrameTooLarge`) before it is
+   * buffered, and the client reconnects.
+   */
+  readonly maxFrameBytes: number
 }
+
+/**
+ * The default `maxFrameBytes`, 4 MiB: an account-activity frame holds at most a few dozen items
+ * of a few kilobytes each (streamer.md §4), so this is hundreds of times the largest seen.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 /** @since 0.1.0 @category constructors */
 export const defaults: StreamerConfig = {
@@ -38,5 +53,6 @@ export const defaults: StreamerConfig = {
   stableAfter: Duration.minutes(1),
   takeoverRetry: Duration.minutes(10),
   tokenCheckInterval: Duration.minutes(1),
-  duplicateWindow: 4096
+  duplicateWindow: 4096,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES
 }

@@ -11,7 +11,8 @@ import * as Data from "effect/Data"
  * (the socket closed; `code` is the close code), `LoginDenied` (code 3: the token was
  * refused), `LoginFailed` / `SubscribeFailed` (another code), `HeartbeatMissed` (nothing
  * heard within the timeout), `TakenOver` (code 12: another connection logged in as this
- * user), `Stopped` (code 30). `detail` holds Schwab's text, never a token or an id.
+ * user), `Stopped` (code 30), `FrameTooLarge` (a message over `maxFrameBytes`, `limit`; the
+ * connection was closed before it was read). `detail` holds Schwab's text, never a token or an id.
  *
  * @since 0.1.0
  * @category errors
@@ -27,8 +28,11 @@ export class StreamerError extends Data.TaggedError("StreamerError")<{
     | "HeartbeatMissed"
     | "TakenOver"
     | "Stopped"
+    | "FrameTooLarge"
   readonly detail: string
   readonly code?: number | undefined
+  /** `FrameTooLarge`: the byte limit the message went over. */
+  readonly limit?: number | undefined
   readonly cause?: unknown
 }> {
   override get message(): string {

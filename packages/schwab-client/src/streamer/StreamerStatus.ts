@@ -33,6 +33,10 @@ export interface StreamerStatus {
   readonly messages: Readonly<Record<string, number>>
   /** Why the last connection ended, when it did. */
   readonly lastError: string | undefined
+  /** Connections closed because a message went over `maxFrameBytes`. */
+  readonly oversizedFrames: number
+  /** Epoch ms of the last of them. */
+  readonly lastOversizedFrameAt: number | undefined
 }
 
 /** @since 0.1.0 @category constructors */
@@ -45,5 +49,7 @@ export const initial: StreamerStatus = {
   gaps: 0,
   duplicates: 0,
   messages: {},
-  lastError: undefined
+  lastError: undefined,
+  oversizedFrames: 0,
+  lastOversizedFrameAt: undefined
 }
