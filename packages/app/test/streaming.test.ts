@@ -119,6 +119,14 @@ const started = (overrides: Partial<AppConfig> = {}) =>
     return { cycles: () => cycles, wakes: () => wakes }
   })
 
+/** `/health` as the app would answer it now (the interval named in its warnings is an hour). */
+const healthNow = currentHealth({
+  intervalMs: HOUR,
+  maxJitterMs: 0,
+  tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
+  port: 0
+})
+
 const metric = (name: string, labels?: Record<string, string>) =>
   Effect.map(Metrics, (m) => m.value(name, labels))
 
@@ -350,12 +358,7 @@ describe("streaming", () => {
         yield* submitTwoLegs("re-1")
         const poller = yield* started()
         yield* until("subscribed", subscribed)
-        const health = currentHealth({
-          intervalMs: HOUR,
-          maxJitterMs: 0,
-          tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
-          port: 0
-        })
+        const health = healthNow
         expect((yield* health).warnings.filter((w) => w.startsWith("stream:"))).toEqual([])
         sandbox.resetRequests()
         sandbox.streamer.dropConnections()
@@ -392,12 +395,7 @@ describe("streaming", () => {
         yield* submitTwoLegs("big-1")
         yield* started()
         yield* until("subscribed", subscribed)
-        const health = currentHealth({
-          intervalMs: HOUR,
-          maxJitterMs: 0,
-          tokenExpiries: Effect.succeed({ accessExpiresAt: undefined, refreshExpiresAt: undefined }),
-          port: 0
-        })
+        const health = healthNow
         sandbox.resetRequests()
         sandbox.streamer.sendLargeFrame(16 * 1024 + 1)
         yield* until(
