@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type Sandbox, startSandbox, working } from "../src/index.js"
-import { basic, bearer, hashOf, idFromLocation, listUrl, place } from "./helpers.js"
+import { basic, bearer, hashOf, idFromLocation, listUrl, place, until } from "./helpers.js"
 
 let sandbox: Sandbox
 let auth: Record<string, string>
@@ -74,30 +74,39 @@ describe("fault kinds", () => {
 
   it("hang never answers; the client gives up and close() still returns", async () => {
     sandbox.faults.inject({ route: "accountNumbers", kind: "hang" })
-    await expect(
-      fetch(`${sandbox.baseUrl}/accounts/accountNumbers`, { headers: auth, signal: AbortSignal.timeout(150) })
-    ).rejects.toThrow()
+    // The client gives up once the sandbox has met the request (a timer could fire before it arrived).
+    const giveUp = new AbortController()
+    const answer = fetch(`${sandbox.baseUrl}/accounts/accountNumbers`, {
+      headers: auth,
+      signal: giveUp.signal
+    })
+    await until(() => sandbox.requests().some((r) => r.fault === "hang"))
+    giveUp.abort()
+    await expect(answer).rejects.toThrow()
     expect(sandbox.requests().at(-1)).toMatchObject({ status: 0, fault: "hang" })
   })
 
   it("a hang after handling places the order anyway (the ambiguous POST)", async () => {
     sandbox.faults.inject({ route: "placeOrder", kind: "hang", afterHandling: true })
-    await expect(
-      fetch(`${sandbox.baseUrl}/accounts/${hashOf(sandbox)}/orders`, {
-        method: "POST",
-        headers: { ...auth, "Content-Type": "application/json" },
-        body: JSON.stringify({
-          orderType: "MARKET",
-          session: "NORMAL",
-          duration: "DAY",
-          orderStrategyType: "SINGLE",
-          orderLegCollection: [
-            { instruction: "BUY", quantity: 1, instrument: { symbol: "AAPL", assetType: "EQUITY" } }
-          ]
-        }),
-        signal: AbortSignal.timeout(150)
-      })
-    ).rejects.toThrow()
+    // Given up once the order is placed: a timer could cut the request before the sandbox read it.
+    const giveUp = new AbortController()
+    const answer = fetch(`${sandbox.baseUrl}/accounts/${hashOf(sandbox)}/orders`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        orderType: "MARKET",
+        session: "NORMAL",
+        duration: "DAY",
+        orderStrategyType: "SINGLE",
+        orderLegCollection: [
+          { instruction: "BUY", quantity: 1, instrument: { symbol: "AAPL", assetType: "EQUITY" } }
+        ]
+      }),
+      signal: giveUp.signal
+    })
+    await until(() => sandbox.orderIds().length > 0)
+    giveUp.abort()
+    await expect(answer).rejects.toThrow()
     expect(sandbox.orderIds()).toHaveLength(1)
     const listed = await fetch(listUrl(sandbox, window), { headers: auth })
     expect(await listed.text()).toContain(sandbox.orderIds()[0])

@@ -52,3 +52,8 @@ export const parseKeepingBigInts = (text: string): unknown =>
 
 export const listUrl = (sandbox: Sandbox, query: Record<string, string>): string =>
   `${sandbox.baseUrl}/accounts/${hashOf(sandbox)}/orders?${new URLSearchParams(query).toString()}`
+
+/** Resolves once `check()` holds, polling every 5 ms; the test's timeout is the only limit. */
+export const until = async (check: () => boolean): Promise<void> => {
+  while (!check()) await new Promise((r) => setTimeout(r, 5))
+}
