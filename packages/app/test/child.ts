@@ -54,14 +54,7 @@ export const startNode = (
   return { child, out, done }
 }
 
-/** Resolves once `check()` holds; fails naming `what` after `ms` (a generous bound, not a timing claim). */
-export const until = async (check: () => boolean, what: string, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { until } from "./waitUntil.js"
 
 /** What `run` needs to talk to `sandbox` and keep its events in `database`. */
 export const serviceEnv = (

@@ -5,6 +5,7 @@ import { fillsInLegs, realClock, type Sandbox, startSandbox } from "@fill-tracke
 import { Duration } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createFillTracker, type FillEvent, InvalidConfig } from "../src/index.js"
+import { until } from "./waitUntil.js"
 
 const tokenKey = "00".repeat(32)
 let dir: string
@@ -18,14 +19,6 @@ afterEach(async () => {
   await sandbox.close()
   fs.rmSync(dir, { recursive: true, force: true })
 })
-
-const until = async (check: () => Promise<boolean>, ms = 15_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time")
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe("createFillTracker (Promise facade)", () => {
   it("records a submission, follows its fills through onFill and reads the filled execution", async () => {

@@ -6,6 +6,7 @@ import { Duration } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createFillTracker } from "../src/index.js"
 import { nextDelayMs } from "../src/poller/freshSchedule.js"
+import { until } from "./waitUntil.js"
 
 describe("nextDelayMs (fresh-order schedule)", () => {
   const base = { now: 10_000, lastCycleStartedAt: 9_900, regularWakeAt: 25_000, offsetsMs: [1_500, 4_000] }
@@ -63,29 +64,31 @@ describe("fresh-order polling end to end", () => {
     })
     try {
       await tracker.authorize(sandbox.issueAuthorizationCode())
-      await tracker.start()
-      // Let the first (empty) cycle run, so the poller is asleep for its 10 minutes.
-      await new Promise((r) => setTimeout(r, 300))
       const account = sandbox.accounts[0]!.hashValue
-      const orderId = sandbox.seedOrder(
-        account,
-        { symbol: "AAPL", quantity: 2 },
-        immediateFill({ price: "150.25" })
+      const submit = (executionId: string) =>
+        tracker.recordSubmission({
+          executionId,
+          orderId: sandbox.seedOrder(
+            account,
+            { symbol: "AAPL", quantity: 2 },
+            immediateFill({ price: "150.25" })
+          ),
+          accountHash: account,
+          symbol: "AAPL",
+          shares: 2,
+          direction: "BUY"
+        })
+      // An execution recorded before the start is filled by the first cycle: once it is, the
+      // poller has run that cycle and sleeps its 10 minutes (nothing it knew of is open).
+      await submit("warm-1")
+      await tracker.start()
+      await until(async () => (await tracker.getExecution("warm-1"))?.status === "FILLED", "the first cycle")
+      await submit("fresh-1")
+      // The test's timeout (120 s) is far inside the 10-minute interval: only a fresh-order wake fills it in time.
+      await until(
+        async () => (await tracker.getExecution("fresh-1"))?.status === "FILLED",
+        "the fresh-order wake"
       )
-      await tracker.recordSubmission({
-        executionId: "fresh-1",
-        orderId,
-        accountHash: account,
-        symbol: "AAPL",
-        shares: 2,
-        direction: "BUY"
-      })
-      const deadline = Date.now() + 20_000
-      while ((await tracker.getExecution("fresh-1"))?.status !== "FILLED") {
-        if (Date.now() > deadline)
-          throw new Error("the fresh order was not polled before the 10-minute interval")
-        await new Promise((r) => setTimeout(r, 50))
-      }
       expect((await tracker.getExecution("fresh-1"))?.priceCents).toBe(15025n)
     } finally {
       await tracker.stop()

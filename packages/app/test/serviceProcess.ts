@@ -60,14 +60,7 @@ export const startCli = (
   return { child, out, done }
 }
 
-/** Waits on a condition (never on a duration): the deadline only turns a hang into a clear failure. */
-export const until = async (check: () => boolean, what: string, ms = 60_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+export { until, waitFor } from "./waitUntil.js"
 
 /** The settings `run` needs against a sandbox; the token key is fresh per call. */
 export const serviceEnv = (sandbox: Sandbox, database: string): Record<string, string> => ({
@@ -92,20 +85,4 @@ export const healthUrlOf = (stderr: string): string | undefined => {
     if (typeof url === "string") return url
   }
   return undefined
-}
-
-/** Asks `get` until its answer passes `ok`, and returns that answer (condition, not time). */
-export const waitFor = async <A>(
-  get: () => Promise<A>,
-  ok: (a: A) => boolean,
-  what: string,
-  ms = 60_000
-): Promise<A> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const a = await get()
-    if (ok(a)) return a
-    if (Date.now() > deadline) throw new Error(`${what}: not reached; last: ${JSON.stringify(a)}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }

@@ -12,6 +12,7 @@ import { Metrics } from "../src/health/Metrics.js"
 import { createFillTracker, type FillEvent, FillTracker } from "../src/index.js"
 import { executionIdOf, lifecycle } from "./fixtures/fillEvents.js"
 import { tempDir } from "./support.js"
+import { until } from "./waitUntil.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, "../../..")
@@ -50,15 +51,7 @@ const recordedFills = Effect.flatMap(EventStore, (store) =>
   )
 )
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 60_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time")
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-/** A small seeded generator (mulberry32), so the kill moments repeat run to run. */
+/** A small seeded generator (mulberry32), so the kill points repeat run to run. */
 const seeded = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
@@ -193,35 +186,36 @@ describe.each(databases)("subscribe across SIGKILL on $name", (backend) => {
     const { database, close } = await backend.open()
     const logFile = path.join(dir, "delivered.log")
     const runtime: Runtime = ManagedRuntime.make(trackerLayer(database))
-    const pace = seeded(7)
-    const killAt = seeded(8)
+    const killAfter = seeded(8)
     let child: ChildProcess | undefined
     try {
       await runtime.runPromise(Effect.void) // migrated before any subscriber opens the file
-      // The parent appends 60 lifecycles (about 150 fill events) while the children come and go.
+      // 60 lifecycles (about 150 fill events), six appended while each of ten children runs.
       const plan = Array.from({ length: 60 }, (_, i) => ({
         id: `k-${i}`,
         legs: 1 + (i % 3),
         fails: i % 7 === 3
       }))
-      let appending = true
-      const appender = (async () => {
-        for (const p of plan) {
-          await runtime.runPromise(appendLifecycle(p.id, p.legs, p.fails))
-          await new Promise((r) => setTimeout(r, 150 + Math.floor(pace() * 200)))
-        }
-        appending = false
-      })()
-      const delays: Array<number> = []
+      const delivered = () =>
+        fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").length - 1 : 0
+      // Each child is killed once it has delivered a seeded 1 to 6 more events: a kill always
+      // lands mid-stream, whatever the machine's speed (a timer could fire before any delivery,
+      // or after the round's events were all through).
+      const kills: Array<number> = []
       for (let k = 0; k < 10; k++) {
         child = await startSubscriber(database, logFile)
-        const delay = Math.floor(killAt() * 400)
-        delays.push(delay)
-        await new Promise((r) => setTimeout(r, delay))
+        // Counted before the round's events exist, so at least 12 deliveries are still to come.
+        const before = delivered()
+        const round = plan.slice(k * 6, k * 6 + 6)
+        const appended = runtime.runPromise(
+          Effect.forEach(round, (p) => appendLifecycle(p.id, p.legs, p.fails), { discard: true })
+        )
+        const more = 1 + Math.floor(killAfter() * 6)
+        kills.push(more)
+        await until(() => delivered() >= before + more, `subscriber ${k} delivering ${more} more`)
         await killed(child)
+        await appended
       }
-      await appender
-      expect(appending).toBe(false)
       const expected = await runtime.runPromise(recordedFills)
       const last = expected.at(-1)!.position
       child = await startSubscriber(database, logFile)
@@ -235,7 +229,7 @@ describe.each(databases)("subscribe across SIGKILL on $name", (backend) => {
         runtime.runPromise(Effect.flatMap(Checkpoints, (c) => c.load(name)))
       await until(
         async () => (await checkpointOf("log")) > last && (await checkpointOf("table")) > last,
-        120_000
+        "both subscriptions checkpointed past the last fill"
       )
       await killed(child)
 
@@ -259,7 +253,7 @@ describe.each(databases)("subscribe across SIGKILL on $name", (backend) => {
       const committed = rows.map((r) => BigInt(r.position)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
       expect(committed).toEqual(expected.map((r) => r.position))
       console.log(
-        `${backend.name} subscriber kills: 10 at ${delays.join(" ")} ms after subscribing; ${expected.length} fill events; ` +
+        `${backend.name} subscriber kills: 10, after ${kills.join(" ")} more deliveries each; ${expected.length} fill events; ` +
           `log redeliveries ${redelivered}; table rows ${rows.length}`
       )
     } finally {
@@ -329,5 +323,5 @@ describe("subscribe (Promise facade)", () => {
       await tracker.stop()
       await sandbox.close()
     }
-  }, 30_000)
+  })
 })

@@ -14,5 +14,5 @@ describe("scale-out (short smoke)", () => {
       expect(round.openPerPoller).toEqual(round.expectedPerPoller)
       expect(round.openPerPoller.reduce((a, b) => a + b, 0)).toBe(600)
     }
-  }, 60_000)
+  }, 300_000)
 })
