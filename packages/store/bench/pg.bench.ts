@@ -15,7 +15,11 @@
  *   with `decodeStoredEvent` (what decoding every event costs);
  * - the cost of the append lock: raw one-event appends from 4 connections at once, with and
  *   without `pg_advisory_xact_lock` (ratio = with / without).
- * Every append of both paths takes the append lock (the store's gap-free ordering).
+ * Every append of both paths takes the append lock (the store's gap-free ordering), and both
+ * write the hash chain as `EventStore.append` does (read the stream's last hash after the
+ * claim, SHA-256 per event). Under each append row, "hashing" sets that raw path against the
+ * same raw path writing no hashes into a third database, in the same alternating rounds
+ * (ratio = throughput kept with the chain: its cost per append).
  */
 import { createRequire } from "node:module"
 import * as os from "node:os"
@@ -34,6 +38,7 @@ import { appendLockKey } from "../src/internal/ordering.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
 import { startPostgres } from "../src/testing/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
+import { chainLink } from "./raw.js"
 import { singleEvents } from "./workloads.js"
 
 // `pg` comes with @effect/sql-pg (not a direct dependency of the store): load it from there.
@@ -70,13 +75,21 @@ const upsertSql = `INSERT INTO executions (${colList}) VALUES (${columns.map((_,
   .map((c) => `${c} = excluded.${c}`)
   .join(", ")}`
 
+/** `lock`: take the append lock (default); `hashing`: chain each event's hash (default), or leave it NULL. */
+interface RawOptions {
+  readonly lock?: boolean
+  readonly hashing?: boolean
+}
+
 const rawAppend = async (
   c: PgClient,
   streamId: ExecutionId,
   expected: number,
   events: ReadonlyArray<TradeEvent>,
-  lock = true
+  options: RawOptions = {}
 ) => {
+  const lock = options.lock ?? true
+  const hashing = options.hashing ?? true
   await c.query("BEGIN")
   try {
     if (lock) await c.query(`SELECT pg_advisory_xact_lock(${appendLockKey})`)
@@ -96,14 +109,33 @@ const rawAppend = async (
     const at = recordedAt.toISOString()
     const params: Array<unknown> = []
     const tuples: Array<string> = []
+    let link: string | null = null
+    if (hashing && expected > 0) {
+      const last = await c.query("SELECT hash FROM events WHERE stream_id = $1 AND stream_version = $2", [
+        streamId,
+        expected
+      ])
+      link = (last.rows[0]?.hash as string | null | undefined) ?? null
+    }
     events.forEach((e, i) => {
       const stored = encodeStoredEvent(e)
-      const b = i * 7
-      tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`)
-      params.push(streamId, expected + i + 1, stored.type, stored.version, stored.data, "{}", at)
+      const version = expected + i + 1
+      if (hashing) link = chainLink(link, streamId, version, stored, at)
+      const b = i * 8
+      tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`)
+      params.push(
+        streamId,
+        version,
+        stored.type,
+        stored.version,
+        stored.data,
+        "{}",
+        at,
+        hashing ? link : null
+      )
     })
     const inserted = await c.query(
-      `INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at) VALUES ${tuples.join(", ")} RETURNING position, stream_version`,
+      `INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, hash) VALUES ${tuples.join(", ")} RETURNING position, stream_version`,
       params
     )
     const positions = new Map(
@@ -203,19 +235,32 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
     await withClient(server.url, async (c) => {
       await c.query("CREATE DATABASE bench_effect")
       await c.query("CREATE DATABASE bench_raw")
+      await c.query("CREATE DATABASE bench_unhashed")
     })
     const eff = server.urlOf("bench_effect")
     const raw = server.urlOf("bench_raw")
+    const unhashed = server.urlOf("bench_unhashed")
     await runEffect(eff, Effect.void)
     await runEffect(raw, Effect.void)
+    await runEffect(unhashed, Effect.void)
 
-    // Four alternating rounds of 25k per path: both meet the same WAL state (the first writes
-    // into a fresh cluster create WAL segments, later ones recycle them).
+    // Four alternating rounds of 25k per path: all three meet the same WAL state (the first
+    // writes into a fresh cluster create WAL segments, later ones recycle them).
     const streams = batchedEvents / BATCH
     const rounds = 4
     const perRound = streams / rounds
     let effectBatched = 0
     let rawBatched = 0
+    let unhashedBatched = 0
+    const rawBatchedRound = (url: string, from: number, hashing: boolean) =>
+      time(() =>
+        withClient(url, async (c) => {
+          for (let s = from; s < from + perRound; s++) {
+            const { id, events } = batchStream(s)
+            await rawAppend(c, id, 0, events, { hashing })
+          }
+        })
+      )
     for (let round = 0; round < rounds; round++) {
       const from = round * perRound
       effectBatched += await time(() =>
@@ -230,20 +275,30 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
           })
         )
       )
-      rawBatched += await time(() =>
-        withClient(raw, async (c) => {
-          for (let s = from; s < from + perRound; s++) {
-            const { id, events } = batchStream(s)
-            await rawAppend(c, id, 0, events)
-          }
-        })
-      )
+      rawBatched += await rawBatchedRound(raw, from, true)
+      unhashedBatched += await rawBatchedRound(unhashed, from, false)
     }
     line(`PG append, ${BATCH} events/tx (→ 100k)`, batchedEvents, effectBatched, rawBatched)
+    // What the hash chain costs: the raw path with it (left columns) against without it.
+    line(`  hashing: raw hashed vs raw unhashed`, batchedEvents, rawBatched, unhashedBatched)
 
     const singles = singleStreams * PER_STREAM
     const effectRuns: Array<number> = []
     const rawRuns: Array<number> = []
+    const unhashedRuns: Array<number> = []
+    const rawSinglesRound = (
+      url: string,
+      round: number,
+      all: ReadonlyArray<ReadonlyArray<TradeEvent>>,
+      hashing: boolean
+    ) =>
+      time(() =>
+        withClient(url, async (c) => {
+          for (let k = 0; k < PER_STREAM; k++)
+            for (let s = 0; s < singleStreams; s++)
+              await rawAppend(c, `s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent], { hashing })
+        })
+      )
     for (let round = 0; round < 3; round++) {
       const all = Array.from({ length: singleStreams }, (_, s) => singleEvents(`s${round}`, s))
       effectRuns.push(
@@ -259,17 +314,11 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
           )
         )
       )
-      rawRuns.push(
-        await time(() =>
-          withClient(raw, async (c) => {
-            for (let k = 0; k < PER_STREAM; k++)
-              for (let s = 0; s < singleStreams; s++)
-                await rawAppend(c, `s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
-          })
-        )
-      )
+      rawRuns.push(await rawSinglesRound(raw, round, all, true))
+      unhashedRuns.push(await rawSinglesRound(unhashed, round, all, false))
     }
     line(`PG append, 1 event/tx (median of 3)`, singles, median(effectRuns), median(rawRuns))
+    line(`  hashing: raw hashed vs raw unhashed`, singles, median(rawRuns), median(unhashedRuns))
 
     const total = batchedEvents + 3 * singles
     const replayed = await time(() =>
@@ -305,7 +354,9 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
               for (let s = 0; s < perWriter; s++) {
                 const events = singleEvents(`${prefix}${w}`, s)
                 for (let k = 0; k < PER_STREAM; k++)
-                  await rawAppend(c, `${prefix}${w}-${s}` as ExecutionId, k, [events[k] as TradeEvent], lock)
+                  await rawAppend(c, `${prefix}${w}-${s}` as ExecutionId, k, [events[k] as TradeEvent], {
+                    lock
+                  })
               }
             })
           )

@@ -8,6 +8,24 @@ import { applyEvent, type ExecutionRow, type RecordedEvent } from "../src/index.
 import { eventHash } from "../src/internal/eventHash.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
 
+/** The next link of a stream's hash chain, as `EventStore.append` computes it (metadata `{}`). */
+export const chainLink = (
+  link: string | null,
+  streamId: string,
+  version: number,
+  stored: { readonly type: string; readonly version: number; readonly data: string },
+  recordedAt: string
+): string =>
+  eventHash(link, {
+    streamId,
+    version,
+    type: stored.type,
+    schemaVersion: stored.version,
+    payload: stored.data,
+    metadata: "{}",
+    recordedAt
+  })
+
 export const openRaw = (file: string) => {
   const db = new Database(file)
   db.pragma("journal_mode = WAL")
@@ -74,16 +92,7 @@ export const rawAppender = (db: Database.Database, options: { readonly hashing?:
       events.forEach((e, i) => {
         const stored = encodeStoredEvent(e)
         const version = expected + i + 1
-        if (hashing)
-          link = eventHash(link, {
-            streamId,
-            version,
-            type: stored.type,
-            schemaVersion: stored.version,
-            payload: stored.data,
-            metadata: "{}",
-            recordedAt: at
-          })
+        if (hashing) link = chainLink(link, streamId, version, stored, at)
         params.push(
           streamId,
           version,
