@@ -26,6 +26,7 @@ import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { decodeStoredEvent, type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
 import * as Effect from "effect/Effect"
+import { orderIdsFollowedBy } from "../src/applyEvent.js"
 import {
   applyEvent,
   EventStore,
@@ -105,6 +106,15 @@ const rawAppend = async (
             [next, streamId, expected]
           )
     if (claimed.rows.length === 0) throw new Error("conflict")
+    // EventStore.append refuses an order id another stream follows (OrderAlreadyFollowed).
+    const followed = events.flatMap(orderIdsFollowedBy)
+    if (followed.length > 0) {
+      const others = await c.query(
+        `SELECT order_id, execution_id FROM execution_orders WHERE order_id IN (${followed.map((_, i) => `$${i + 1}`).join(", ")}) AND execution_id <> $${followed.length + 1} ORDER BY order_id, execution_id`,
+        [...followed, streamId]
+      )
+      if (others.rows.length > 0) throw new Error("order already followed")
+    }
     const recordedAt = new Date()
     const at = recordedAt.toISOString()
     const params: Array<unknown> = []

@@ -4,6 +4,7 @@
  */
 import { decodeStoredEvent, type ExecutionId, encodeStoredEvent, type TradeEvent } from "@fill-tracker/domain"
 import Database from "better-sqlite3"
+import { orderIdsFollowedBy } from "../src/applyEvent.js"
 import { applyEvent, type ExecutionRow, type RecordedEvent } from "../src/index.js"
 import { eventHash } from "../src/internal/eventHash.js"
 import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
@@ -78,6 +79,15 @@ export const rawAppender = (db: Database.Database, options: { readonly hashing?:
               expected
             )
       if (claimed.length === 0) throw new Error("conflict")
+      // EventStore.append refuses an order id another stream follows (OrderAlreadyFollowed).
+      const followed = events.flatMap(orderIdsFollowedBy)
+      if (
+        followed.length > 0 &&
+        prep(
+          `SELECT order_id, execution_id FROM execution_orders WHERE order_id IN (${followed.map(() => "?").join(", ")}) AND execution_id <> ? ORDER BY order_id, execution_id`
+        ).get(...followed, streamId) !== undefined
+      )
+        throw new Error("order already followed")
       const recordedAt = new Date()
       const at = recordedAt.toISOString()
       const params: Array<unknown> = []

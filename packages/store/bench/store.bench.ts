@@ -26,8 +26,8 @@
  *   row objects; the store reads value arrays).
  *
  * The raw append baseline runs the same SQL statements as `EventStore.append` (claim the
- * version, insert the events with RETURNING, read the row, upsert it, index order ids, in
- * one BEGIN/COMMIT) with cached prepared statements, and does the same non-SQL work
+ * version, look for another stream following the order ids, read the last hash, insert the
+ * events with RETURNING, read the row, upsert it, index order ids, in one BEGIN/COMMIT) with cached prepared statements, and does the same non-SQL work
  * (encodeStoredEvent, applyEvent, row mapping, the hash chain), so the ratio is the cost of
  * the Effect layer. Under each append row, "hashing" sets that raw path against the same
  * path writing no hashes (ratio = throughput kept with the chain: its cost per append).
