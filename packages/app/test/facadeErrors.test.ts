@@ -13,7 +13,9 @@ import { Store, StoreError } from "@fill-tracker/store"
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import {
+  CannotAdopt,
   createFillTracker,
+  ExecutionNotWorking,
   type FillTrackerOptions,
   InvalidSubmission,
   SubmissionConflict
@@ -150,6 +152,39 @@ describe("the Promise facade's rejections", () => {
         expect(e).toBeInstanceOf(StoreError)
         expect((e as StoreError)._tag).toBe("StoreError")
       }
+    } finally {
+      await tracker.stop()
+    }
+  })
+
+  it("placeOrder, replaceOrder, cancelOrder, adopt and untracked reject with their typed errors; nothing is sent", async () => {
+    const tracker = await createFillTracker(options(path.join(dir, "fills.db")))
+    try {
+      const account = sandbox.accounts[0]!.hashValue
+      // Not authorized yet: the Schwab client's own error.
+      const noTokens = await rejection(tracker.untracked({ tag: "fill-tracker", lookbackMs: 60_000 }))
+      expect(noTokens).toBeInstanceOf(ReauthorizationRequired)
+      expect((noTokens as ReauthorizationRequired)._tag).toBe("ReauthorizationRequired")
+      await tracker.authorize(sandbox.issueAuthorizationCode())
+      const bad = await rejection(
+        tracker.placeOrder("p-1", { accountHash: account, symbol: "AAPL", shares: 0, direction: "BUY" })
+      )
+      expect(bad).toBeInstanceOf(InvalidSubmission)
+      expect((bad as InvalidSubmission)._tag).toBe("InvalidSubmission")
+      for (const call of [
+        () => tracker.replaceOrder("nobody", { shares: 2 }),
+        () => tracker.cancelOrder("nobody")
+      ]) {
+        const e = await rejection(call())
+        expect(e).toBeInstanceOf(ExecutionNotWorking)
+        expect((e as ExecutionNotWorking)._tag).toBe("ExecutionNotWorking")
+      }
+      const adopt = await rejection(tracker.adopt("987654321", "a-1", { account }))
+      expect(adopt).toBeInstanceOf(CannotAdopt)
+      expect((adopt as CannotAdopt)._tag).toBe("CannotAdopt")
+      expect(sandbox.orderIds()).toEqual([])
+      expect(sandbox.requests().filter((r) => r.method !== "GET" && r.name !== "token")).toEqual([])
+      expect(await tracker.listOpen()).toEqual([])
     } finally {
       await tracker.stop()
     }
