@@ -122,7 +122,7 @@ describe.concurrent("the binary's store", () => {
     }
     expect(fs.existsSync(missing)).toBe(false)
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("typo"))).toEqual([])
-  }, 60_000)
+  })
 
   it("accounts, which only asks Schwab, refuses a missing SQLite file too and does not create it", async () => {
     const missing = path.join(dir, "accounts-typo.db")
@@ -135,7 +135,7 @@ describe.concurrent("the binary's store", () => {
       await sandbox.close()
     }
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("accounts-typo"))).toEqual([])
-  }, 60_000)
+  })
 
   it("a store migrated by a newer binary is refused by every command, naming both versions, file unchanged", async () => {
     const database = path.join(dir, "future.db")
@@ -178,7 +178,7 @@ describe.concurrent("the binary's store", () => {
       await sandbox.close()
     }
     expect(fs.readFileSync(database).equals(before)).toBe(true)
-  }, 90_000)
+  })
 
   it("a damaged SQLite file is refused at start-up (exit 2)", async () => {
     const database = path.join(dir, "damaged.db")
@@ -197,7 +197,7 @@ describe.concurrent("the binary's store", () => {
     const r = await cli(["status", "--database", database])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("the SQLite file is damaged (quick_check)")
-  }, 60_000)
+  })
 
   it("check passes a sound ledger; an edited fill price is found, replay refuses it unless --force", async () => {
     const database = path.join(dir, "tampered.db")
@@ -250,17 +250,17 @@ describe.concurrent("the binary's store", () => {
       (sql) => sql<{ updated_at: string }>`SELECT updated_at FROM executions WHERE execution_id = 'cli-aapl'`
     )
     expect(rebuilt[0]?.updated_at).not.toBe("2000-01-01T00:00:00.000Z")
-  }, 90_000)
+  })
 })
 
 describe("the binary on postgres://", () => {
   let pg: Postgres
   beforeAll(async () => {
     pg = await startPostgres()
-  }, 60_000)
+  })
   afterAll(async () => {
     await pg?.stop()
-  }, 60_000)
+  })
 
   it("every command opens the PostgreSQL database", async () => {
     const url = pg.url
@@ -318,5 +318,5 @@ describe("the binary on postgres://", () => {
       )
     )
     expect(Option.isSome(row)).toBe(true)
-  }, 120_000)
+  })
 })

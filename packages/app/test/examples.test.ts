@@ -76,7 +76,7 @@ describe.concurrent("the examples", () => {
     expect(r.stdout).toMatch(/^filled: 3 shares at \d+ cents$/m)
     expect(r.stdout).toContain("state: 'FILLED'")
     expect(notionalOf(r.stdout)).toBe(sumOf(fills))
-  }, 90_000)
+  })
 
   it("examples/effectBot.ts (Effect FillTracker) places its order through the tracker and follows it to the fill, the notional the exact sum of the fills", async () => {
     const r = await example("effectBot.ts")
@@ -86,5 +86,5 @@ describe.concurrent("the examples", () => {
     expect(fills.map(([q]) => q)).toEqual([2n, 2n])
     expect(r.stdout).toContain("state: 'FILLED'")
     expect(notionalOf(r.stdout)).toBe(sumOf(fills))
-  }, 90_000)
+  })
 })

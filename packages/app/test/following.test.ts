@@ -130,7 +130,7 @@ const scenarios = (backend: string, location: () => Promise<string>) => {
       ["w-old", "PARTIALLY_FILLED", "1"],
       ["w-old", "FILLED", "3"]
     ])
-  }, 90_000)
+  })
 
   it(`${backend}: status --watch keeps to its filters, prints a plain table to a pipe, SIGINT exits 0`, async () => {
     const db = await location()
@@ -149,7 +149,7 @@ const scenarios = (backend: string, location: () => Promise<string>) => {
     expect(r.stdout).not.toContain("t-msft")
     const rows = r.stdout.split("\n").filter((l) => l.startsWith("t-aapl"))
     expect(rows.map((l) => l.split(/ +/)[1])).toEqual(["SUBMITTED", "FILLED"])
-  }, 90_000)
+  })
 
   it(`${backend}: show --follow prints the execution's new events as they are recorded, and only its own`, async () => {
     const db = await location()
@@ -181,7 +181,7 @@ const scenarios = (backend: string, location: () => Promise<string>) => {
       ["#3", "LegFilled"],
       ["#4", "Filled"]
     ])
-  }, 90_000)
+  })
 }
 
 describe.concurrent("following the store from the binary", () => {
@@ -207,10 +207,10 @@ describe.concurrent("following a postgres:// store from the binary", () => {
   let n = 0
   beforeAll(async () => {
     pg = await startPostgres()
-  }, 60_000)
+  })
   afterAll(async () => {
     await pg?.stop()
-  }, 60_000)
+  })
   // Each scenario on a database of its own, so one's executions never show in another's watch.
   scenarios("PostgreSQL", async () => {
     const name = `follow_${++n}`

@@ -84,7 +84,7 @@ describe("fresh-order polling end to end", () => {
       await tracker.start()
       await until(async () => (await tracker.getExecution("warm-1"))?.status === "FILLED", "the first cycle")
       await submit("fresh-1")
-      // The test's timeout (120 s) is far inside the 10-minute interval: only a fresh-order wake fills it in time.
+      // The test's timeout (300 s) is inside the 10-minute interval: only a fresh-order wake fills it in time.
       await until(
         async () => (await tracker.getExecution("fresh-1"))?.status === "FILLED",
         "the fresh-order wake"

@@ -110,7 +110,7 @@ describe("health under real failures", () => {
       run.child.kill("SIGTERM")
       await run.done
     }
-  }, 120_000)
+  })
 
   /** Runs `program` in the app with the health endpoint up, returning its port to the program. */
   const withHealth = <A, E, R>(database: string, program: (port: number) => Effect.Effect<A, E, R>) =>
@@ -163,7 +163,7 @@ describe("health under real failures", () => {
     } finally {
       if (isRoot) execFileSync("umount", ["-l", mount])
     }
-  }, 60_000)
+  })
 
   it("a crashed cycle counts as a failure and is named", async () => {
     const crashing = {

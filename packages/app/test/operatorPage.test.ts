@@ -253,5 +253,5 @@ describe("the operator page", () => {
       await browser.close()
       fs.rmSync(profile, { recursive: true, force: true })
     }
-  }, 120_000)
+  })
 })

@@ -233,7 +233,7 @@ describe("the rules and the dashboard against a live /metrics", () => {
       })
     )
     streamScrape = await streamingScrape(sandbox, path.join(dir, "streaming.db"))
-  }, 120_000)
+  })
   afterAll(async () => {
     await sandbox.close()
     fs.rmSync(dir, { recursive: true, force: true })

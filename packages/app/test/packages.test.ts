@@ -142,5 +142,5 @@ describe("the packed packages, installed outside the workspace", () => {
     ).done
     expect(status.code).toBe(0)
     expect(JSON.parse(status.stdout.trim())).toMatchObject({ executionId: "outside-1", status: "FILLED" })
-  }, 120_000)
+  })
 })

@@ -54,11 +54,11 @@ describe("several pollers (short form)", () => {
     } finally {
       await pg.stop()
     }
-  }, 180_000)
+  })
 
   it("the same on one SQLite file", async () => {
     check(await runPollers(shortForm))
-  }, 170_000)
+  })
 })
 
 describe("a stale poller", () => {

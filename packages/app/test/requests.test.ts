@@ -137,7 +137,7 @@ describe("requests per cycle", () => {
     expect(reports.first?.outcomes.unchanged).toBe(500)
     expect(reports.listed).toBe(2)
     expect(reports.got).toBe(0)
-  }, 60_000)
+  })
 
   it("an execution recorded late (submittedAt hours after Schwab entered it) costs one getOrder, then none", async () => {
     const orderId = sandbox.seedOrder(
@@ -219,7 +219,7 @@ describe("requests per cycle", () => {
     expect(r.first).toMatchObject({ open: 3, listRequests: 1, getRequests: 0, accountFailures: 0 })
     expect(r.second).toMatchObject({ open: 3, listRequests: 1, getRequests: 0 })
     expect(r.states).toEqual(["SUBMITTED", "FILLED", "SUBMITTED"])
-  }, 60_000)
+  })
 
   it("an all-accounts answer that may be cut at maxResults falls back to one list per account", async () => {
     await threeAccounts()
@@ -264,7 +264,7 @@ describe("requests per cycle", () => {
     expect(r.report?.outcomes.unchanged).toBe(3)
     expect(r.skippedRoutes).toEqual([LIST_ROUTE, LIST_ROUTE, LIST_ROUTE])
     expect(r.skipped).toMatchObject({ open: 3, listRequests: 3, getRequests: 0 })
-  }, 60_000)
+  })
 
   it("an order older than the list window costs one getOrder, and no list", async () => {
     const enteredAt = sandbox.clock.now() - 70 * DAY_MS

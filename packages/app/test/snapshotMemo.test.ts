@@ -96,5 +96,5 @@ describe("SnapshotMemo in the poll cycle", () => {
     expect(r.third?.outcomes.unchanged).toBe(1)
     expect(r.third?.outcomes.error).toBe(1)
     expect(r.later.status).toBe("SUBMITTED")
-  }, 60_000)
+  })
 })

@@ -1,6 +1,6 @@
 /**
  * Waiting on a condition, never on a duration. There is no deadline here: the test's own
- * timeout (the package's 120 s unless the test says more) is the only limit, so a loaded
+ * timeout (the package's 300 s unless the test says otherwise) is the only limit, so a loaded
  * machine makes a correct run slower, never red. So that a run that does hang still says
  * what it was waiting for, the wait names itself on stderr every 10 s.
  */

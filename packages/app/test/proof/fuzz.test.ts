@@ -12,5 +12,5 @@ describe("fuzzing the decoders and reconcile (short form)", () => {
     expect(r.terminal).toBeGreaterThan(100)
     // A finding is a multi-leg close with more units than the order's quantity: none may remain.
     expect(r.findings).toBe(0)
-  }, 60_000)
+  })
 })

@@ -23,5 +23,5 @@ describe("fill detection latency (short form: correctness only, never timing)", 
       expect(r.audit.mismatches, table).toEqual([])
       expect(r.audit.replayDifferences, table).toBe(0)
     }
-  }, 60_000)
+  })
 })
