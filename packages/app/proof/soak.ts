@@ -94,10 +94,21 @@ export const runSoak = async (options: {
       seed: options.seed,
       spanMs: options.spanMs ?? 3_000
     })
+    // The person's `auth login` and the bot's submissions first, with a usual request timeout:
+    // the soak's 300 ms (cheap hangs) cut a slow token exchange on a loaded machine, and the
+    // retry met the code already spent (invalid_grant).
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const auth = yield* SchwabAuth.SchwabAuth
+        yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
+        yield* recordAll(orders)
+      }).pipe(
+        Effect.provide(appLayer({ ...config, requestTimeout: 30_000 })),
+        Effect.scoped,
+        Logger.withMinimumLogLevel(LogLevel.None)
+      )
+    )
     const program = Effect.gen(function* () {
-      const auth = yield* SchwabAuth.SchwabAuth
-      yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
-      yield* recordAll(orders)
       sandbox.resetRequests()
       injectFaults(sandbox)
       const executions = yield* Executions
