@@ -10,11 +10,6 @@ beforeEach(async () => {
 })
 afterEach(() => sandbox.close())
 
-/** Waits on a condition of the sandbox's own state (no timing assumption). */
-const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((r) => setTimeout(r, 5))
-}
-
 const accountNumbers = () => fetch(`${sandbox.baseUrl}/accounts/accountNumbers`, { headers: auth })
 const window = { fromEnteredTime: "2025-08-29T00:00:00.000Z", toEnteredTime: "2025-08-30T00:00:00.000Z" }
 
