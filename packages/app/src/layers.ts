@@ -29,6 +29,7 @@ import { PlacementWatch } from "./poller/PlacementWatch.js"
 import { PollerStatus } from "./poller/PollerStatus.js"
 import { PollerWake } from "./poller/PollerWake.js"
 import { FillTracker } from "./tracker/FillTracker.js"
+import { IntentWindow } from "./tracker/IntentWindow.js"
 
 /** The blob name of the Schwab tokens in the store. */
 const TOKEN_BLOB = "schwab-tokens"
@@ -163,7 +164,10 @@ export const appLayer = (
   const store = Store.layerFromUrl(config.database, storeOptions)
   const services = Layer.mergeAll(
     // The tracker sees the client: it maps account numbers to hashes and places orders.
-    Layer.provideMerge(FillTracker.layer, schwabLayer(config, tuning)),
+    Layer.provideMerge(
+      FillTracker.layer,
+      Layer.merge(schwabLayer(config, tuning), IntentWindow.fromConfig(config.intentWindow))
+    ),
     metricsLayer,
     HealthChecks.layer,
     PollerStatus.layer,

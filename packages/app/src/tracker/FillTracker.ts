@@ -7,7 +7,6 @@ import { SqlClient } from "@effect/sql"
 import {
   type AccountHash,
   type CancelRequested,
-  DEFAULT_INTENT_WINDOW_MS,
   Decimal,
   type ExecutionId,
   ExecutionId as ExecutionIdCodec,
@@ -32,6 +31,7 @@ import { signalSubmission } from "../poller/PollerWake.js"
 import type { UntrackedOptions } from "../poller/untracked.js"
 import { resolveAccount } from "./accounts.js"
 import { CannotAdopt, findOrder, listUntracked, recordHistory, submissionOf } from "./adopt.js"
+import { IntentWindow } from "./IntentWindow.js"
 import { listForIntent, recordResolution, resolveFromList } from "./intentLookup.js"
 import {
   differingIntent,
@@ -120,6 +120,7 @@ export const makeFillTracker = Effect.gen(function* () {
   // Optional so a store-only tracker (reading, following) needs no Schwab settings; a plain
   // account number is refused without it (it cannot be mapped), a hash taken as given.
   const client = Option.getOrUndefined(yield* Effect.serviceOption(SchwabClient.SchwabClient))
+  const intentWindowMs = yield* IntentWindow
 
   /** The position the next appended event will be at or after: "from now on" for a subscriber. */
   const headPosition = sql<{ head: number | bigint | null }>`SELECT MAX(position) AS head FROM events`.pipe(
@@ -225,7 +226,7 @@ export const makeFillTracker = Effect.gen(function* () {
         // Unconfirmed: the first call's POST may have reached Schwab. Look, never send again.
         const at = instantFromDate(now)
         const listed = yield* listForIntent(client, recorded, at)
-        const resolution = yield* resolveFromList(executions, recorded, listed, at, DEFAULT_INTENT_WINDOW_MS)
+        const resolution = yield* resolveFromList(executions, recorded, listed, at, intentWindowMs)
         yield* recordResolution(store, recorded, existing.version, resolution, "placeOrder").pipe(
           Effect.catchTag("ConcurrencyError", () => Effect.void) // the poller resolved it meanwhile
         )
