@@ -39,7 +39,7 @@ const placeAgainAfterThreeMinutes = (config: AppConfig, executionId: string) =>
       yield* authorize(sandbox)
       const intent = toPlacementRequested(executionId, order(), new Date(Date.now() - 3 * 60_000))
       if (!("type" in intent)) throw new Error(`fixture intent refused: ${intent.message}`)
-      yield* (yield* EventStore).append(executionId, 0, [intent], { source: "test" })
+      yield* (yield* EventStore).append(intent.executionId, 0, [intent], { source: "test" })
       return yield* (yield* FillTracker).placeOrder(executionId, order())
     })
   )
