@@ -450,7 +450,42 @@ describe.concurrent("the fill-tracker binary", () => {
   it("demo runs to every order terminal, prints each fault and its progress, exits 0 with the summary", async () => {
     const dir = tempDir("cli-demo")
     try {
-      const r = await cli(["demo", "--timeout-seconds", "60", "--database", path.join(dir, "demo.db")])
+      // The demo ends by itself within its 60 s wait plus start-up; a run still going after
+      // 240 s is a hang (one CI run met the test's 300 s timeout, which says nothing about
+      // where). Then the child writes a Node diagnostic report (its open handles) and the test
+      // fails with that and the output's tail.
+      const run = startNode(
+        [
+          "--report-on-signal",
+          "--report-signal=SIGUSR2",
+          `--report-directory=${dir}`,
+          builtBinary,
+          "demo",
+          "--timeout-seconds",
+          "60",
+          "--database",
+          path.join(dir, "demo.db")
+        ],
+        {}
+      )
+      const hung = setTimeout(() => {
+        run.child.kill("SIGUSR2")
+        setTimeout(() => run.child.kill("SIGKILL"), 5_000)
+      }, 240_000)
+      const r = await run.done.finally(() => clearTimeout(hung))
+      if (r.signal === "SIGKILL") {
+        const reports = fs.readdirSync(dir).filter((f) => f.startsWith("report."))
+        const handles = reports.map((f) =>
+          JSON.stringify(
+            JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")).libuv?.filter(
+              (h: { is_active?: boolean }) => h.is_active
+            )
+          )
+        )
+        throw new Error(
+          `demo hung past 240 s; open handles: ${handles.join("\n")}\nstdout tail:\n${r.stdout.split("\n").slice(-40).join("\n")}\nstderr tail:\n${r.stderr.split("\n").slice(-40).join("\n")}`
+        )
+      }
       expect(r.code).toBe(0)
       expect(r.stdout).toContain("MATCHES BROKER")
       expect(r.stdout).toMatch(/20 orders, 20 terminal, 0 mismatches/)
