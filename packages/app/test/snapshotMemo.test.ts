@@ -3,10 +3,11 @@ import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { decodeOrder } from "@fill-tracker/domain"
 import { lifecycle, type Sandbox, working } from "@fill-tracker/schwab-sandbox"
-import { Effect, Option } from "effect"
+import { Deferred, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { AppConfig } from "../src/config/AppConfig.js"
-import { runCycleOnce } from "../src/poller/Poller.js"
+import { runCycleOnce, startPoller } from "../src/poller/Poller.js"
+import type { CycleReport } from "../src/poller/pollCycle.js"
 import { SnapshotMemo, snapshotFingerprint } from "../src/poller/snapshotMemo.js"
 import { FillTracker } from "../src/tracker/FillTracker.js"
 import { accountOf, authorize, cycleOptions, manualSandbox, runApp, tempDir, testConfig } from "./support.js"
@@ -96,5 +97,42 @@ describe("SnapshotMemo in the poll cycle", () => {
     expect(r.third?.outcomes.unchanged).toBe(1)
     expect(r.third?.outcomes.error).toBe(1)
     expect(r.later.status).toBe("SUBMITTED")
+  })
+
+  // The event-loop proof warmed a memo with a cycle, then started the poller, which threw it
+  // away: its first cycle with streaming on re-read and reconciled all 10,000 open orders.
+  it("is kept by a poller started with one: its first cycle skips what the memo knows", async () => {
+    const account = accountOf(sandbox)
+    const orderId = sandbox.seedOrder(account, { symbol: "AAPL", quantity: 3 }, working())
+    const memo = new SnapshotMemo()
+    const r = await runApp(
+      config,
+      Effect.gen(function* () {
+        yield* authorize(sandbox)
+        const tracker = yield* FillTracker
+        yield* tracker.recordSubmission({
+          executionId: "quiet",
+          orderId,
+          accountHash: account,
+          symbol: "AAPL",
+          shares: 3,
+          direction: "BUY"
+        })
+        const warm = yield* runCycleOnce(cycleOptions({ memo }))
+        // A cycle that reads the stream now fails on it: only a memo hit passes.
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`UPDATE events SET payload = ${"{broken"}`
+        const first = yield* Deferred.make<CycleReport | undefined>()
+        const poller = yield* startPoller(
+          cycleOptions({ memo, onCycle: (report) => Effect.asVoid(Deferred.succeed(first, report)) })
+        )
+        const report = yield* Deferred.await(first)
+        yield* poller.stop
+        return { warm, report }
+      })
+    )
+    expect(r.warm?.reconciled).toBe(1)
+    expect(r.report?.reconciled).toBe(0)
+    expect(r.report?.outcomes).toMatchObject({ unchanged: 1, error: 0 })
   })
 })

@@ -149,8 +149,10 @@ export const startPoller = (
         ? Effect.succeed<ReadonlyArray<number>>([])
         : Queue.takeAll(submissions).pipe(Effect.map((c) => Chunk.toReadonlyArray(c)))
     const keeper = options.lease === undefined ? undefined : yield* makeLeaseKeeper(options.lease)
-    const memo = new SnapshotMemo()
-    const enteredTimes = new EnteredTimes()
+    // The caller's, when it kept them from cycles it ran before (a warm-up): with fresh ones
+    // the first cycle re-reads and reconciles every open execution and reloads every entered time.
+    const memo = options.memo ?? new SnapshotMemo()
+    const enteredTimes = options.enteredTimes ?? new EnteredTimes()
     const cycleOptions: PollerOptions =
       keeper === undefined
         ? { ...options, memo, enteredTimes }

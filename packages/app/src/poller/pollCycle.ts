@@ -100,6 +100,11 @@ export interface CycleReport {
   readonly outcomes: Readonly<Record<TrackOutcome | "error", number>>
   readonly listRequests: number
   readonly getRequests: number
+  /**
+   * Executions whose stream was read and reconciled; the rest were skipped by the memo
+   * (unchanged history and snapshot). Counted so a cycle that re-reads every open order is seen.
+   */
+  readonly reconciled: number
   readonly accountFailures: number
   /** Requests Schwab refused with 401 after a refresh, or that need a new login. */
   readonly unauthorized: number
@@ -164,6 +169,7 @@ export const pollCycle = (options: CycleOptions) =>
     const openSubmittedAt: Array<number> = []
     let listRequests = 0
     let getRequests = 0
+    let reconciled = 0
     let accountFailures = 0
     let unauthorized = 0
     let storeError: string | undefined
@@ -464,6 +470,7 @@ export const pollCycle = (options: CycleOptions) =>
                 outcomes.unchanged += 1
                 openSubmittedAt.push(Date.parse(row.submittedAt))
               })
+            reconciled += 1
             return trackExecution(row.executionId, snapshot, {
               priceBand: options.priceBand,
               ...(options.intentWindowMs === undefined ? {} : { requestWindowMs: options.intentWindowMs }),
@@ -529,6 +536,7 @@ export const pollCycle = (options: CycleOptions) =>
       outcomes,
       listRequests,
       getRequests,
+      reconciled,
       accountFailures,
       unauthorized,
       storeError
