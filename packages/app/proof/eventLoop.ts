@@ -21,12 +21,14 @@ import * as path from "node:path"
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { GCProfiler } from "node:v8"
 import type { AccountHash, ExecutionId } from "@fill-tracker/domain"
 import { SchwabAuth } from "@fill-tracker/schwab-client"
 import { Executions } from "@fill-tracker/store"
 import { Duration, Effect, Fiber, Logger, LogLevel, Option, Redacted } from "effect"
 import type { AppConfig } from "../src/config/AppConfig.js"
 import { appLayer } from "../src/layers.js"
+import { EnteredTimes } from "../src/poller/enteredTimes.js"
 import { runCycleOnce, startPoller } from "../src/poller/Poller.js"
 import type { CycleReport } from "../src/poller/pollCycle.js"
 import { pollerOptionsFrom } from "../src/poller/pollerOptions.js"
@@ -50,6 +52,8 @@ export interface EventLoopReport {
   /** Per measured cycle: what it saw and asked. */
   readonly open: ReadonlyArray<number>
   readonly requestsPerCycle: ReadonlyArray<number>
+  /** Executions read and reconciled (not skipped by the memo), per measured cycle. */
+  readonly reconciledPerCycle: ReadonlyArray<number>
   readonly errors: number
   readonly cycleMs: ReadonlyArray<number>
   readonly polling: Delay
@@ -61,7 +65,13 @@ export interface EventLoopReport {
    */
   readonly busy: Delay
   /** Garbage-collection pauses while polling: the longest, and how many took over 10 ms. */
-  readonly gc: { readonly maxMs: number; readonly over10Ms: number }
+  readonly gc: {
+    readonly maxMs: number
+    readonly over10Ms: number
+    /** Collections while polling, and the heap they freed (MB): garbage made, whatever the machine's speed. */
+    readonly count: number
+    readonly freedMb: number
+  }
   /** With streaming: wakes the stream caused, and the streamed orders whose fills were recorded. */
   readonly streaming?: { readonly wakes: number; readonly filled: number; readonly orders: number }
 }
@@ -194,11 +204,17 @@ export const runEventLoop = async (options: {
     const program = Effect.gen(function* () {
       yield* Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.exchangeCode(code))
       yield* recordAll(orders)
-      // As startPoller runs it: with the memo that skips unchanged executions across cycles.
-      const pollerOptions = { ...pollerOptionsFrom(config, []), memo: new SnapshotMemo() }
+      // As startPoller runs it: with the memo that skips unchanged executions across cycles and
+      // the entered times it keeps. startPoller keeps these too, so both modes start warm.
+      const pollerOptions = {
+        ...pollerOptionsFrom(config, []),
+        memo: new SnapshotMemo(),
+        enteredTimes: new EnteredTimes()
+      }
       yield* runCycleOnce(pollerOptions) // warm-up: JIT and the SQLite page cache
       const open: Array<number> = []
       const requests: Array<number> = []
+      const reconciled: Array<number> = []
       const cycleMs: Array<number> = []
       let errors = 0
       const gcPauses: Array<number> = []
@@ -206,11 +222,14 @@ export const runEventLoop = async (options: {
         for (const e of list.getEntries()) gcPauses.push(e.duration)
       })
       gcObserver.observe({ entryTypes: ["gc"] })
+      const gcProfiler = new GCProfiler()
+      gcProfiler.start()
       const histogram = monitorEventLoopDelay({ resolution: 1 })
       const note = (report: CycleReport | undefined, ms: number) => {
         cycleMs.push(ms)
         open.push(report?.open ?? 0)
         requests.push((report?.listRequests ?? 0) + (report?.getRequests ?? 0))
+        reconciled.push(report?.reconciled ?? 0)
         errors += (report?.outcomes.error ?? 0) + (report?.accountFailures ?? 0)
       }
       let streaming: EventLoopReport["streaming"]
@@ -266,8 +285,19 @@ export const runEventLoop = async (options: {
       }
       histogram.disable()
       gcObserver.disconnect()
-      const gc = { maxMs: Math.max(0, ...gcPauses), over10Ms: gcPauses.filter((d) => d > 10).length }
-      return { open, requests, cycleMs, errors, polling: delayOf(histogram), gc, streaming }
+      const collections = gcProfiler.stop()?.statistics ?? []
+      const freed = collections.reduce(
+        (sum, c) =>
+          sum + Math.max(0, c.beforeGC.heapStatistics.usedHeapSize - c.afterGC.heapStatistics.usedHeapSize),
+        0
+      )
+      const gc = {
+        maxMs: Math.max(0, ...gcPauses),
+        over10Ms: gcPauses.filter((d) => d > 10).length,
+        count: collections.length,
+        freedMb: freed / 2 ** 20
+      }
+      return { open, requests, reconciled, cycleMs, errors, polling: delayOf(histogram), gc, streaming }
     })
     const r = await Effect.runPromise(
       program.pipe(
@@ -292,6 +322,7 @@ export const runEventLoop = async (options: {
       cycles: options.cycles,
       open: r.open,
       requestsPerCycle: r.requests,
+      reconciledPerCycle: r.reconciled,
       errors: r.errors,
       cycleMs: r.cycleMs,
       polling: r.polling,
@@ -336,13 +367,14 @@ export const describeEventLoop = (r: EventLoopReport): string =>
     `  while polling: ${ms(r.polling)}`,
     `  idle loop:     ${ms(r.idle)}`,
     `  busy loop:     ${ms(r.busy)} (2 ms CPU slices, nothing else)`,
-    `  GC pauses while polling: longest ${r.gc.maxMs.toFixed(1)} ms, ${r.gc.over10Ms} over 10 ms`,
+    `  GC pauses while polling: longest ${r.gc.maxMs.toFixed(1)} ms, ${r.gc.over10Ms} over 10 ms; ${r.gc.count} collections freeing ${r.gc.freedMb.toFixed(0)} MB`,
     ...(r.streaming === undefined
       ? []
       : [
           `  streaming on: ${r.streaming.orders} orders entered and filled while measuring, ${r.streaming.filled} recorded FILLED, ${r.streaming.wakes} wakes from the stream`
         ]),
-    `  cycle time: ${r.cycleMs.map((t) => t.toFixed(0)).join(" ")} ms; requests per cycle ${r.requestsPerCycle.join(" ")}; open ${r.open.join(" ")}; errors ${r.errors}`
+    // With streaming the poller's loop runs: from one cycle's end to the next, its interval included.
+    `  ${r.streaming === undefined ? "cycle time" : "cycle to cycle (1 s interval included)"}: ${r.cycleMs.map((t) => t.toFixed(0)).join(" ")} ms; requests per cycle ${r.requestsPerCycle.join(" ")}; reconciled ${r.reconciledPerCycle.join(" ")}; open ${r.open.join(" ")}; errors ${r.errors}`
   ].join("\n")
 
 if (import.meta.url === `file://${process.argv[1]}`) {
