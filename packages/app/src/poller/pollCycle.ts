@@ -22,6 +22,7 @@ import { count, Metrics } from "../health/Metrics.js"
 import type { WokenOrder } from "../stream/StreamSignal.js"
 import { isAuthorizationError, storeErrorIn } from "./cycleFailures.js"
 import { EnteredTimes } from "./enteredTimes.js"
+import { heldRows } from "./heldRows.js"
 import { openExecutions, wokenExecutions } from "./openExecutions.js"
 import { type DueIntent, dueIntents, intentListFrom, resolveAccountIntents } from "./resolveIntents.js"
 import type { SnapshotMemo } from "./snapshotMemo.js"
@@ -154,11 +155,7 @@ export const pollCycle = (options: CycleOptions) =>
     const selected = woken === undefined ? tracked : tracked.filter((r) => wokenBy(woken, r))
     const leases = options.leases
     const open: ReadonlyArray<OpenExecutionRow> =
-      leases === undefined
-        ? selected
-        : yield* Effect.filter(selected, (r) =>
-            Effect.map(leases.leaseOf(r.accountHash), (lease) => lease !== undefined)
-          )
+      leases === undefined ? selected : yield* heldRows(selected, leases.leaseOf)
     const unheldAccounts =
       leases === undefined ? [] : yield* leases.unheld([...new Set(selected.map((r) => r.accountHash))])
     const unheld = {
