@@ -7,10 +7,10 @@
  *   node --conditions=@fill-tracker/source --import tsx packages/store/bench/pg.bench.ts [--quick]
  *
  * (also run at the end of `store.bench.ts`). Rows:
- * - batched append: 1,000 streams of 100 events, one append (transaction) each, in four
- *   alternating rounds per path;
- * - one-event append: streams × 5 single-event appends, three rounds alternating the two
- *   paths, median of each;
+ * - batched append: 1,000 streams of 100 events, one append (transaction) each, in six
+ *   rounds, each running the three paths in a rotated order;
+ * - one-event append: streams × 5 single-event appends, three rounds rotating the three
+ *   paths' order, median of each;
  * - replay: `Replay.rebuild` vs a raw paged scan with JSON.parse, and vs a raw paged scan
  *   with `decodeStoredEvent` (what decoding every event costs);
  * - the cost of the append lock: raw one-event appends from 4 connections at once, with and
@@ -40,6 +40,7 @@ import { columns, fromColumns, toColumns } from "../src/internal/rowColumns.js"
 import { startPostgres } from "../src/testing/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
 import { chainLink } from "./raw.js"
+import { rotate } from "./rotate.js"
 import { singleEvents } from "./workloads.js"
 
 // `pg` comes with @effect/sql-pg (not a direct dependency of the store): load it from there.
@@ -230,6 +231,9 @@ const time = async (f: () => Promise<unknown>): Promise<number> => {
 const median = (xs: ReadonlyArray<number>): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
+const rotated = async (round: number, phases: ReadonlyArray<() => Promise<void>>): Promise<void> => {
+  for (const phase of rotate(round, phases)) await phase()
+}
 
 export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<string>>> => {
   const batchedEvents = 100_000
@@ -254,39 +258,49 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
     await runEffect(raw, Effect.void)
     await runEffect(unhashed, Effect.void)
 
-    // Four alternating rounds of 25k per path: all three meet the same WAL state (the first
-    // writes into a fresh cluster create WAL segments, later ones recycle them).
+    // Six rounds per path, the three phases in a rotated order (each runs first, second and
+    // third twice, see rotate.ts): all three meet the same WAL state (the first writes into a
+    // fresh cluster create WAL segments, later ones recycle them), and none always runs last.
     const streams = batchedEvents / BATCH
-    const rounds = 4
-    const perRound = streams / rounds
+    const rounds = 6
+    const bounds = (round: number) =>
+      [Math.floor((round * streams) / rounds), Math.floor(((round + 1) * streams) / rounds)] as const
     let effectBatched = 0
     let rawBatched = 0
     let unhashedBatched = 0
-    const rawBatchedRound = (url: string, from: number, hashing: boolean) =>
+    const rawBatchedRound = (url: string, from: number, to: number, hashing: boolean) =>
       time(() =>
         withClient(url, async (c) => {
-          for (let s = from; s < from + perRound; s++) {
+          for (let s = from; s < to; s++) {
             const { id, events } = batchStream(s)
             await rawAppend(c, id, 0, events, { hashing })
           }
         })
       )
     for (let round = 0; round < rounds; round++) {
-      const from = round * perRound
-      effectBatched += await time(() =>
-        runEffect(
-          eff,
-          Effect.gen(function* () {
-            const store = yield* EventStore
-            for (let s = from; s < from + perRound; s++) {
-              const { id, events } = batchStream(s)
-              yield* store.append(id, 0, events)
-            }
-          })
-        )
-      )
-      rawBatched += await rawBatchedRound(raw, from, true)
-      unhashedBatched += await rawBatchedRound(unhashed, from, false)
+      const [from, to] = bounds(round)
+      await rotated(round, [
+        async () => {
+          effectBatched += await time(() =>
+            runEffect(
+              eff,
+              Effect.gen(function* () {
+                const store = yield* EventStore
+                for (let s = from; s < to; s++) {
+                  const { id, events } = batchStream(s)
+                  yield* store.append(id, 0, events)
+                }
+              })
+            )
+          )
+        },
+        async () => {
+          rawBatched += await rawBatchedRound(raw, from, to, true)
+        },
+        async () => {
+          unhashedBatched += await rawBatchedRound(unhashed, from, to, false)
+        }
+      ])
     }
     line(`PG append, ${BATCH} events/tx (→ 100k)`, batchedEvents, effectBatched, rawBatched)
     // What the hash chain costs: the raw path with it (left columns) against without it.
@@ -309,23 +323,32 @@ export const pgBench = async (options: { quick: boolean }): Promise<Array<Array<
               await rawAppend(c, `s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent], { hashing })
         })
       )
+    // Three rounds, the phases rotated as above: each runs first, second and third once.
     for (let round = 0; round < 3; round++) {
       const all = Array.from({ length: singleStreams }, (_, s) => singleEvents(`s${round}`, s))
-      effectRuns.push(
-        await time(() =>
-          runEffect(
-            eff,
-            Effect.gen(function* () {
-              const store = yield* EventStore
-              for (let k = 0; k < PER_STREAM; k++)
-                for (let s = 0; s < singleStreams; s++)
-                  yield* store.append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
-            })
+      await rotated(round, [
+        async () => {
+          effectRuns.push(
+            await time(() =>
+              runEffect(
+                eff,
+                Effect.gen(function* () {
+                  const store = yield* EventStore
+                  for (let k = 0; k < PER_STREAM; k++)
+                    for (let s = 0; s < singleStreams; s++)
+                      yield* store.append(`s${round}-${s}` as ExecutionId, k, [all[s]?.[k] as TradeEvent])
+                })
+              )
+            )
           )
-        )
-      )
-      rawRuns.push(await rawSinglesRound(raw, round, all, true))
-      unhashedRuns.push(await rawSinglesRound(unhashed, round, all, false))
+        },
+        async () => {
+          rawRuns.push(await rawSinglesRound(raw, round, all, true))
+        },
+        async () => {
+          unhashedRuns.push(await rawSinglesRound(unhashed, round, all, false))
+        }
+      ])
     }
     line(`PG append, 1 event/tx (median of 3)`, singles, median(effectRuns), median(rawRuns))
     line(`  hashing: raw hashed vs raw unhashed`, singles, median(rawRuns), median(unhashedRuns))

@@ -14,8 +14,9 @@
  * - batched append: streams of 100 events (Submitted, 98 LegFilled, Filled), one append
  *   (one transaction) per stream; this also builds the store of the given size.
  * - one-event append: 4,000 streams × 5 single-event appends onto that store, three
- *   rounds alternating the Effect and raw paths, median of each (RSS: the highest).
- * - replay, two rows each (five rounds alternating the raw and Effect phases; the median
+ *   rounds rotating the order of the Effect, raw and unhashed raw paths (rotate.ts),
+ *   median of each (RSS: the highest).
+ * - replay, two rows each (five rounds rotating the order of the four phases; the median
  *   time, and the highest peak RSS of the five): `EventStore.readAll` streaming every
  *   event decoded (the issue's "replay" against "a raw scan plus JSON.parse": both only
  *   read), and
@@ -43,6 +44,7 @@ import * as Stream from "effect/Stream"
 import { EventStore, Replay, SqliteStore } from "../src/index.js"
 import { filled, legFilled, submitted } from "../test/support/events.js"
 import { openRaw, rawAppender, rawDecode, rawScan } from "./raw.js"
+import { rotate } from "./rotate.js"
 import { singleEvents } from "./workloads.js"
 
 const self = fileURLToPath(import.meta.url)
@@ -235,17 +237,19 @@ const main = () => {
         rawBatchedPhase,
         spawn("raw-batched-unhashed", unhashed, n)
       )
-      // One-event appends are short and the machine is shared: alternate the two paths over
-      // three rounds and keep each one's median.
+      // One-event appends are short and the machine is shared: three rounds, each starting
+      // at a different path, and each path's median.
       const singles = SINGLE_STREAMS * SINGLE_PER_STREAM
       const effectRuns: Array<Phase> = []
       const rawRuns: Array<Phase> = []
       const unhashedRuns: Array<Phase> = []
-      for (let round = 0; round < 3; round++) {
-        effectRuns.push(spawn("effect-single", eff, round))
-        rawRuns.push(spawn("raw-single", raw, round))
-        unhashedRuns.push(spawn("raw-single-unhashed", unhashed, round))
-      }
+      for (let round = 0; round < 3; round++)
+        for (const phase of rotate(round, [
+          () => effectRuns.push(spawn("effect-single", eff, round)),
+          () => rawRuns.push(spawn("raw-single", raw, round)),
+          () => unhashedRuns.push(spawn("raw-single-unhashed", unhashed, round))
+        ]))
+          phase()
       line(
         `append, 1 event/tx (onto ${n / 1000}k, median of 3)`,
         singles,
@@ -254,8 +258,8 @@ const main = () => {
       )
       line(`  hashing: raw hashed vs raw unhashed`, singles, median(rawRuns), median(unhashedRuns))
       const total = n + 3 * singles
-      // Replays too: five rounds alternating the four phases, the median of each (the
-      // machine's speed drifts over minutes; alternating spreads a slow spell over all four,
+      // Replays too: five rounds rotating the four phases, the median of each (the
+      // machine's speed drifts over minutes; rotating spreads a slow spell over all four,
       // and a median of five is steadier than of three for runs under a second).
       const replays: Record<"scan" | "decode" | "read" | "rebuilt", Array<Phase>> = {
         scan: [],
@@ -263,12 +267,14 @@ const main = () => {
         read: [],
         rebuilt: []
       }
-      for (let round = 0; round < REPLAY_ROUNDS; round++) {
-        replays.scan.push(spawn("raw-replay", eff, n))
-        replays.decode.push(spawn("raw-decode", eff, n))
-        replays.read.push(spawn("effect-readall", eff, n))
-        replays.rebuilt.push(spawn("effect-replay", eff, n))
-      }
+      for (let round = 0; round < REPLAY_ROUNDS; round++)
+        for (const phase of rotate(round, [
+          () => replays.scan.push(spawn("raw-replay", eff, n)),
+          () => replays.decode.push(spawn("raw-decode", eff, n)),
+          () => replays.read.push(spawn("effect-readall", eff, n)),
+          () => replays.rebuilt.push(spawn("effect-replay", eff, n))
+        ]))
+          phase()
       const scan = median(replays.scan)
       const decode = median(replays.decode)
       const read = median(replays.read)
