@@ -9,6 +9,7 @@ import { pollerOptionsFrom } from "../poller/pollerOptions.js"
 import { selectedAccounts } from "../tracker/accounts.js"
 import { loggingLayer, QUICK_CHECK_MILLIS, resolve } from "./common.js"
 import { settingsOptions } from "./settingsOptions.js"
+import { armShutdownBackstop } from "./shutdownBackstop.js"
 
 /** Token expiries for /health; none before the first authorization. */
 export const tokenExpiries = Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => auth.tokenStatus()).pipe(
@@ -23,6 +24,9 @@ export const tokenExpiries = Effect.flatMap(SchwabAuth.SchwabAuth, (auth) => aut
   ),
   Effect.orElseSucceed(() => ({ accessExpiresAt: undefined, refreshExpiresAt: undefined }))
 )
+
+/** Past the grace, how long closing the scope may take before the backstop exits. */
+const SHUTDOWN_BACKSTOP_MARGIN_MS = 900
 
 /** The service: poller plus health endpoint, until SIGINT or SIGTERM. */
 export const runService = (config: AppConfig) =>
@@ -46,9 +50,13 @@ export const runService = (config: AppConfig) =>
       })
       const poller = yield* startPoller(options)
       // Interruption (SIGINT/SIGTERM via runMain) runs this finalizer: the in-flight cycle
-      // gets the grace period, then the scope closes the health server and the database.
+      // gets the grace period, then the scope closes the health server and the database; the
+      // backstop exits the process grace + SHUTDOWN_BACKSTOP_MARGIN_MS later if that hangs.
       yield* Effect.addFinalizer(() =>
-        Effect.zipRight(Effect.logInfo("shutting down: letting the in-flight cycle finish"), poller.stop)
+        Effect.logInfo("shutting down: letting the in-flight cycle finish").pipe(
+          Effect.zipRight(armShutdownBackstop(options.graceMs + SHUTDOWN_BACKSTOP_MARGIN_MS)),
+          Effect.zipRight(poller.stop)
+        )
       )
       yield* Effect.logInfo("fill-tracker running").pipe(
         Effect.annotateLogs({
