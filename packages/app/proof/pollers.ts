@@ -126,10 +126,17 @@ interface Child {
   readonly id: string
   readonly process: ChildProcess
   readonly polls: Array<Poll>
+  /** The last few KB the child wrote (stdout and stderr), to say where a stuck one stood. */
+  readonly tail: () => string
 }
 
 /** Spawns `run`; resolves once it logs that it is running. Its account polls are collected. */
-const startChild = (config: AppConfig, id: string, o: PollersOptions): Promise<Child> =>
+const startChild = (
+  config: AppConfig,
+  id: string,
+  o: PollersOptions,
+  spawned: Array<Child>
+): Promise<Child> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -137,10 +144,14 @@ const startChild = (config: AppConfig, id: string, o: PollersOptions): Promise<C
       { cwd: repoRoot, env: childEnv(config, id, o), stdio: ["ignore", "pipe", "pipe"] }
     )
     const polls: Array<Poll> = []
+    const self: Child = { id, process: child, polls, tail: () => recent }
+    // Listed at once, so a child that never says it runs is named with its output.
+    spawned.push(self)
     // Two accounts of one shard may be polled at once by one child: a list per shard.
     const open = new Map<number, Array<Poll>>()
     let tail = ""
     let output = ""
+    let recent = ""
     const onLine = (line: string) => {
       if (!line.startsWith("{")) return
       let entry: { message?: unknown; timestamp?: unknown; annotations?: Record<string, unknown> }
@@ -177,7 +188,8 @@ const startChild = (config: AppConfig, id: string, o: PollersOptions): Promise<C
       tail = lines.pop() ?? ""
       for (const line of lines) onLine(line)
       if (output.length < 20_000) output += chunk.toString("utf8")
-      if (output.includes("fill-tracker running")) resolve({ id, process: child, polls })
+      recent = (recent + chunk.toString("utf8")).slice(-4_000)
+      if (output.includes("fill-tracker running")) resolve(self)
     }
     child.stdout?.on("data", onData)
     child.stderr?.on("data", onData)
@@ -193,6 +205,34 @@ const exited = (child: ChildProcess) =>
   })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Fails `stage` once `by` (epoch ms) passes, naming the stage and each child's state and
+ * last output: a stage stuck for good (a child that never says it runs, or never exits on
+ * SIGTERM, a store call that never returns) is then a finding with its evidence, not a test
+ * timeout that says nothing.
+ */
+const bounded = <A>(
+  stage: string,
+  by: number,
+  children: ReadonlyArray<Child>,
+  work: Promise<A>
+): Promise<A> => {
+  let timer: NodeJS.Timeout | undefined
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        const states = children.map(
+          (c) =>
+            `${c.id} (pid ${c.process.pid}, ${c.process.exitCode !== null || c.process.signalCode !== null ? `exited ${c.process.exitCode ?? c.process.signalCode}` : "running"}):\n${c.tail()}`
+        )
+        reject(new Error(`pollers proof: ${stage} did not finish in time\n${states.join("\n")}`))
+      },
+      Math.max(0, by - Date.now())
+    )
+  })
+  return Promise.race([work, stuck]).finally(() => clearTimeout(timer))
+}
 
 /** Waits until `ready` holds or `deadline` (epoch ms) passes; says which. */
 const waitFor = async (ready: () => boolean, deadline: number): Promise<boolean> => {
@@ -340,22 +380,34 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
   const killed: Array<{ poller: string; atMs: number }> = []
   try {
     const orders = seedOrders(sandbox, o.orders, { seed: o.seed, spanMs: o.spanMs })
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        const auth = yield* SchwabAuth.SchwabAuth
-        yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
-        yield* recordAll(orders)
-      }).pipe(Effect.provide(appLayer(config)), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.None))
+    const deadline = started + o.timeoutMs
+    await bounded(
+      "authorizing and recording the orders",
+      deadline,
+      children,
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const auth = yield* SchwabAuth.SchwabAuth
+          yield* auth.exchangeCode(sandbox.issueAuthorizationCode())
+          yield* recordAll(orders)
+        }).pipe(Effect.provide(appLayer(config)), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.None))
+      )
     )
-    children.push(
-      ...(await Promise.all(Array.from({ length: o.pollers }, (_, i) => startChild(config, `p${i + 1}`, o))))
+    await bounded(
+      "starting the pollers",
+      deadline,
+      children,
+      Promise.all(Array.from({ length: o.pollers }, (_, k) => startChild(config, `p${k + 1}`, o, children)))
     )
     const up = Date.now()
-    const deadline = started + o.timeoutMs
     if (o.holdBroker === true) {
       await waitFor(() => children.every((c) => c.polls.length > 0), deadline)
       broker.jump(Math.floor(o.spanMs / 2))
-      while (Date.now() < deadline && Object.keys((await fencingAudit(database)).perPoller).length < 2)
+      while (
+        Date.now() < deadline &&
+        Object.keys((await bounded("a fencing audit", deadline, children, fencingAudit(database))).perPoller)
+          .length < 2
+      )
         await sleep(500)
     }
     // Seeded victims and moments, in time order.
@@ -387,13 +439,33 @@ export const runPollers = async (o: PollersOptions): Promise<PollersReport> => {
     if (o.holdBroker === true) await waitFor(() => untakenShards(children, killed).length === 0, deadline)
     broker.release()
     while (Date.now() < deadline) {
-      if (brokerDone(sandbox, orders) && (await openCount(database)) === 0) break
+      if (
+        brokerDone(sandbox, orders) &&
+        (await bounded("counting open executions", deadline, children, openCount(database))) === 0
+      )
+        break
       await sleep(500)
     }
     for (const c of children) if (!killed.some((k) => k.poller === c.id)) c.process.kill("SIGTERM")
-    await Promise.all(children.map((c) => exited(c.process)))
-    const report = await withStore(database, audit(sandbox, orders))
-    const fencing = await fencingAudit(database)
+    // A poller exits within its shutdown grace (SHUTDOWN_GRACE, 10 s by default) plus a second.
+    await bounded(
+      "the survivors exiting on SIGTERM",
+      Date.now() + 30_000,
+      children,
+      Promise.all(children.map((c) => exited(c.process)))
+    )
+    const report = await bounded(
+      "the audit",
+      Date.now() + 60_000,
+      children,
+      withStore(database, audit(sandbox, orders))
+    )
+    const fencing = await bounded(
+      "the last fencing audit",
+      Date.now() + 60_000,
+      children,
+      fencingAudit(database)
+    )
     // A frozen process sends nothing: its polls that span the pause are set apart, and
     // what it did after SIGCONT is held to the fence (no append under its stale token).
     const frozen = (p: Poll) =>
