@@ -156,10 +156,14 @@ export const makeLeaseKeeper = (options: LeaseOptions) =>
             ? f(lease)
             : Effect.raceFirst(
                 f(lease),
-                Effect.zipRight(
-                  lapse(lease),
-                  Effect.logWarning("lease lapsed while polling; the rest is left to its new owner").pipe(
-                    Effect.annotateLogs({ poller: options.pollerId, shard: lease.shard })
+                // Interruptible even when the poll is not: the race waits for its loser, and an
+                // uncuttable watch would sleep on while renewals push its wake-up later.
+                Effect.interruptible(
+                  Effect.zipRight(
+                    lapse(lease),
+                    Effect.logWarning("lease lapsed while polling; the rest is left to its new owner").pipe(
+                      Effect.annotateLogs({ poller: options.pollerId, shard: lease.shard })
+                    )
                   )
                 )
               ),

@@ -55,8 +55,13 @@ export const makeWakeGate = <R>(
           const next = cycleRunning ? [] : takeAgain()
           return next.length === 0 ? Effect.void : launch(next)
         })
+        // Interruptible whatever forks it: `launch` also runs from finalizers (a wake or a
+        // cycle ending starts the wakes asked for meanwhile), which are uninterruptible, and a
+        // fork inherits that. An uninterruptible wake ignored its own timeout, and a race
+        // inside it (withLease against the lease lapsing) waited for a loser that could not
+        // be cut: the wake held its slot for good and the next cycle never started.
         return Effect.flatMap(
-          Effect.forkDaemon(Effect.ensuring(gate.withPermits(1)(run(fresh)), done)),
+          Effect.forkDaemon(Effect.interruptible(Effect.ensuring(gate.withPermits(1)(run(fresh)), done))),
           (fiber) =>
             Effect.sync(() => {
               fibers.add(fiber)
